@@ -1,0 +1,37 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./env";
+import { ApiError } from "./lib/errors";
+import { notFound, onError, validationError } from "./middleware/errors";
+import { observe } from "./middleware/observe";
+
+/** JSON bodies are small; uploads (their own routes) are exempt. */
+export const MAX_JSON_BODY = 64 * 1024;
+
+/** A router whose request validation throws VALIDATION_FAILED, formatted once by onError. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  });
+}
+
+/** The app with its global middleware; routers are mounted by src/index.ts. */
+export function createApp() {
+  const app = createRouter();
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(observe);
+  app.use(
+    bodyLimit({
+      maxSize: MAX_JSON_BODY,
+      onError: () => {
+        throw new ApiError("PAYLOAD_TOO_LARGE", `JSON bodies are limited to ${MAX_JSON_BODY} bytes`);
+      },
+    }),
+  );
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type * as schema from "./db/schema";
+import type { D1Stats } from "./lib/d1-metering";
+
+/** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
+export interface Env {
+  DB: D1Database;
+  USER_RATE_LIMITER: RateLimit;
+  JWT_SECRET: string;
+  JWT_JWKS_URL?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  ADMIN_TOKEN: string;
+  FILE_URL_SECRET: string;
+  DEV_LOGIN?: string;
+  LOG_LEVEL?: string;
+}
+
+export type Db = DrizzleD1Database<typeof schema>;
+
+/** The signed-in user of a `/v1` request. */
+export interface AuthUser {
+  id: string;
+  name: string;
+}
+
+export interface AppVariables {
+  requestId: string;
+  db: Db;
+  d1Stats: D1Stats;
+  user: AuthUser;
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };

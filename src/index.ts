@@ -1,0 +1,26 @@
+import { createApp } from "./app";
+import { requireAdmin, requireUser } from "./middleware/auth";
+import { rateLimitUser } from "./middleware/rate-limit";
+import { adminRouter } from "./routes/admin";
+import { channelsRouter } from "./routes/channels";
+import { devRouter } from "./routes/dev";
+import { mountDocs } from "./routes/docs";
+import { membersRouter } from "./routes/members";
+import { usersRouter } from "./routes/users";
+
+const app = createApp();
+
+// Mounted before the auth middleware: the dev login is how a local client gets its first token.
+app.route("/", devRouter);
+
+app.use("/v1/*", requireUser, rateLimitUser);
+app.route("/", channelsRouter);
+app.route("/", membersRouter);
+app.route("/", usersRouter);
+
+app.use("/admin/v1/*", requireAdmin);
+app.route("/", adminRouter);
+
+mountDocs(app);
+
+export default app;

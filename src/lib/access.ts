@@ -1,0 +1,48 @@
+import { findChannelWithMembership, type Membership } from "../db/queries/channels";
+import type { ChannelRow } from "../db/schema";
+import type { Db } from "../env";
+import { ApiError, channelNotFound } from "./errors";
+import { isId } from "./ids";
+
+export interface ChannelAccess {
+  channel: ChannelRow;
+  membership: Membership | null;
+}
+
+/**
+ * The channel as `userId` may see it. Groups and DMs do not exist for non-members (404,
+ * so their existence is not leaked); rooms are public and visible to anyone signed in.
+ */
+export async function loadChannel(db: Db, channelId: string, userId: string): Promise<ChannelAccess> {
+  if (!isId(channelId)) throw channelNotFound();
+  const found = await findChannelWithMembership(db, channelId, userId);
+  if (!found) throw channelNotFound();
+  if (!found.membership && found.channel.type !== "room") throw channelNotFound();
+  return found;
+}
+
+export function requireMember(access: ChannelAccess): Membership {
+  if (!access.membership) throw new ApiError("CHAT_NOT_MEMBER", "You are not a member of this channel");
+  return access.membership;
+}
+
+/** DMs have no settings, roles or member changes. */
+export function refuseDm(access: ChannelAccess) {
+  if (access.channel.type === "dm") throw new ApiError("CHAT_CANNOT_MODIFY_DM", "DM channels cannot be modified");
+}
+
+export const isAdminRole = (role: Membership["role"]) => role === "owner" || role === "admin";
+
+/** Owner or admin; plain members get CHAT_NOT_ADMIN. */
+export function requireChannelAdmin(access: ChannelAccess, action: string): Membership {
+  const membership = requireMember(access);
+  if (!isAdminRole(membership.role)) throw new ApiError("CHAT_NOT_ADMIN", `Only owners and admins can ${action}`);
+  return membership;
+}
+
+/** Owner only (role grants, ownership transfer, deleting the channel). */
+export function requireOwner(access: ChannelAccess, action: string): Membership {
+  const membership = requireMember(access);
+  if (membership.role !== "owner") throw new ApiError("CHAT_NOT_ADMIN", `Only the owner can ${action}`);
+  return membership;
+}

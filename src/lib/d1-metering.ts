@@ -1,0 +1,91 @@
+/** D1 cost of one request, summed from every statement's `meta`. */
+export interface D1Stats {
+  queries: number;
+  durationMs: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+const TARGET = Symbol("target");
+
+export const emptyStats = (): D1Stats => ({ queries: 0, durationMs: 0, rowsRead: 0, rowsWritten: 0 });
+
+function record(stats: D1Stats, result: D1Result | D1Response) {
+  const meta = result.meta;
+  stats.queries += 1;
+  stats.durationMs += meta?.duration ?? 0;
+  stats.rowsRead += meta?.rows_read ?? 0;
+  stats.rowsWritten += meta?.rows_written ?? 0;
+}
+
+function meterStatement(stmt: D1PreparedStatement, stats: D1Stats): D1PreparedStatement {
+  return new Proxy(stmt, {
+    get(target, prop) {
+      if (prop === TARGET) return target;
+      switch (prop) {
+        case "bind":
+          return (...values: unknown[]) => meterStatement(target.bind(...values), stats);
+        case "all":
+        case "run":
+          return async () => {
+            const result = await target[prop]();
+            record(stats, result);
+            return result;
+          };
+        case "first":
+          return async (column?: string) => {
+            const { results } = await (meterStatement(target, stats).all as () => Promise<D1Result>)();
+            const row = (results[0] ?? null) as Record<string, unknown> | null;
+            return column === undefined || row === null ? row : row[column];
+          };
+        case "raw":
+          // `raw()` drops `meta`, so it is served from `all()`. Object keys keep column order,
+          // but a duplicated column name collapses: queries alias duplicates (Drizzle's own
+          // db.batch() has the same constraint).
+          return async (options?: { columnNames?: boolean }) => {
+            const { results } = await (meterStatement(target, stats).all as () => Promise<D1Result>)();
+            const rows = (results as Record<string, unknown>[]).map((row) => Object.values(row));
+            if (!options?.columnNames) return rows;
+            return [Object.keys((results[0] ?? {}) as object), ...rows];
+          };
+        default: {
+          const value = Reflect.get(target, prop, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+      }
+    },
+  });
+}
+
+/** Wraps a D1 binding so that every statement it runs adds its cost to `stats`. */
+export function meterD1(db: D1Database, stats: D1Stats): D1Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === "prepare") return (query: string) => meterStatement(target.prepare(query), stats);
+      if (prop === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          // Proxied statements are unwrapped by D1 itself through their target.
+          const results = await target.batch(statements.map(unwrap));
+          for (const result of results) record(stats, result);
+          return results;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function unwrap(stmt: D1PreparedStatement): D1PreparedStatement {
+  return (stmt as unknown as Record<symbol, D1PreparedStatement>)[TARGET] ?? stmt;
+}
+
+/** `Server-Timing` value: D1 time, and rows read/written as separate metrics for benchmarks. */
+export function serverTiming(stats: D1Stats, totalMs: number): string {
+  return [
+    `d1;dur=${stats.durationMs.toFixed(2)};desc="${stats.queries} queries"`,
+    `d1-rows-read;desc="${stats.rowsRead}"`,
+    `d1-rows-written;desc="${stats.rowsWritten}"`,
+    `total;dur=${totalMs.toFixed(1)}`,
+  ].join(", ");
+}

@@ -1,0 +1,56 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Every documented error code, with the HTTP status it is always sent with. */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  CHAT_EMPTY_MESSAGE: 400,
+  CHAT_MESSAGE_TOO_LONG: 400,
+  CHAT_CANNOT_DM_SELF: 400,
+  CHAT_CANNOT_MODIFY_DM: 400,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID_TOKEN: 401,
+  CHAT_NOT_MEMBER: 403,
+  CHAT_NOT_ADMIN: 403,
+  CHAT_NOT_MESSAGE_AUTHOR: 403,
+  CHAT_DM_BLOCKED_USER: 403,
+  CHAT_CANNOT_REMOVE_OWNER: 403,
+  CHAT_BROADCAST_ONLY: 403,
+  AUTH_SCOPE_MISSING: 403,
+  NOT_FOUND: 404,
+  CHAT_CHANNEL_NOT_FOUND: 404,
+  CHAT_MESSAGE_NOT_FOUND: 404,
+  CHAT_USER_NOT_FOUND: 404,
+  CHAT_ATTACHMENT_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CHAT_REACTION_EXISTS: 409,
+  CHAT_ALREADY_MEMBER: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** A failure a client should see: thrown anywhere, formatted once by the app's onError. */
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** The `/v1` and `/admin/v1` error body. */
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export const channelNotFound = () => new ApiError("CHAT_CHANNEL_NOT_FOUND", "Channel not found");
+export const userNotFound = (id: string) => new ApiError("CHAT_USER_NOT_FOUND", `User ${id} not found`);

@@ -1,0 +1,112 @@
+import * as q from "../db/queries/channels";
+import { findExistingUserIds, getUser } from "../db/queries/users";
+import { isBlockedEitherWay } from "../db/queries/blocks";
+import { setHidden } from "../db/queries/members";
+import { createRouter } from "../app";
+import type { Db } from "../env";
+import { loadChannel, refuseDm, requireChannelAdmin, requireOwner } from "../lib/access";
+import { ApiError, userNotFound } from "../lib/errors";
+import { isUniqueViolation } from "../lib/db-errors";
+import { channelJson } from "../lib/serialize";
+import * as routes from "./channels.routes";
+
+export const channelsRouter = createRouter();
+
+channelsRouter.openapi(routes.listChannels, async (c) => {
+  const { include_hidden } = c.req.valid("query");
+  const rows = await q.listChannelsForUser(c.get("db"), c.get("user").id, include_hidden ?? false);
+  const body = rows.map((r) => ({
+    ...channelJson(r.channel, r.otherUserId ? { id: r.otherUserId, displayName: r.otherUserName ?? r.otherUserId } : null),
+    // Messages arrive with the messages capability; until then nothing can be unread.
+    unread_count: 0,
+    hidden: r.hidden,
+    role: r.role,
+  }));
+  return c.json(body, 200);
+});
+
+channelsRouter.openapi(routes.createChannel, async (c) => {
+  const body = c.req.valid("json");
+  const db = c.get("db");
+  const me = c.get("user").id;
+
+  if (body.type === "dm") {
+    const { channel, created, partner } = await openDm(db, me, body.user_id);
+    return c.json(channelJson(channel, partner), created ? 201 : 200);
+  }
+
+  const memberIds = [...new Set(body.member_ids)].filter((id) => id !== me);
+  await requireUsersExist(db, memberIds);
+  const channel = await q.createGroupOrRoom(db, {
+    type: body.type,
+    name: body.name,
+    broadcast: body.broadcast,
+    ownerId: me,
+    memberIds,
+  });
+  return c.json(channelJson(channel), 201);
+});
+
+/** Returns the pair's DM, creating it on first use; reopening it unhides it for the caller. */
+async function openDm(db: Db, me: string, otherId: string) {
+  if (otherId === me) throw new ApiError("CHAT_CANNOT_DM_SELF", "You cannot open a DM with yourself");
+  const partner = await getUser(db, otherId);
+  if (!partner) throw userNotFound(otherId);
+  if (await isBlockedEitherWay(db, me, otherId)) {
+    throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
+  }
+  const existing = await q.findDmByKey(db, q.dmKey(me, otherId));
+  if (existing) {
+    await setHidden(db, existing.id, me, false);
+    return { channel: existing, created: false, partner };
+  }
+  try {
+    return { channel: await q.createDm(db, me, otherId), created: true, partner };
+  } catch (err) {
+    // A concurrent request created the same DM first: answer with that one.
+    const raced = isUniqueViolation(err) ? await q.findDmByKey(db, q.dmKey(me, otherId)) : undefined;
+    if (!raced) throw err;
+    return { channel: raced, created: false, partner };
+  }
+}
+
+async function requireUsersExist(db: Db, ids: string[]) {
+  if (ids.length === 0) return;
+  const found = new Set(await findExistingUserIds(db, ids));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw userNotFound(missing);
+}
+
+channelsRouter.openapi(routes.getChannel, async (c) => {
+  const db = c.get("db");
+  const me = c.get("user").id;
+  const { channel } = await loadChannel(db, c.req.valid("param").channelID, me);
+  const partner = channel.type === "dm" ? await q.findDmPartner(db, channel, me) : null;
+  return c.json(channelJson(channel, partner), 200);
+});
+
+channelsRouter.openapi(routes.updateChannel, async (c) => {
+  const db = c.get("db");
+  const access = await loadChannel(db, c.req.valid("param").channelID, c.get("user").id);
+  refuseDm(access);
+  requireChannelAdmin(access, "change channel settings");
+  const updated = await q.updateChannel(db, access.channel.id, c.req.valid("json"));
+  return c.json(channelJson(updated ?? access.channel), 200);
+});
+
+channelsRouter.openapi(routes.deleteChannel, async (c) => {
+  const db = c.get("db");
+  const access = await loadChannel(db, c.req.valid("param").channelID, c.get("user").id);
+  refuseDm(access);
+  requireOwner(access, "delete the channel");
+  await q.deleteChannel(db, access.channel.id);
+  return c.body(null, 204);
+});
+
+channelsRouter.openapi(routes.listRooms, async (c) => {
+  const { limit, before } = c.req.valid("query");
+  const rows = await q.listRooms(c.get("db"), c.get("user").id, limit + 1, before);
+  const page = rows.slice(0, limit);
+  const rooms = page.map((r) => ({ ...channelJson(r.channel), member_count: r.channel.memberCount, is_member: !!r.isMember }));
+  return c.json({ rooms, has_more: rows.length > limit }, 200);
+});

@@ -1,0 +1,57 @@
+import { z } from "@hono/zod-openapi";
+import { ChannelName, QueryBool, Snowflake, UnixSeconds, UserId } from "./common";
+
+export const Channel = z
+  .object({
+    id: Snowflake,
+    type: z.enum(["dm", "group", "room"]),
+    name: z.string().openapi({ description: '"" for a DM' }),
+    owner_id: z.string().nullable(),
+    created_at: UnixSeconds,
+    broadcast: z.boolean().openapi({ description: "Only the owner, admins and publishers may post" }),
+    archived: z.boolean(),
+    other_user_id: z.string().optional().openapi({ description: "DMs only" }),
+    other_user_name: z.string().optional().openapi({ description: "DMs only" }),
+  })
+  .openapi("Channel");
+
+export const ChannelListItem = Channel.extend({
+  unread_count: z.number().int(),
+  hidden: z.boolean(),
+  role: z.enum(["owner", "admin", "member"]),
+}).openapi("ChannelListItem");
+
+export const Room = Channel.extend({
+  member_count: z.number().int(),
+  is_member: z.boolean(),
+}).openapi("Room");
+
+export const ListChannelsQuery = z.object({
+  include_hidden: QueryBool.optional().openapi({ type: "boolean", description: "Include hidden and archived channels" }),
+});
+
+export const CreateChannelBody = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("dm"), user_id: UserId }),
+    z.object({
+      type: z.enum(["group", "room"]),
+      name: ChannelName,
+      broadcast: z.boolean().default(false),
+      member_ids: z.array(UserId).max(100).default([]).openapi({ description: "Initial members besides the creator" }),
+    }),
+  ])
+  .openapi("CreateChannel");
+
+export const UpdateChannelBody = z
+  .object({ name: ChannelName.optional(), archived: z.boolean().optional(), broadcast: z.boolean().optional() })
+  .refine((b) => b.name !== undefined || b.archived !== undefined || b.broadcast !== undefined, {
+    message: "give at least one of name, archived, broadcast",
+  })
+  .openapi("UpdateChannel");
+
+export const ListRoomsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  before: Snowflake.optional().openapi({ description: "Room id cursor: rooms created before it" }),
+});
+
+export const RoomList = z.object({ rooms: z.array(Room), has_more: z.boolean() }).openapi("RoomList");
