@@ -6,7 +6,8 @@
  */
 const EPOCH_MS = 1_735_689_600_000n; // 2025-01-01T00:00:00Z
 const OFFSET = 1_000_000_000_000_000_000n;
-const NODE = BigInt(crypto.getRandomValues(new Uint16Array(1))[0]! & 0x3ff);
+// Chosen on first use: Workers forbid random values in global scope.
+let node: bigint | undefined;
 
 let lastMs = 0n;
 let sequence = 0n;
@@ -26,7 +27,8 @@ export function newId(now = Date.now()): string {
     sequence = 0n;
   }
   lastMs = ms;
-  return ((ms << 22n) | (NODE << 12n) | sequence) + OFFSET + "";
+  node ??= BigInt(crypto.getRandomValues(new Uint16Array(1))[0]! & 0x3ff);
+  return ((ms << 22n) | (node << 12n) | sequence) + OFFSET + "";
 }
 
 /** True for a well-formed id (19 digits). Cheap guard before touching D1. */
