@@ -55,6 +55,7 @@ describe("create channel", () => {
       { type: "group", name: 42 },
       { type: "group", name: "ok", broadcast: "yes" },
       { type: "channel", name: "x" },
+      { type: "group", name: "tab\there" },
       { type: "dm" },
       { type: "dm", user_id: "bad id" },
       [],

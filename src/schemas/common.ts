@@ -37,11 +37,12 @@ export const QueryBool = z
 /** Counts code points, as users see characters, not UTF-16 units. */
 export const codePoints = (s: string) => [...s].length;
 
-/** A channel name: trimmed, 1–100 characters. */
+/** A channel name: trimmed, 1–100 characters, no control characters. */
 export const ChannelName = z
   .string()
   .trim()
   .refine((s) => codePoints(s) >= 1 && codePoints(s) <= 100, "name must be 1-100 characters")
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "name must not contain control characters")
   .openapi({ example: "Project Team" });
 
 /** OpenAPI response entries for the errors every authenticated route can answer. */
