@@ -221,7 +221,7 @@ describe("visibility: private groups, public rooms", () => {
 
   it("lists rooms for discovery with paging, member counts and is_member", async () => {
     const [owner, visitor] = [await newUser(), await newUser()];
-    const created = [];
+    const created: Awaited<ReturnType<typeof createChannel>>[] = [];
     for (let i = 0; i < 5; i++) created.push(await createChannel(owner, { type: "room", name: `Room ${i}` }));
     const archived = await createChannel(owner, { type: "room", name: "Old" });
     await call("PUT", `/v1/channels/${archived.id}`, { token: owner.token, body: { archived: true } });
