@@ -6,6 +6,9 @@ import { channelsRouter } from "./routes/channels";
 import { devRouter } from "./routes/dev";
 import { mountDocs } from "./routes/docs";
 import { membersRouter } from "./routes/members";
+import { messagesRouter } from "./routes/messages";
+import { reactionsRouter } from "./routes/reactions";
+import { readRouter } from "./routes/read";
 import { usersRouter } from "./routes/users";
 
 const app = createApp();
@@ -17,6 +20,9 @@ app.use("/v1/*", requireUser, rateLimitUser);
 app.route("/", channelsRouter);
 app.route("/", membersRouter);
 app.route("/", usersRouter);
+app.route("/", messagesRouter);
+app.route("/", reactionsRouter);
+app.route("/", readRouter);
 
 app.use("/admin/v1/*", requireAdmin);
 app.route("/", adminRouter);

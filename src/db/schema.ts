@@ -27,6 +27,9 @@ export const channels = sqliteTable(
     createdAt: integer().notNull(),
     /** Creation or the newest message: the channel list's sort key. */
     lastActivityAt: integer().notNull(),
+    /** Messages ever sent here; each message takes the next `position` (unread counts are differences). */
+    lastPosition: integer().notNull().default(0),
+    lastMessageAt: integer(),
   },
   (t) => [
     uniqueIndex("channels_dm_key").on(t.dmKey),
@@ -42,6 +45,10 @@ export const channelMembers = sqliteTable(
     role: text({ enum: ["owner", "admin", "member"] }).notNull().default("member"),
     hidden: integer({ mode: "boolean" }).notNull().default(false),
     joinedAt: integer().notNull(),
+    lastReadMessageId: text(),
+    /** `position` of the last read message: unread = positions after it, less own and deleted ones. */
+    readPosition: integer().notNull().default(0),
+    readUpdatedAt: integer(),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index("channel_members_user").on(t.userId)],
 );
@@ -56,6 +63,71 @@ export const userBlocks = sqliteTable(
   (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index("user_blocks_blocked").on(t.blockedId)],
 );
 
+export interface InlineEmote {
+  shortcode: string;
+  asset_id: string;
+  start_index: number;
+  end_index: number;
+}
+
+export interface StoredAttachment {
+  asset_id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  width?: number;
+  height?: number;
+}
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text().primaryKey(),
+    channelId: text().notNull().references(() => channels.id, { onDelete: "cascade" }),
+    /** Per-channel, gap-free, assigned inside the send transaction. */
+    position: integer().notNull(),
+    senderId: text().notNull().references(() => users.id),
+    body: text().notNull().default(""),
+    attachments: text({ mode: "json" }).$type<StoredAttachment[]>().notNull().default(sql`'[]'`),
+    inlineEmotes: text({ mode: "json" }).$type<InlineEmote[]>().notNull().default(sql`'[]'`),
+    createdAt: integer().notNull(),
+    editedAt: integer(),
+    deletedAt: integer(),
+  },
+  (t) => [
+    uniqueIndex("messages_channel_id").on(t.channelId, t.id),
+    uniqueIndex("messages_channel_position").on(t.channelId, t.position),
+    // Unread counts subtract the reader's own messages and deleted ones after their cursor:
+    // these two indexes make that read only those (rare) rows.
+    index("messages_channel_sender_position").on(t.channelId, t.senderId, t.position),
+    index("messages_channel_deleted_position").on(t.channelId, t.position).where(sql`deleted_at is not null`),
+  ],
+);
+
+export const reactions = sqliteTable(
+  "reactions",
+  {
+    messageId: text().notNull().references(() => messages.id, { onDelete: "cascade" }),
+    emoteAssetId: text().notNull(),
+    userId: text().notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoteAssetId, t.userId] })],
+);
+
+/** `Idempotency-Key` of a send: a retry within 24 h returns the original message. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    senderId: text().notNull(),
+    key: text().notNull(),
+    messageId: text().notNull(),
+    createdAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.senderId, t.key] })],
+);
+
+export type MessageRow = typeof messages.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ChannelRow = typeof channels.$inferSelect;
 export type MemberRow = typeof channelMembers.$inferSelect;

@@ -1,4 +1,5 @@
-import { findChannelWithMembership, type Membership } from "../db/queries/channels";
+import { isBlockedEitherWay } from "../db/queries/blocks";
+import { dmPartnerId, findChannelWithMembership, type Membership } from "../db/queries/channels";
 import type { ChannelRow } from "../db/schema";
 import type { Db } from "../env";
 import { ApiError, channelNotFound } from "./errors";
@@ -44,5 +45,23 @@ export function requireChannelAdmin(access: ChannelAccess, action: string): Memb
 export function requireOwner(access: ChannelAccess, action: string): Membership {
   const membership = requireMember(access);
   if (membership.role !== "owner") throw new ApiError("CHAT_NOT_ADMIN", `Only the owner can ${action}`);
+  return membership;
+}
+
+/**
+ * May `userId` post (send, edit, react) here? Members only; not in archived channels; in broadcast
+ * channels only owner/admins; not in a DM where either side blocked the other.
+ */
+export async function requirePoster(db: Db, access: ChannelAccess, userId: string): Promise<Membership> {
+  const membership = requireMember(access);
+  const { channel } = access;
+  if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This channel is archived");
+  if (channel.broadcast && !isAdminRole(membership.role)) {
+    throw new ApiError("CHAT_BROADCAST_ONLY", "Only owners and admins can post in a broadcast channel");
+  }
+  const partner = channel.type === "dm" ? dmPartnerId(channel, userId) : undefined;
+  if (partner && (await isBlockedEitherWay(db, userId, partner))) {
+    throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
+  }
   return membership;
 }

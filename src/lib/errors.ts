@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   CHAT_MESSAGE_TOO_LONG: 400,
   CHAT_CANNOT_DM_SELF: 400,
   CHAT_CANNOT_MODIFY_DM: 400,
+  CHAT_TOO_MANY_REACTIONS: 400,
   AUTH_REQUIRED: 401,
   AUTH_INVALID_TOKEN: 401,
   CHAT_NOT_MEMBER: 403,
@@ -15,12 +16,14 @@ export const ERROR_STATUS = {
   CHAT_DM_BLOCKED_USER: 403,
   CHAT_CANNOT_REMOVE_OWNER: 403,
   CHAT_BROADCAST_ONLY: 403,
+  CHAT_CHANNEL_ARCHIVED: 403,
   AUTH_SCOPE_MISSING: 403,
   NOT_FOUND: 404,
   CHAT_CHANNEL_NOT_FOUND: 404,
   CHAT_MESSAGE_NOT_FOUND: 404,
   CHAT_USER_NOT_FOUND: 404,
   CHAT_ATTACHMENT_NOT_FOUND: 404,
+  CHAT_REACTION_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CHAT_REACTION_EXISTS: 409,
   CHAT_ALREADY_MEMBER: 409,
@@ -54,3 +57,4 @@ export function errorBody(code: string, message: string, details?: unknown) {
 
 export const channelNotFound = () => new ApiError("CHAT_CHANNEL_NOT_FOUND", "Channel not found");
 export const userNotFound = (id: string) => new ApiError("CHAT_USER_NOT_FOUND", `User ${id} not found`);
+export const messageNotFound = () => new ApiError("CHAT_MESSAGE_NOT_FOUND", "Message not found");

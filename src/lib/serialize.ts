@@ -1,3 +1,5 @@
+import type { Message } from "../db/history/messages";
+import type { ReactionSummary } from "../db/history/reactions";
 import type { ChannelRow, MemberRole } from "../db/schema";
 
 /** Stored milliseconds → the API's unix seconds. */
@@ -19,4 +21,23 @@ export function channelJson(channel: ChannelRow, dmPartner?: { id: string; displ
 
 export function memberJson(m: { userId: string; displayName: string; role: MemberRole; joinedAt: number }) {
   return { user_id: m.userId, display_name: m.displayName, role: m.role, joined_at: seconds(m.joinedAt) };
+}
+
+/** The seed's message object; a deleted message is a tombstone with no content or reactions. */
+export function messageJson(m: Message, reactions: ReactionSummary[] = []) {
+  const deleted = m.deletedAt !== null;
+  return {
+    id: m.id,
+    channel_id: m.channelId,
+    sender_id: m.senderId,
+    sender_name: m.senderName,
+    sender_type: m.senderKind,
+    body: deleted ? "" : m.body,
+    attachments: deleted ? [] : m.attachments,
+    inline_emotes: deleted ? [] : m.inlineEmotes,
+    created_at: seconds(m.createdAt),
+    edited_at: m.editedAt === null ? null : seconds(m.editedAt),
+    deleted,
+    reactions: deleted ? [] : reactions,
+  };
 }

@@ -7,7 +7,7 @@ import type { Db } from "../env";
 import { loadChannel, refuseDm, requireChannelAdmin, requireOwner } from "../lib/access";
 import { ApiError, userNotFound } from "../lib/errors";
 import { isUniqueViolation } from "../lib/db-errors";
-import { channelJson } from "../lib/serialize";
+import { channelJson, seconds } from "../lib/serialize";
 import * as routes from "./channels.routes";
 
 export const channelsRouter = createRouter();
@@ -17,8 +17,9 @@ channelsRouter.openapi(routes.listChannels, async (c) => {
   const rows = await q.listChannelsForUser(c.get("db"), c.get("user").id, include_hidden ?? false);
   const body = rows.map((r) => ({
     ...channelJson(r.channel, r.otherUserId ? { id: r.otherUserId, displayName: r.otherUserName ?? r.otherUserId } : null),
-    // Messages arrive with the messages capability; until then nothing can be unread.
-    unread_count: 0,
+    unread_count: r.unreadCount,
+    last_message_at: r.channel.lastMessageAt === null ? null : seconds(r.channel.lastMessageAt),
+    last_read_message_id: r.lastReadMessageId,
     hidden: r.hidden,
     role: r.role,
   }));

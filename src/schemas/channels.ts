@@ -16,7 +16,9 @@ export const Channel = z
   .openapi("Channel");
 
 export const ChannelListItem = Channel.extend({
-  unread_count: z.number().int(),
+  unread_count: z.number().int().openapi({ description: "Messages after your read cursor, not yours, not deleted" }),
+  last_message_at: z.number().int().nullable(),
+  last_read_message_id: z.string().nullable(),
   hidden: z.boolean(),
   role: z.enum(["owner", "admin", "member"]),
 }).openapi("ChannelListItem");

@@ -62,3 +62,20 @@ export function expectError(res: { status: number; json: any }, status: number, 
   }
   return res.json.error as { code: string; message: string; details?: unknown };
 }
+
+/** Sends a message; asserts 201 and returns the message object. */
+export async function send(user: TestUser, channelId: string, body: string | Record<string, unknown>, headers?: Record<string, string>) {
+  const res = await call("POST", `/v1/channels/${channelId}/messages`, {
+    token: user.token,
+    body: typeof body === "string" ? { body } : body,
+    headers,
+  });
+  if (res.status !== 201) throw new Error(`send failed: ${res.status} ${res.text}`);
+  return res.json as { id: string; body: string; [k: string]: unknown };
+}
+
+/** The caller's view of one channel in GET /v1/channels (include_hidden). */
+export async function listed(user: TestUser, channelId: string) {
+  const res = await call("GET", "/v1/channels?include_hidden=true", { token: user.token });
+  return (res.json as { id: string; unread_count: number; [k: string]: unknown }[]).find((c) => c.id === channelId);
+}

@@ -1,6 +1,7 @@
 import { and, desc, eq, getTableColumns, lt, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
+import { unreadCountSql } from "../history/messages";
 import { newId } from "../../lib/ids";
 import { type ChannelRow, channelMembers, channels, users } from "../schema";
 
@@ -40,6 +41,8 @@ export async function listChannelsForUser(db: Db, userId: string, includeHidden:
       channel: getTableColumns(channels),
       role: channelMembers.role,
       hidden: channelMembers.hidden,
+      lastReadMessageId: channelMembers.lastReadMessageId,
+      unreadCount: unreadCountSql,
       otherUserId: otherMember.userId,
       otherUserName: otherUser.displayName,
     })
@@ -59,10 +62,15 @@ export async function listChannelsForUser(db: Db, userId: string, includeHidden:
     .orderBy(desc(channels.lastActivityAt), desc(channels.id));
 }
 
+/** The other member of a DM, from its pair key (no query). */
+export function dmPartnerId(channel: ChannelRow, userId: string): string | undefined {
+  const [a, b] = (channel.dmKey ?? "").split(" ");
+  return (a === userId ? b : a) || undefined;
+}
+
 /** The DM partner of `userId` in a DM channel, with their current name. */
 export async function findDmPartner(db: Db, channel: ChannelRow, userId: string) {
-  const [a, b] = (channel.dmKey ?? "").split(" ");
-  const otherId = a === userId ? b : a;
+  const otherId = dmPartnerId(channel, userId);
   if (!otherId) return undefined;
   return db.query.users.findFirst({ where: eq(users.id, otherId), columns: { id: true, displayName: true } });
 }
@@ -88,6 +96,8 @@ export async function createDm(db: Db, userId: string, otherId: string) {
     memberCount: 2,
     createdAt: now,
     lastActivityAt: now,
+    lastPosition: 0,
+    lastMessageAt: null,
   };
   await db.batch([
     db.insert(channels).values(channel),
@@ -116,6 +126,8 @@ export async function createGroupOrRoom(
     memberCount: 1 + input.memberIds.length,
     createdAt: now,
     lastActivityAt: now,
+    lastPosition: 0,
+    lastMessageAt: null,
   };
   const members = [
     { channelId: channel.id, userId: input.ownerId, role: "owner" as const, joinedAt: now },

@@ -31,10 +31,14 @@ export async function findUserInChannel(db: Db, channelId: string, userId: strin
     .get();
 }
 
-/** Adds a membership and counts it, atomically. A duplicate fails the whole batch (UNIQUE). */
+/**
+ * Adds a membership and counts it, atomically. A duplicate fails the whole batch (UNIQUE).
+ * Newcomers start with nothing unread: their read position is the channel's current one.
+ */
 export async function addMember(db: Db, channelId: string, userId: string, role: MemberRole, now = Date.now()) {
+  const currentPosition = sql`(select ${channels.lastPosition} from ${channels} where ${channels.id} = ${channelId})`;
   await db.batch([
-    db.insert(channelMembers).values({ channelId, userId, role, joinedAt: now }),
+    db.insert(channelMembers).values({ channelId, userId, role, joinedAt: now, readPosition: currentPosition }),
     db
       .update(channels)
       .set({ memberCount: sql`${channels.memberCount} + 1` })
@@ -80,5 +84,13 @@ export async function setHidden(db: Db, channelId: string, userId: string, hidde
   await db
     .update(channelMembers)
     .set({ hidden })
+    .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)));
+}
+
+/** Moves the member's read cursor (any direction): unread counts follow the position. */
+export async function setReadCursor(db: Db, channelId: string, userId: string, messageId: string, position: number, now: number) {
+  await db
+    .update(channelMembers)
+    .set({ lastReadMessageId: messageId, readPosition: position, readUpdatedAt: now })
     .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)));
 }
