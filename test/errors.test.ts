@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_JSON_BODY } from "../src/app";
-import { call, createChannel, expectError, newUser } from "./helpers/api";
+import { call, createChannel, expectError, newUser, send } from "./helpers/api";
 
 describe("error envelope and limits", () => {
   it("answers unknown routes with a JSON 404", async () => {
@@ -46,7 +46,14 @@ describe("error envelope and limits", () => {
   it("never answers 500 to hostile input on any route", async () => {
     const user = await newUser();
     const group = await createChannel(user, { type: "group", name: "G" });
-    const junk = [null, 0, "x", [], { type: null }, { user_id: {} }, { role: [] }, { hidden: null }, { name: "\u0000" }];
+    const message = await send(user, group.id, "hello");
+    const m = `/v1/channels/${group.id}/messages`;
+    const junk = [
+      null, 0, "x", [], { type: null }, { user_id: {} }, { role: [] }, { hidden: null }, { name: "\u0000" },
+      { body: null }, { body: "x", attachments: "no" }, { body: "x", attachments: [{}] }, { body: "x", inline_emotes: [null] },
+      { body: "x", inline_emotes: [{ shortcode: "a", asset_id: 1e30, start_index: 0, end_index: 1 }] },
+      { emote_asset_id: null }, { emote_asset_id: -1 }, { last_read_message_id: 1234567890123456789 },
+    ];
     const paths = [
       ["POST", "/v1/channels"],
       ["PUT", `/v1/channels/${group.id}`],
@@ -54,6 +61,10 @@ describe("error envelope and limits", () => {
       ["PUT", `/v1/channels/${group.id}/members/me`],
       ["PUT", `/v1/channels/${group.id}/members/${user.id}`],
       ["POST", "/v1/dev/token"],
+      ["POST", m],
+      ["PUT", `${m}/${message.id}`],
+      ["POST", `${m}/${message.id}/reactions`],
+      ["POST", `/v1/channels/${group.id}/read`],
     ] as const;
     for (const [method, path] of paths) {
       for (const body of junk) {
@@ -62,7 +73,16 @@ describe("error envelope and limits", () => {
         expect(res.json?.error?.code ?? "ok").toBeTypeOf("string");
       }
     }
-    for (const path of ["/v1/channels/%00", "/v1/channels/1%2F2/members", "/v1/rooms?limit=abc", "/v1/rooms?before[]=1"]) {
+    for (const path of [
+      "/v1/channels/%00",
+      "/v1/channels/1%2F2/members",
+      "/v1/rooms?limit=abc",
+      "/v1/rooms?before[]=1",
+      `${m}?limit=1e3`,
+      `${m}?before=${"9".repeat(19)}`,
+      `${m}?around=1000000000000000000`,
+      `${m}/${message.id}/reactions/abc`,
+    ]) {
       expect((await call("GET", path, { token: user.token })).status).toBeLessThan(500);
     }
   });
@@ -119,6 +139,11 @@ describe("OpenAPI", () => {
       "/v1/users/me/blocks",
       "/v1/users/me/blocks/{userID}",
       "/admin/v1/users/{userID}",
+      "/v1/channels/{channelID}/messages",
+      "/v1/channels/{channelID}/messages/{messageID}",
+      "/v1/channels/{channelID}/messages/{messageID}/reactions",
+      "/v1/channels/{channelID}/messages/{messageID}/reactions/{emoteID}",
+      "/v1/channels/{channelID}/read",
     ]) {
       expect(paths).toContain(p);
     }

@@ -107,5 +107,5 @@ export const IdempotencyHeaders = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1-255 printable ASCII characters")
     .optional()
-    .openapi({ param: { name: "Idempotency-Key", in: "header" } }),
+    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Idempotency-Key: retries within 24 h return the original message" }),
 });

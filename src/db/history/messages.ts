@@ -19,8 +19,8 @@ function selectMessages(db: Db) {
 export type Page = { limit: number; before?: string; after?: string; around?: string };
 
 /**
- * One page, newest first. `before`/`after` exclude the cursor; `around` includes it and takes
- * up to limit/2 older messages and the rest newer. `hasMore`: more exist beyond the page in the
+ * One page, newest first. `before`/`after` exclude the cursor; `around` includes it with up to
+ * floor(limit/2) older messages and the rest (the cursor and newer) on the other side. `hasMore`: more exist beyond the page in the
  * paging direction (older for before/around/none, newer for after); `hasMoreAfter` for around.
  */
 export async function listMessages(db: Db, channelId: string, page: Page) {
@@ -31,7 +31,7 @@ export async function listMessages(db: Db, channelId: string, page: Page) {
     return { messages: rows.slice(0, limit).reverse(), hasMore: rows.length > limit };
   }
   if (page.around) {
-    const olderCount = Math.ceil(limit / 2);
+    const olderCount = Math.floor(limit / 2);
     const [older, newer] = await db.batch([
       selectMessages(db).where(and(inChannel, lt(messages.id, page.around))).orderBy(desc(messages.id)).limit(olderCount),
       selectMessages(db).where(and(inChannel, gte(messages.id, page.around))).orderBy(asc(messages.id)).limit(limit - olderCount + 1),
