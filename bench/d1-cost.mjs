@@ -1,0 +1,118 @@
+// `npm run bench`: D1 cost per endpoint (rows read/written, from Server-Timing) on a channel with
+// 10,000 messages, against a real `wrangler dev` (local D1) seeded in a throwaway state directory.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { sign } from "hono/jwt";
+import { ensureDevVars } from "../scripts/dev-vars.mjs";
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const PORT = process.env.BENCH_PORT ?? "8790";
+const BASE = `http://127.0.0.1:${PORT}`;
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
+const state = mkdtempSync(path.join(tmpdir(), "chat-bench-"));
+const wrangler = (args) => spawnSync("wrangler", [...args, "--local", "--persist-to", state], { env, stdio: "pipe" });
+
+function seedSql() {
+  const now = Date.now();
+  const channel = "1100000000000000001";
+  const lines = [
+    `insert into users (id, display_name) values ('alice', 'Alice'), ('bob', 'Bob');`,
+    `insert into channels (id, type, name, owner_id, member_count, created_at, last_activity_at, last_position, last_message_at)
+       values ('${channel}', 'group', 'History', 'alice', 2, ${now}, ${now}, ${MESSAGES}, ${now});`,
+    `insert into channel_members (channel_id, user_id, role, joined_at, read_position)
+       values ('${channel}', 'alice', 'owner', ${now}, ${MESSAGES}), ('${channel}', 'bob', 'member', ${now}, ${MESSAGES / 2});`,
+  ];
+  for (let i = 1; i <= MESSAGES; i += 500) {
+    const rows = [];
+    for (let p = i; p < i + 500 && p <= MESSAGES; p++) {
+      const id = (1_200_000_000_000_000_000n + BigInt(p) * 4_194_304n).toString();
+      // A conversation for the first half; then Bob is away (read up to the middle) and Alice posts on.
+      const sender = p <= MESSAGES / 2 && p % 2 === 0 ? "bob" : "alice";
+      rows.push(`('${id}', '${channel}', ${p}, '${sender}', 'message number ${p}', ${now - (MESSAGES - p) * 1000})`);
+    }
+    lines.push(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.join(",")};`);
+  }
+  return { channel, sql: lines.join("\n") };
+}
+
+async function waitForServer() {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${BASE}/openapi.json`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("wrangler dev did not start");
+}
+
+const cost = (res) => {
+  const t = res.headers.get("Server-Timing") ?? "";
+  const n = (re) => Number(t.match(re)?.[1] ?? NaN);
+  return { queries: n(/d1;dur=[\d.]+;desc="(\d+) queries"/), read: n(/d1-rows-read;desc="(\d+)"/), written: n(/d1-rows-written;desc="(\d+)"/) };
+};
+
+async function main() {
+  const { JWT_SECRET } = ensureDevVars();
+  const migrate = wrangler(["d1", "migrations", "apply", "DB"]);
+  if (migrate.status !== 0) throw new Error(migrate.stderr.toString());
+  const { channel, sql } = seedSql();
+  const file = path.join(state, "seed.sql");
+  writeFileSync(file, sql);
+  const seeded = wrangler(["d1", "execute", "DB", "--file", file]);
+  if (seeded.status !== 0) throw new Error(seeded.stderr.toString());
+
+  const server = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", PORT, "--persist-to", state], { env, stdio: "ignore" });
+  try {
+    await waitForServer();
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const tokens = { alice: await sign({ sub: "alice", name: "Alice", exp }, JWT_SECRET), bob: await sign({ sub: "bob", name: "Bob", exp }, JWT_SECRET) };
+    const call = async (user, method, url, body, headers = {}) => {
+      const res = await fetch(BASE + url, {
+        method,
+        headers: { Authorization: `Bearer ${tokens[user]}`, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+      return { res, json: text ? JSON.parse(text) : undefined };
+    };
+    // Warm up: the first request of each user writes its user row.
+    await call("alice", "GET", "/v1/users/me");
+    await call("bob", "GET", "/v1/users/me");
+
+    const c = `/v1/channels/${channel}`;
+    const rows = [];
+    const measure = async (label, user, method, url, body, headers) => {
+      const r = await call(user, method, url, body, headers);
+      rows.push({ label, ...cost(r.res) });
+      return r.json;
+    };
+    const page = await measure("GET …/messages?limit=50 (newest)", "bob", "GET", `${c}/messages?limit=50`);
+    const mid = (1_200_000_000_000_000_000n + BigInt(MESSAGES / 2) * 4_194_304n).toString();
+    await measure("GET …/messages?limit=50&before=<middle>", "bob", "GET", `${c}/messages?limit=50&before=${mid}`);
+    await measure("GET …/messages?limit=50&around=<middle>", "bob", "GET", `${c}/messages?limit=50&around=${mid}`);
+    await measure("GET /v1/channels (unread_count 5000)", "bob", "GET", "/v1/channels");
+    const sent = await measure("POST …/messages", "alice", "POST", `${c}/messages`, { body: "hello" });
+    const key = { "Idempotency-Key": `bench-${Date.now()}` };
+    await measure("POST …/messages with Idempotency-Key", "alice", "POST", `${c}/messages`, { body: "once" }, key);
+    await measure("POST …/messages, retry with the same key", "alice", "POST", `${c}/messages`, { body: "once" }, key);
+    await measure("PUT …/messages/{id}", "alice", "PUT", `${c}/messages/${sent.id}`, { body: "edited" });
+    await measure("POST …/reactions", "bob", "POST", `${c}/messages/${sent.id}/reactions`, { emote_asset_id: "1" });
+    await measure("DELETE …/reactions/{emote}", "bob", "DELETE", `${c}/messages/${sent.id}/reactions/1`);
+    await measure("DELETE …/messages/{id}", "alice", "DELETE", `${c}/messages/${sent.id}`);
+    await measure("POST …/read", "bob", "POST", `${c}/read`, { last_read_message_id: page.messages[0].id });
+    await measure("GET /v1/channels/{id}", "bob", "GET", c);
+    await measure("GET …/members", "bob", "GET", `${c}/members`);
+
+    console.log(`\nD1 cost per request on a channel with ${MESSAGES} messages (local D1, from Server-Timing)\n`);
+    console.log("| request | queries | rows read | rows written |\n| --- | --- | --- | --- |");
+    for (const r of rows) console.log(`| ${r.label} | ${r.queries} | ${r.read} | ${r.written} |`);
+  } finally {
+    server.kill("SIGTERM");
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+await main();
