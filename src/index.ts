@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import type { Env } from "./env";
 import { requireAdmin, requireUser } from "./middleware/auth";
 import { rateLimitUser } from "./middleware/rate-limit";
 import { adminRouter } from "./routes/admin";
@@ -10,6 +11,7 @@ import { messagesRouter } from "./routes/messages";
 import { reactionsRouter } from "./routes/reactions";
 import { readRouter } from "./routes/read";
 import { usersRouter } from "./routes/users";
+import { scheduled } from "./scheduled";
 
 const app = createApp();
 
@@ -29,4 +31,4 @@ app.route("/", adminRouter);
 
 mountDocs(app);
 
-export default app;
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -1,4 +1,5 @@
-import { env } from "cloudflare:test";
+import { createScheduledController, env } from "cloudflare:test";
+import { scheduled } from "../src/scheduled";
 import { describe, expect, it } from "vitest";
 import { addMember, call, createChannel, expectError, listed, newUser, send } from "./helpers/api";
 
@@ -210,5 +211,17 @@ describe("edit and delete", () => {
     const row = await env.DB.prepare("select body, deleted_at from messages where id = ?").bind(mine.id).first<{ body: string; deleted_at: number }>();
     expect(row!.body).toBe("");
     expect(row!.deleted_at).toBeGreaterThan(0);
+  });
+});
+
+describe("housekeeping cron", () => {
+  it("purges idempotency keys older than 24 h and keeps fresh ones", async () => {
+    const { alice, group } = await pair();
+    const old = await send(alice, group.id, "old", { "Idempotency-Key": "cron-old" });
+    const fresh = await send(alice, group.id, "fresh", { "Idempotency-Key": "cron-fresh" });
+    await env.DB.prepare("update idempotency_keys set created_at = created_at - 86400001 where message_id = ?").bind(old.id).run();
+    await scheduled(createScheduledController(), env);
+    const keys = await env.DB.prepare("select message_id from idempotency_keys where message_id in (?, ?)").bind(old.id, fresh.id).all();
+    expect(keys.results).toEqual([{ message_id: fresh.id }]);
   });
 });

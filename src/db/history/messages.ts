@@ -147,3 +147,9 @@ export const unreadCountSql = sql<number>`(${channels.lastPosition} - ${channelM
   - (select count(*) from ${messages} d where d.channel_id = ${channels.id} and d.deleted_at is not null and d.position > ${channelMembers.readPosition})
   - (select count(*) from ${messages} o where o.channel_id = ${channels.id} and o.sender_id = ${channelMembers.userId} and o.position > ${channelMembers.readPosition} and o.deleted_at is null))`;
 
+
+/** Cron: forget idempotency keys past their 24 h window. */
+export async function purgeExpiredIdempotencyKeys(db: Db, now: number) {
+  const gone = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS)).returning({ key: idempotencyKeys.key });
+  return gone.length;
+}
