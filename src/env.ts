@@ -1,10 +1,12 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "./db/schema";
 import type { D1Stats } from "./lib/d1-metering";
+import type { ChannelRoom } from "./realtime/channel-room";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
   DB: D1Database;
+  CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
   USER_RATE_LIMITER: RateLimit;
   JWT_SECRET: string;
   JWT_JWKS_URL?: string;

@@ -10,6 +10,7 @@ import { membersRouter } from "./routes/members";
 import { messagesRouter } from "./routes/messages";
 import { reactionsRouter } from "./routes/reactions";
 import { readRouter } from "./routes/read";
+import { realtimeRouter, socketRouter } from "./routes/realtime";
 import { usersRouter } from "./routes/users";
 import { scheduled } from "./scheduled";
 
@@ -17,6 +18,7 @@ const app = createApp();
 
 // Mounted before the auth middleware: the dev login is how a local client gets its first token.
 app.route("/", devRouter);
+app.route("/", socketRouter);
 
 app.use("/v1/*", requireUser, rateLimitUser);
 app.route("/", channelsRouter);
@@ -25,10 +27,13 @@ app.route("/", usersRouter);
 app.route("/", messagesRouter);
 app.route("/", reactionsRouter);
 app.route("/", readRouter);
+app.route("/", realtimeRouter);
 
 app.use("/admin/v1/*", requireAdmin);
 app.route("/", adminRouter);
 
 mountDocs(app);
+
+export { ChannelRoom } from "./realtime/channel-room";
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   CHAT_ALREADY_MEMBER: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;

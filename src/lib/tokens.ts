@@ -62,3 +62,22 @@ export function safeEqual(a: string, b: string): boolean {
   if (x.byteLength !== y.byteLength) return false;
   return crypto.subtle.timingSafeEqual(x, y);
 }
+
+const TICKET_TTL_SECONDS = 60;
+
+/** A WebSocket ticket: signed, names user and channel, lives 60 s (browsers cannot set headers). */
+export async function signWsTicket(secret: string, userId: string, channelId: string) {
+  const expires_at = Math.floor(Date.now() / 1000) + TICKET_TTL_SECONDS;
+  const ticket = await sign({ sub: userId, ch: channelId, aud: "chat-ws", exp: expires_at }, secret, "HS256");
+  return { ticket, expires_at };
+}
+
+/** The ticket's user, when the ticket is genuine, unexpired and for this channel. */
+export async function verifyWsTicket(secret: string, ticket: string, channelId: string): Promise<string | undefined> {
+  try {
+    const payload = await verify(ticket, secret, { alg: "HS256", aud: "chat-ws" });
+    return payload.ch === channelId && typeof payload.sub === "string" ? payload.sub : undefined;
+  } catch {
+    return undefined;
+  }
+}

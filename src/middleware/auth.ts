@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { upsertUser } from "../db/queries/users";
 import type { AppEnv } from "../env";
@@ -5,7 +6,7 @@ import { ApiError } from "../lib/errors";
 import { safeEqual, verifyUserToken } from "../lib/tokens";
 import { USER_ID_PATTERN } from "../schemas/common";
 
-function bearer(header: string | undefined): string {
+export function bearer(header: string | undefined): string {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!match) throw new ApiError("AUTH_REQUIRED", "Send Authorization: Bearer <token>");
   return match[1]!;
@@ -20,7 +21,12 @@ const KNOWN_USERS_MAX = 10_000;
 
 /** `/v1`: a valid user JWT. Sets `c.var.user`. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearer(c.req.header("Authorization"));
+  await authenticate(c, bearer(c.req.header("Authorization")));
+  await next();
+});
+
+/** Verifies a user token, records the user when new or renamed, and sets `c.var.user`. */
+export async function authenticate(c: Context<AppEnv>, token: string) {
   let payload;
   try {
     payload = await verifyUserToken(token, c.env);
@@ -38,8 +44,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     knownUsers.set(sub, displayName);
   }
   c.set("user", { id: sub, name: displayName ?? sub });
-  await next();
-});
+}
 
 /** `/admin/v1`: the operator's ADMIN_TOKEN. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {

@@ -8,6 +8,7 @@ import { loadChannel, refuseDm, requireChannelAdmin, requireOwner } from "../lib
 import { ApiError, userNotFound } from "../lib/errors";
 import { isUniqueViolation } from "../lib/db-errors";
 import { channelJson, seconds } from "../lib/serialize";
+import { announceDeletion, publish } from "../realtime/notify";
 import * as routes from "./channels.routes";
 
 export const channelsRouter = createRouter();
@@ -91,8 +92,9 @@ channelsRouter.openapi(routes.updateChannel, async (c) => {
   const access = await loadChannel(db, c.req.valid("param").channelID, c.get("user").id);
   refuseDm(access);
   requireChannelAdmin(access, "change channel settings");
-  const updated = await q.updateChannel(db, access.channel.id, c.req.valid("json"));
-  return c.json(channelJson(updated ?? access.channel), 200);
+  const updated = channelJson((await q.updateChannel(db, access.channel.id, c.req.valid("json"))) ?? access.channel);
+  await publish(c, access.channel.id, "channel_update", updated);
+  return c.json(updated, 200);
 });
 
 channelsRouter.openapi(routes.deleteChannel, async (c) => {
@@ -101,6 +103,7 @@ channelsRouter.openapi(routes.deleteChannel, async (c) => {
   refuseDm(access);
   requireOwner(access, "delete the channel");
   await q.deleteChannel(db, access.channel.id);
+  await announceDeletion(c, access.channel.id);
   return c.body(null, 204);
 });
 

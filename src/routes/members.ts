@@ -3,7 +3,8 @@ import * as q from "../db/queries/members";
 import { type ChannelAccess, isAdminRole, loadChannel, refuseDm, requireChannelAdmin, requireMember, requireOwner } from "../lib/access";
 import { isUniqueViolation } from "../lib/db-errors";
 import { ApiError, userNotFound } from "../lib/errors";
-import { memberJson } from "../lib/serialize";
+import { channelJson, memberJson } from "../lib/serialize";
+import { announceRemoval, publish } from "../realtime/notify";
 import * as routes from "./members.routes";
 
 export const membersRouter = createRouter();
@@ -44,7 +45,9 @@ membersRouter.openapi(routes.addMember, async (c) => {
   if (target.role) throw alreadyMember();
   try {
     const joinedAt = await q.addMember(db, access.channel.id, userId, role);
-    return c.json(memberJson({ userId, displayName: target.displayName, role, joinedAt }), 201);
+    const member = memberJson({ userId, displayName: target.displayName, role, joinedAt });
+    await publish(c, access.channel.id, "member_add", member);
+    return c.json(member, 201);
   } catch (err) {
     if (isUniqueViolation(err)) throw alreadyMember();
     throw err;
@@ -73,15 +76,20 @@ membersRouter.openapi(routes.updateMember, async (c) => {
 
   const target = await q.findUserInChannel(db, access.channel.id, userID);
   if (!target?.role || target.joinedAt === null) throw notAMember(userID);
+  const member = memberJson({ userId: userID, displayName: target.displayName, role, joinedAt: target.joinedAt });
+  if (target.role === role) return c.json(member, 200);
   if (role === "owner") {
-    if (target.role !== "owner") await q.transferOwnership(db, access.channel.id, access.channel.ownerId, userID);
+    await q.transferOwnership(db, access.channel.id, access.channel.ownerId, userID);
+    // One event for the whole transfer: the channel's new owner_id (clients refetch roles).
+    await publish(c, access.channel.id, "channel_update", channelJson({ ...access.channel, ownerId: userID }));
   } else {
     if (target.role === "owner") {
       throw new ApiError("CHAT_CANNOT_REMOVE_OWNER", "The owner keeps their role until ownership is transferred");
     }
     await q.setRole(db, access.channel.id, userID, role);
+    await publish(c, access.channel.id, "member_update", member);
   }
-  return c.json(memberJson({ userId: userID, displayName: target.displayName, role, joinedAt: target.joinedAt }), 200);
+  return c.json(member, 200);
 });
 
 membersRouter.openapi(routes.removeMember, async (c) => {
@@ -100,6 +108,6 @@ membersRouter.openapi(routes.removeMember, async (c) => {
   if (targetId !== me && isAdminRole(target.role) && access.channel.ownerId && membership.role !== "owner") {
     throw new ApiError("CHAT_NOT_ADMIN", "Only the owner can remove admins");
   }
-  await q.removeMember(db, access.channel.id, targetId);
+  if (await q.removeMember(db, access.channel.id, targetId)) await announceRemoval(c, access.channel.id, targetId);
   return c.body(null, 204);
 });

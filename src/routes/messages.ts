@@ -7,6 +7,7 @@ import { ApiError, messageNotFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { checkMessageContent } from "../lib/message-content";
 import { messageJson } from "../lib/serialize";
+import { publish } from "../realtime/notify";
 import * as routes from "./messages.routes";
 
 export const messagesRouter = createRouter();
@@ -56,7 +57,9 @@ messagesRouter.openapi(routes.sendMessage, async (c) => {
       unhide: access.channel.type === "dm",
       idempotencyKey: key,
     });
-    return c.json(messageJson(message), 201);
+    const body = messageJson(message);
+    await publish(c, access.channel.id, "message", body);
+    return c.json(body, 201);
   } catch (err) {
     // A concurrent retry with the same key won the race: answer with its message.
     const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(db, me, key, now) : undefined;
@@ -79,8 +82,9 @@ messagesRouter.openapi(routes.editMessage, async (c) => {
   const now = Date.now();
   await history.editMessage(db, message.id, body, inline_emotes, now);
   const reactions = await reactionsFor(db, [message.id]);
-  const edited = { ...message, body, inlineEmotes: inline_emotes, editedAt: now };
-  return c.json(messageJson(edited, reactions.get(message.id)), 200);
+  const edited = messageJson({ ...message, body, inlineEmotes: inline_emotes, editedAt: now }, reactions.get(message.id));
+  await publish(c, access.channel.id, "message_update", edited);
+  return c.json(edited, 200);
 });
 
 messagesRouter.openapi(routes.deleteMessage, async (c) => {
@@ -94,6 +98,8 @@ messagesRouter.openapi(routes.deleteMessage, async (c) => {
   if (message.senderId !== me && !isAdminRole(membership.role)) {
     throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "Only the author or a channel admin can delete this message");
   }
-  await history.softDeleteMessage(db, message.id, Date.now());
+  const now = Date.now();
+  await history.softDeleteMessage(db, message.id, now);
+  await publish(c, access.channel.id, "message_delete", messageJson({ ...message, deletedAt: now }));
   return c.body(null, 204);
 });

@@ -6,6 +6,7 @@ import * as q from "../db/history/reactions";
 import { loadChannel, requirePoster } from "../lib/access";
 import { isUniqueViolation } from "../lib/db-errors";
 import { ApiError, messageNotFound } from "../lib/errors";
+import { publish } from "../realtime/notify";
 import { errorResponses, json, jsonBody } from "../schemas/common";
 import { MessageParams, ReactionBody, ReactionParams } from "../schemas/messages";
 
@@ -54,6 +55,7 @@ reactionsRouter.openapi(
       if (isUniqueViolation(err)) throw reactionExists();
       throw err;
     }
+    await publish(c, message.channelId, "reaction_add", { message_id: message.id, emote_asset_id: emote, user_id: me });
     return c.json({ message: "Reaction added" as const }, 201);
   },
 );
@@ -71,9 +73,11 @@ reactionsRouter.openapi(
   async (c) => {
     const { channelID, messageID, emoteID } = c.req.valid("param");
     const message = await reactableMessage(c.get("db"), c.get("user").id, channelID, messageID);
-    if (!(await q.removeReaction(c.get("db"), message.id, emoteID, c.get("user").id))) {
+    const me = c.get("user").id;
+    if (!(await q.removeReaction(c.get("db"), message.id, emoteID, me))) {
       throw new ApiError("CHAT_REACTION_NOT_FOUND", "You have not reacted with this emote");
     }
+    await publish(c, message.channelId, "reaction_remove", { message_id: message.id, emote_asset_id: emoteID, user_id: me });
     return c.body(null, 204);
   },
 );

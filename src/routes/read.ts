@@ -5,6 +5,7 @@ import { setReadCursor } from "../db/queries/members";
 import { loadChannel, requireMember } from "../lib/access";
 import { messageNotFound } from "../lib/errors";
 import { seconds } from "../lib/serialize";
+import { sendToUser } from "../realtime/notify";
 import { ChannelParams, errorResponses, json, jsonBody } from "../schemas/common";
 import { ReadBody, ReadCursor } from "../schemas/messages";
 
@@ -30,6 +31,9 @@ readRouter.openapi(
     if (position === undefined) throw messageNotFound();
     const now = Date.now();
     await setReadCursor(db, access.channel.id, me, messageId, position, now);
-    return c.json({ channel_id: access.channel.id, last_read_message_id: messageId, updated_at: seconds(now) }, 200);
+    const cursor = { channel_id: access.channel.id, last_read_message_id: messageId, updated_at: seconds(now) };
+    // Only the reader's own sockets: their other devices clear the badge.
+    await sendToUser(c, access.channel.id, me, "read", { user_id: me, ...cursor });
+    return c.json(cursor, 200);
   },
 );

@@ -1,0 +1,181 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import {
+  CLOSE_CHANNEL_DELETED,
+  CLOSE_REMOVED,
+  ClientFrame,
+  type EphemeralType,
+  ROOM_CHANNEL_HEADER,
+  ROOM_USER_HEADER,
+  type SequencedType,
+  type ServerFrame,
+} from "./protocol";
+
+const REPLAY_EVENTS = 1000;
+const REPLAY_MS = 24 * 60 * 60 * 1000;
+export const TYPING_MS = 8000;
+export const TYPING_EVENT_INTERVAL_MS = 3000;
+
+/** What each socket carries through hibernation. */
+interface SocketInfo {
+  userId: string;
+  channelId: string;
+}
+
+/**
+ * One per channel: WebSocket fan-out, typing state, and the channel's event sequence with a
+ * replay buffer, all in the object's own SQLite storage so hibernation or eviction loses nothing.
+ * Hibernation API only: no timers, no intervals; typing expiry is computed when asked.
+ */
+export class ChannelRoom extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, frame TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS typing (user_id TEXT PRIMARY KEY, until INTEGER NOT NULL, emitted_at INTEGER NOT NULL);
+    `);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** WebSocket upgrade, already authenticated and authorised by the Worker. */
+  async fetch(request: Request): Promise<Response> {
+    const userId = request.headers.get(ROOM_USER_HEADER);
+    const channelId = request.headers.get(ROOM_CHANNEL_HEADER);
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !userId || !channelId) {
+      return new Response("Expected an authenticated WebSocket upgrade", { status: 426 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [userId]);
+    server.serializeAttachment({ userId, channelId } satisfies SocketInfo);
+
+    const seq = this.currentSeq();
+    server.send(frame("ready", channelId, null, { seq, user_id: userId }));
+    const since = new URL(request.url).searchParams.get("since_seq");
+    if (since !== null) this.replay(server, channelId, Number(since), seq);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Stores a state-changing event under the next seq and sends it to every socket. */
+  async publish(channelId: string, type: SequencedType, data: unknown): Promise<number> {
+    const seq = this.currentSeq() + 1;
+    const now = Date.now();
+    const text = frame(type, channelId, seq, data);
+    this.sql.exec("INSERT INTO events (seq, at, frame) VALUES (?, ?, ?)", seq, now, text);
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", seq);
+    this.prune(seq, now);
+    this.broadcast(text);
+    return seq;
+  }
+
+  /** Ephemeral event (read cursor) to one user's own sockets. */
+  async sendTo(channelId: string, userId: string, type: EphemeralType, data: unknown) {
+    this.broadcast(frame(type, channelId, null, data), userId);
+  }
+
+  /** Marks the user typing for 8 s; at most one `typing` event per user per 3 s. */
+  async typing(channelId: string, userId: string) {
+    const now = Date.now();
+    const row = this.sql.exec<{ emitted_at: number }>("SELECT emitted_at FROM typing WHERE user_id = ?", userId).toArray()[0];
+    const emit = !row || now - row.emitted_at >= TYPING_EVENT_INTERVAL_MS;
+    this.sql.exec(
+      "INSERT INTO typing (user_id, until, emitted_at) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET until = excluded.until, emitted_at = excluded.emitted_at",
+      userId,
+      now + TYPING_MS,
+      emit ? now : row!.emitted_at,
+    );
+    this.sql.exec("DELETE FROM typing WHERE until < ?", now);
+    if (emit) this.broadcast(frame("typing", channelId, null, { user_id: userId }));
+  }
+
+  /** Users typing now, most recent last. */
+  async typingUsers(): Promise<string[]> {
+    return this.sql
+      .exec<{ user_id: string }>("SELECT user_id FROM typing WHERE until > ? ORDER BY until", Date.now())
+      .toArray()
+      .map((r) => r.user_id);
+  }
+
+  /** Announces the removal, then closes the removed user's sockets (4003). */
+  async removeMember(channelId: string, userId: string) {
+    const seq = await this.publish(channelId, "member_remove", { user_id: userId });
+    this.sql.exec("DELETE FROM typing WHERE user_id = ?", userId);
+    for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, "removed from channel");
+    return seq;
+  }
+
+  /** Announces the deletion, closes every socket (4004) and forgets everything. */
+  async deleteChannel(channelId: string) {
+    await this.publish(channelId, "channel_delete", { id: channelId });
+    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CHANNEL_DELETED, "channel deleted");
+    await this.ctx.storage.deleteAll();
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    if (!info) return;
+    try {
+      const parsed = ClientFrame.safeParse(typeof message === "string" ? JSON.parse(message) : undefined);
+      if (!parsed.success) throw new Error("unknown frame");
+      if (parsed.data.type === "typing") await this.typing(info.channelId, info.userId);
+    } catch {
+      ws.send(frame("error", info.channelId, null, { code: "INVALID_FRAME", message: 'Send {"type":"typing"} or the text "ping"' }));
+    }
+  }
+
+  async webSocketClose(ws: WebSocket, code: number, reason: string) {
+    closeQuietly(ws, code === 1005 ? 1000 : code, reason);
+  }
+
+  private currentSeq(): number {
+    const row = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0];
+    return row?.value ?? 0;
+  }
+
+  /** Keeps the last 1000 events of the last 24 h. Seq and time grow together, so both cut a prefix. */
+  private prune(seq: number, now: number) {
+    this.sql.exec("DELETE FROM events WHERE seq <= ?", seq - REPLAY_EVENTS);
+    const oldest = this.sql.exec<{ at: number }>("SELECT at FROM events ORDER BY seq LIMIT 1").toArray()[0];
+    if (oldest && oldest.at < now - REPLAY_MS) this.sql.exec("DELETE FROM events WHERE at < ?", now - REPLAY_MS);
+  }
+
+  /** Everything after `since` in order, or `resync_required` when those events are no longer kept. */
+  private replay(ws: WebSocket, channelId: string, since: number, seq: number) {
+    this.prune(seq, Date.now());
+    if (since === seq) return;
+    const oldest = this.sql.exec<{ seq: number }>("SELECT seq FROM events ORDER BY seq LIMIT 1").toArray()[0]?.seq;
+    const complete = Number.isInteger(since) && since >= 0 && since < seq && oldest !== undefined && oldest <= since + 1;
+    if (!complete) {
+      ws.send(frame("resync_required", channelId, null, { seq, since_seq: since }));
+      return;
+    }
+    for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq > ? ORDER BY seq", since)) {
+      ws.send(row.frame);
+    }
+  }
+
+  private broadcast(text: string, userId?: string) {
+    for (const ws of this.ctx.getWebSockets(userId)) {
+      try {
+        ws.send(text);
+      } catch {
+        // A socket closing as we send: its close handler cleans up.
+      }
+    }
+  }
+}
+
+function frame(type: ServerFrame["type"], channelId: string, seq: number | null, data: unknown): string {
+  return JSON.stringify({ type, channel_id: channelId, seq, data } satisfies ServerFrame);
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string) {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}

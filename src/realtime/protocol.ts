@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+/** Frames a client may send. Text `ping` is answered `pong` by the runtime without waking the room. */
+export const ClientFrame = z.discriminatedUnion("type", [z.object({ type: z.literal("typing") })]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+/** Events that change state: each takes the channel's next `seq` and is kept for replay. */
+export const SEQUENCED_TYPES = [
+  "message",
+  "message_update",
+  "message_delete",
+  "reaction_add",
+  "reaction_remove",
+  "member_add",
+  "member_update",
+  "member_remove",
+  "channel_update",
+  "channel_delete",
+] as const;
+export type SequencedType = (typeof SEQUENCED_TYPES)[number];
+
+/** Frames that are not state: no `seq` (null), never replayed. */
+export type EphemeralType = "ready" | "typing" | "read" | "resync_required" | "error";
+
+/** Every server frame: `{type, channel_id, seq, data}`. */
+export interface ServerFrame {
+  type: SequencedType | EphemeralType;
+  channel_id: string;
+  seq: number | null;
+  data: unknown;
+}
+
+/** Close codes the room uses. */
+export const CLOSE_REMOVED = 4003;
+export const CLOSE_CHANNEL_DELETED = 4004;
+
+/** Headers the Worker sets when it forwards an authenticated upgrade to the room. */
+export const ROOM_USER_HEADER = "X-Chat-User-Id";
+export const ROOM_CHANNEL_HEADER = "X-Chat-Channel-Id";
