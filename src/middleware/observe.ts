@@ -16,7 +16,8 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 
   const ms = Date.now() - started;
-  c.res.headers.set("Server-Timing", serverTiming(stats, ms));
+  // A WebSocket upgrade (101) comes from the Durable Object with immutable headers.
+  if (c.res.status !== 101) c.res.headers.set("Server-Timing", serverTiming(stats, ms));
   if (c.env.LOG_LEVEL === "silent") return;
   console.log(
     JSON.stringify({
