@@ -1,18 +1,9 @@
 // `npm run bench`: D1 cost per endpoint (rows read/written, from Server-Timing) on a channel with
 // 10,000 messages, against a real `wrangler dev` (local D1) seeded in a throwaway state directory.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { sign } from "hono/jwt";
-import { ensureDevVars } from "../scripts/dev-vars.mjs";
+import { api, startServer } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PORT = process.env.BENCH_PORT ?? "8790";
-const BASE = `http://127.0.0.1:${PORT}`;
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
-const state = mkdtempSync(path.join(tmpdir(), "chat-bench-"));
-const wrangler = (args) => spawnSync("wrangler", [...args, "--local", "--persist-to", state], { env, stdio: "pipe" });
 
 function seedSql() {
   const now = Date.now();
@@ -37,16 +28,6 @@ function seedSql() {
   return { channel, sql: lines.join("\n") };
 }
 
-async function waitForServer() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${BASE}/openapi.json`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("wrangler dev did not start");
-}
-
 const cost = (res) => {
   const t = res.headers.get("Server-Timing") ?? "";
   const n = (re) => Number(t.match(re)?.[1] ?? NaN);
@@ -54,30 +35,11 @@ const cost = (res) => {
 };
 
 async function main() {
-  const { JWT_SECRET } = ensureDevVars();
-  const migrate = wrangler(["d1", "migrations", "apply", "DB"]);
-  if (migrate.status !== 0) throw new Error(migrate.stderr.toString());
   const { channel, sql } = seedSql();
-  const file = path.join(state, "seed.sql");
-  writeFileSync(file, sql);
-  const seeded = wrangler(["d1", "execute", "DB", "--file", file]);
-  if (seeded.status !== 0) throw new Error(seeded.stderr.toString());
-
-  const server = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", PORT, "--persist-to", state], { env, stdio: "ignore" });
+  const server = await startServer({ port: PORT, seedSql: sql });
   try {
-    await waitForServer();
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const tokens = { alice: await sign({ sub: "alice", name: "Alice", exp }, JWT_SECRET), bob: await sign({ sub: "bob", name: "Bob", exp }, JWT_SECRET) };
-    const call = async (user, method, url, body, headers = {}) => {
-      const res = await fetch(BASE + url, {
-        method,
-        headers: { Authorization: `Bearer ${tokens[user]}`, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.text();
-      if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-      return { res, json: text ? JSON.parse(text) : undefined };
-    };
+    const tokens = { alice: await server.token("alice", "Alice"), bob: await server.token("bob", "Bob") };
+    const call = (user, method, url, body, headers) => api(server.base, tokens[user], method, url, body, headers);
     // Warm up: the first request of each user writes its user row.
     await call("alice", "GET", "/v1/users/me");
     await call("bob", "GET", "/v1/users/me");
@@ -110,8 +72,7 @@ async function main() {
     console.log("| request | queries | rows read | rows written |\n| --- | --- | --- | --- |");
     for (const r of rows) console.log(`| ${r.label} | ${r.queries} | ${r.read} | ${r.written} |`);
   } finally {
-    server.kill("SIGTERM");
-    rmSync(state, { recursive: true, force: true });
+    server.stop();
   }
 }
 
