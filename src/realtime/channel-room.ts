@@ -53,7 +53,7 @@ export class ChannelRoom extends DurableObject<Env> {
     server.serializeAttachment({ userId, channelId } satisfies SocketInfo);
 
     const seq = this.currentSeq();
-    server.send(frame("ready", channelId, null, { seq, user_id: userId }));
+    server.send(frame("ready", channelId, seq, { seq, user_id: userId }));
     const since = new URL(request.url).searchParams.get("since_seq");
     if (since !== null) this.replay(server, channelId, Number(since), seq);
     return new Response(null, { status: 101, webSocket: client });
