@@ -8,6 +8,7 @@ import { observe } from "./middleware/observe";
 
 /** JSON bodies are small; uploads (their own routes) are exempt. */
 export const MAX_JSON_BODY = 64 * 1024;
+const UPLOAD_PATH = /^\/(v1\/attachments|uploads\/[^/]+)$/;
 
 /** A router whose request validation throws VALIDATION_FAILED, formatted once by onError. */
 export function createRouter() {
@@ -23,14 +24,14 @@ export function createApp() {
   const app = createRouter();
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(observe);
-  app.use(
-    bodyLimit({
-      maxSize: MAX_JSON_BODY,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `JSON bodies are limited to ${MAX_JSON_BODY} bytes`);
-      },
-    }),
-  );
+  const jsonLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY,
+    onError: () => {
+      throw new ApiError("PAYLOAD_TOO_LARGE", `JSON bodies are limited to ${MAX_JSON_BODY} bytes`);
+    },
+  });
+  // Upload routes stream their bodies and enforce their own (larger) limits.
+  app.use((c, next) => (UPLOAD_PATH.test(c.req.path) ? next() : jsonLimit(c, next)));
   app.notFound(notFound);
   app.onError(onError);
   return app;

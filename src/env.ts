@@ -7,6 +7,8 @@ import type { ChannelRoom } from "./realtime/channel-room";
 export interface Env {
   DB: D1Database;
   CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
+  ATTACHMENTS: R2Bucket;
+  IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
   JWT_SECRET: string;
   JWT_JWKS_URL?: string;

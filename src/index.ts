@@ -3,6 +3,8 @@ import type { Env } from "./env";
 import { requireAdmin, requireUser } from "./middleware/auth";
 import { rateLimitUser } from "./middleware/rate-limit";
 import { adminRouter } from "./routes/admin";
+import { attachmentsRouter } from "./routes/attachments";
+import { filesRouter } from "./routes/files";
 import { channelsRouter } from "./routes/channels";
 import { devRouter } from "./routes/dev";
 import { mountDocs } from "./routes/docs";
@@ -19,6 +21,7 @@ const app = createApp();
 // Mounted before the auth middleware: the dev login is how a local client gets its first token.
 app.route("/", devRouter);
 app.route("/", socketRouter);
+app.route("/", filesRouter);
 
 app.use("/v1/*", requireUser, rateLimitUser);
 app.route("/", channelsRouter);
@@ -28,6 +31,7 @@ app.route("/", messagesRouter);
 app.route("/", reactionsRouter);
 app.route("/", readRouter);
 app.route("/", realtimeRouter);
+app.route("/", attachmentsRouter);
 
 app.use("/admin/v1/*", requireAdmin);
 app.route("/", adminRouter);

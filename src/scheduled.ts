@@ -1,10 +1,27 @@
 import { createDb } from "./db";
 import { purgeExpiredIdempotencyKeys } from "./db/history/messages";
+import { deleteAttachments, findOrphans } from "./db/queries/attachments";
 import type { Env } from "./env";
+import { deleteObjects } from "./storage/attachments";
+
+const ORPHAN_AGE_MS = 24 * 60 * 60 * 1000;
+const ORPHAN_BATCH = 100; // D1 binds at most 100 parameters per statement
 
 /** Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
   const db = createDb(env.DB);
-  const keys = await purgeExpiredIdempotencyKeys(db, Date.now());
-  if (env.LOG_LEVEL !== "silent") console.log(JSON.stringify({ cron: "housekeeping", idempotency_keys_purged: keys }));
+  const now = Date.now();
+  const keys = await purgeExpiredIdempotencyKeys(db, now);
+  // Uploads never attached to a message (and those of deleted channels) go after 24 h: bytes, then rows.
+  let orphans = 0;
+  for (let round = 0; round < 10; round++) {
+    const ids = await findOrphans(db, now - ORPHAN_AGE_MS, ORPHAN_BATCH);
+    if (ids.length === 0) break;
+    await deleteObjects(env, ids);
+    await deleteAttachments(db, ids);
+    orphans += ids.length;
+  }
+  if (env.LOG_LEVEL !== "silent") {
+    console.log(JSON.stringify({ cron: "housekeeping", idempotency_keys_purged: keys, orphan_uploads_deleted: orphans }));
+  }
 }

@@ -133,3 +133,33 @@ export type ChannelRow = typeof channels.$inferSelect;
 export type MemberRow = typeof channelMembers.$inferSelect;
 export type ChannelType = ChannelRow["type"];
 export type MemberRole = MemberRow["role"];
+
+/** An upload. `pending` until its bytes arrive (signed PUT), `complete` when usable in a message. */
+export const attachments = sqliteTable(
+  "attachments",
+  {
+    id: text().primaryKey(), // the asset id
+    ownerId: text().notNull(), // the uploading user (or `pub_<n>` for an integration's upload)
+    filename: text().notNull(),
+    contentType: text().notNull(),
+    sizeBytes: integer().notNull(), // announced while pending, actual once stored
+    width: integer(),
+    height: integer(),
+    isImage: integer({ mode: "boolean" }).notNull().default(false),
+    status: text({ enum: ["pending", "complete"] }).notNull(),
+    createdAt: integer().notNull(),
+  },
+  (t) => [index("attachments_created").on(t.createdAt)],
+);
+
+/** Which message uses an upload: the primary key makes every upload single-use, even under races. */
+export const messageAttachments = sqliteTable(
+  "message_attachments",
+  {
+    assetId: text().primaryKey().references(() => attachments.id, { onDelete: "cascade" }),
+    messageId: text().notNull().references(() => messages.id, { onDelete: "cascade" }),
+  },
+  (t) => [index("message_attachments_message").on(t.messageId)],
+);
+
+export type AttachmentRow = typeof attachments.$inferSelect;

@@ -6,7 +6,9 @@ import { isUniqueViolation } from "../lib/db-errors";
 import { ApiError, messageNotFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { checkMessageContent } from "../lib/message-content";
+import { resolveAttachments } from "../lib/message-attachments";
 import { messageJson } from "../lib/serialize";
+import { deleteObjects } from "../storage/attachments";
 import { publish } from "../realtime/notify";
 import * as routes from "./messages.routes";
 
@@ -35,15 +37,12 @@ messagesRouter.openapi(routes.sendMessage, async (c) => {
   await requirePoster(db, access, me);
   const input = c.req.valid("json");
   checkMessageContent(input.body, input.inline_emotes, input.attachments.length);
-  if (input.attachments.length > 0) {
-    // Uploads arrive with the attachments capability; until then no asset id can exist.
-    throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", `Attachment ${input.attachments[0]!.asset_id} not found`);
-  }
 
   const now = Date.now();
   const key = c.req.valid("header")["idempotency-key"];
   const replay = key ? await history.findByIdempotencyKey(db, me, key, now) : undefined;
   if (replay) return c.json(messageJson(replay), 201, { "Idempotent-Replayed": "true" });
+  const attachments = await resolveAttachments(db, me, input.attachments.map((a) => a.asset_id));
 
   try {
     const message = await history.insertMessage(db, {
@@ -52,7 +51,7 @@ messagesRouter.openapi(routes.sendMessage, async (c) => {
       senderId: me,
       body: input.body,
       inlineEmotes: input.inline_emotes,
-      attachments: [],
+      attachments,
       now,
       unhide: access.channel.type === "dm",
       idempotencyKey: key,
@@ -61,6 +60,9 @@ messagesRouter.openapi(routes.sendMessage, async (c) => {
     await publish(c, access.channel.id, "message", body);
     return c.json(body, 201);
   } catch (err) {
+    if (isUniqueViolation(err, "message_attachments")) {
+      throw new ApiError("CHAT_ATTACHMENT_IN_USE", "An attachment was just used by another message");
+    }
     // A concurrent retry with the same key won the race: answer with its message.
     const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(db, me, key, now) : undefined;
     if (!raced) throw err;
@@ -99,7 +101,9 @@ messagesRouter.openapi(routes.deleteMessage, async (c) => {
     throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "Only the author or a channel admin can delete this message");
   }
   const now = Date.now();
-  await history.softDeleteMessage(db, message.id, now);
+  const assetIds = message.attachments.map((a) => a.asset_id);
+  await history.softDeleteMessage(db, message.id, assetIds, now);
+  await deleteObjects(c.env, assetIds);
   await publish(c, access.channel.id, "message_delete", messageJson({ ...message, deletedAt: now }));
   return c.body(null, 204);
 });

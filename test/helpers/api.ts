@@ -79,3 +79,17 @@ export async function listed(user: TestUser, channelId: string) {
   const res = await call("GET", "/v1/channels?include_hidden=true", { token: user.token });
   return (res.json as { id: string; unread_count: number; [k: string]: unknown }[]).find((c) => c.id === channelId);
 }
+
+/** Raw upload to POST /v1/attachments. */
+export async function upload(user: TestUser, bytes: Uint8Array, contentType = "application/octet-stream", filename = "file.bin") {
+  return call("POST", "/v1/attachments", {
+    token: user.token,
+    rawBody: bytes,
+    headers: { "Content-Type": contentType, "X-Filename": encodeURIComponent(filename), "Content-Length": String(bytes.byteLength) },
+  });
+}
+
+/** Fetches an absolute URL the API handed out (signed file or upload URLs) through the Worker. */
+export async function fetchUrl(url: string, init: RequestInit = {}) {
+  return exports.default.fetch(new Request(url, init));
+}

@@ -2,9 +2,9 @@
  * Every read and write of message history. Routes never touch the messages table directly,
  * so history can later move (several D1 databases, or per-channel DO storage) behind this module.
  */
-import { and, asc, desc, eq, getTableColumns, gt, gte, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../env";
-import { channelMembers, channels, idempotencyKeys, type InlineEmote, messages, reactions, type StoredAttachment, users } from "../schema";
+import { attachments, channelMembers, channels, idempotencyKeys, type InlineEmote, messageAttachments, messages, reactions, type StoredAttachment, users } from "../schema";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -88,6 +88,10 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<Message> {
       createdAt: m.now,
       position: positionOf(m.channelId),
     }),
+    // Links the uploads; a primary-key conflict (already used) fails the whole send.
+    ...(m.attachments.length
+      ? [db.insert(messageAttachments).values(m.attachments.map((a) => ({ assetId: a.asset_id, messageId: m.id })))]
+      : []),
     db
       .update(channelMembers)
       .set({ lastReadMessageId: m.id, readPosition: positionOf(m.channelId), readUpdatedAt: m.now })
@@ -120,11 +124,12 @@ export async function editMessage(db: Db, messageId: string, body: string, inlin
   await db.update(messages).set({ body, inlineEmotes, editedAt: now }).where(eq(messages.id, messageId));
 }
 
-/** Soft delete: a tombstone keeps its place in history; content and reactions go. */
-export async function softDeleteMessage(db: Db, messageId: string, now: number) {
+/** Soft delete: a tombstone keeps its place in history; content, reactions and uploads go. */
+export async function softDeleteMessage(db: Db, messageId: string, assetIds: string[], now: number) {
   await db.batch([
     db.update(messages).set({ deletedAt: now, body: "", inlineEmotes: [], attachments: [] }).where(eq(messages.id, messageId)),
     db.delete(reactions).where(eq(reactions.messageId, messageId)),
+    ...(assetIds.length ? [db.delete(attachments).where(inArray(attachments.id, assetIds))] : []),
   ]);
 }
 

@@ -1,0 +1,26 @@
+/** HMAC-SHA256 signatures for URLs the Worker serves itself (downloads, one-time uploads). */
+const encoder = new TextEncoder();
+
+async function key(secret: string) {
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+}
+
+const toBase64Url = (bytes: ArrayBuffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+function fromBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined;
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+export async function signUrlData(secret: string, data: string): Promise<string> {
+  return toBase64Url(await crypto.subtle.sign("HMAC", await key(secret), encoder.encode(data)));
+}
+
+/** Constant-time (crypto.subtle.verify) check of a signature and its expiry (unix seconds). */
+export async function verifyUrlData(secret: string, data: string, signature: string | undefined, expires: number): Promise<boolean> {
+  if (!signature || !Number.isInteger(expires) || expires < Date.now() / 1000) return false;
+  const bytes = fromBase64Url(signature);
+  return bytes !== undefined && crypto.subtle.verify("HMAC", await key(secret), bytes, encoder.encode(data));
+}
