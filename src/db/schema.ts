@@ -163,3 +163,30 @@ export const messageAttachments = sqliteTable(
 );
 
 export type AttachmentRow = typeof attachments.$inferSelect;
+
+/** Integration API keys: only the SHA-256 of the key is stored; the key is shown once. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text().primaryKey(),
+    name: text().notNull(),
+    keyHash: text().notNull(),
+    scopes: text({ mode: "json" }).$type<string[]>().notNull(),
+    createdAt: integer().notNull(),
+    lastUsedAt: integer(),
+    revokedAt: integer(),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.keyHash)],
+);
+
+/** Custom publishers (bot senders). As users they are `pub_<id>` rows of kind "publisher". */
+export const publishers = sqliteTable("publishers", {
+  id: integer().primaryKey({ autoIncrement: true }),
+  name: text().notNull(),
+  imageUrl: text(),
+  createdAt: integer().notNull(),
+  deletedAt: integer(),
+});
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type PublisherRow = typeof publishers.$inferSelect;

@@ -2,12 +2,10 @@ import { createRouter } from "../app";
 import * as history from "../db/history/messages";
 import { reactionsFor } from "../db/history/reactions";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../lib/access";
-import { isUniqueViolation } from "../lib/db-errors";
 import { ApiError, messageNotFound } from "../lib/errors";
-import { newId } from "../lib/ids";
 import { checkMessageContent } from "../lib/message-content";
-import { resolveAttachments } from "../lib/message-attachments";
 import { messageJson } from "../lib/serialize";
+import { sendMessage } from "../lib/send-message";
 import { deleteObjects } from "../storage/attachments";
 import { publish } from "../realtime/notify";
 import * as routes from "./messages.routes";
@@ -36,38 +34,16 @@ messagesRouter.openapi(routes.sendMessage, async (c) => {
   const access = await loadChannel(db, c.req.valid("param").channelID, me);
   await requirePoster(db, access, me);
   const input = c.req.valid("json");
-  checkMessageContent(input.body, input.inline_emotes, input.attachments.length);
-
-  const now = Date.now();
-  const key = c.req.valid("header")["idempotency-key"];
-  const replay = key ? await history.findByIdempotencyKey(db, me, key, now) : undefined;
-  if (replay) return c.json(messageJson(replay), 201, { "Idempotent-Replayed": "true" });
-  const attachments = await resolveAttachments(db, me, input.attachments.map((a) => a.asset_id));
-
-  try {
-    const message = await history.insertMessage(db, {
-      id: newId(now),
-      channelId: access.channel.id,
-      senderId: me,
-      body: input.body,
-      inlineEmotes: input.inline_emotes,
-      attachments,
-      now,
-      unhide: access.channel.type === "dm",
-      idempotencyKey: key,
-    });
-    const body = messageJson(message);
-    await publish(c, access.channel.id, "message", body);
-    return c.json(body, 201);
-  } catch (err) {
-    if (isUniqueViolation(err, "message_attachments")) {
-      throw new ApiError("CHAT_ATTACHMENT_IN_USE", "An attachment was just used by another message");
-    }
-    // A concurrent retry with the same key won the race: answer with its message.
-    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(db, me, key, now) : undefined;
-    if (!raced) throw err;
-    return c.json(messageJson(raced), 201, { "Idempotent-Replayed": "true" });
-  }
+  const { message, replayed } = await sendMessage(c, {
+    channel: access.channel,
+    senderId: me,
+    uploaderId: me,
+    body: input.body,
+    inlineEmotes: input.inline_emotes,
+    assetIds: input.attachments.map((a) => a.asset_id),
+    idempotencyKey: c.req.valid("header")["idempotency-key"],
+  });
+  return c.json(message, 201, replayed ? { "Idempotent-Replayed": "true" } : {});
 });
 
 messagesRouter.openapi(routes.editMessage, async (c) => {
