@@ -37,6 +37,16 @@ describe("create channel", () => {
     );
   });
 
+  it("creates a group with 100 initial members (D1's parameter limit is respected)", async () => {
+    const owner = await newUser();
+    const ids = [];
+    for (let i = 0; i < 100; i++) ids.push((await newUser()).id);
+    const res = await call("POST", "/v1/channels", { token: owner.token, body: { type: "group", name: "Big", member_ids: ids } });
+    expect(res.status).toBe(201);
+    const members = await call("GET", `/v1/channels/${res.json.id}/members`, { token: owner.token });
+    expect(members.json).toHaveLength(101);
+  });
+
   it("refuses unknown initial members and changes nothing", async () => {
     const alice = await newUser();
     const ghost = uniqueId("ghost");

@@ -3,7 +3,7 @@ import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
 import { unreadCountSql } from "../history/messages";
 import { newId } from "../../lib/ids";
-import { type ChannelRow, channelMembers, channels, users } from "../schema";
+import { type ChannelRow, type MemberRole, channelMembers, channels, users } from "../schema";
 
 /** The caller's side of a channel: role and per-member settings, or null when not a member. */
 export interface Membership {
@@ -75,6 +75,9 @@ export async function findDmPartner(db: Db, channel: ChannelRow, userId: string)
   return db.query.users.findFirst({ where: eq(users.id, otherId), columns: { id: true, displayName: true } });
 }
 
+const chunk = <T>(items: T[], size: number) =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
 /** Ids of a DM pair in a fixed order, so one pair maps to one unique key. */
 export const dmKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
 
@@ -109,12 +112,19 @@ export async function createDm(db: Db, userId: string, otherId: string) {
   return channel;
 }
 
-/** Creates a group or room owned by `ownerId`, with its first members, atomically. */
+/**
+ * Creates a group or room with its first members, atomically. The owner (if any) is "owner",
+ * `adminIds` are admins, `memberIds` members; an id listed twice keeps its highest role.
+ */
 export async function createGroupOrRoom(
   db: Db,
-  input: { type: "group" | "room"; name: string; broadcast: boolean; ownerId: string; memberIds: string[] },
+  input: { type: "group" | "room"; name: string; broadcast: boolean; ownerId: string | null; memberIds: string[]; adminIds?: string[] },
 ) {
   const now = Date.now();
+  const roles = new Map<string, MemberRole>();
+  for (const id of input.memberIds) roles.set(id, "member");
+  for (const id of input.adminIds ?? []) roles.set(id, "admin");
+  if (input.ownerId) roles.set(input.ownerId, "owner");
   const channel: ChannelRow = {
     id: newId(now),
     type: input.type,
@@ -123,17 +133,16 @@ export async function createGroupOrRoom(
     broadcast: input.broadcast,
     archived: false,
     dmKey: null,
-    memberCount: 1 + input.memberIds.length,
+    memberCount: roles.size,
     createdAt: now,
     lastActivityAt: now,
     lastPosition: 0,
     lastMessageAt: null,
   };
-  const members = [
-    { channelId: channel.id, userId: input.ownerId, role: "owner" as const, joinedAt: now },
-    ...input.memberIds.map((userId) => ({ channelId: channel.id, userId, role: "member" as const, joinedAt: now })),
-  ];
-  await db.batch([db.insert(channels).values(channel), db.insert(channelMembers).values(members)]);
+  const members = [...roles].map(([userId, role]) => ({ channelId: channel.id, userId, role, joinedAt: now }));
+  // D1 binds at most 100 parameters per statement; Drizzle binds all 8 columns of a membership.
+  const inserts = chunk(members, 10).map((rows) => db.insert(channelMembers).values(rows));
+  await db.batch([db.insert(channels).values(channel), ...inserts]);
   return channel;
 }
 
