@@ -1,6 +1,7 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "./db/schema";
 import type { D1Stats } from "./lib/d1-metering";
+import type { Principal } from "./integration/auth";
 import type { ChannelRoom } from "./realtime/channel-room";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
@@ -10,6 +11,7 @@ export interface Env {
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
+  INTEGRATION_RATE_LIMITER: RateLimit;
   JWT_SECRET: string;
   JWT_JWKS_URL?: string;
   JWT_ISSUER?: string;
@@ -33,6 +35,8 @@ export interface AppVariables {
   db: Db;
   d1Stats: D1Stats;
   user: AuthUser;
+  /** The integration API's caller (API key or scoped token). */
+  principal: Principal;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

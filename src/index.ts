@@ -2,7 +2,11 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 import { requireAdmin, requireUser } from "./middleware/auth";
 import { rateLimitUser } from "./middleware/rate-limit";
+import { chatRouter } from "./integration/chat";
+import { filesApiRouter } from "./integration/files";
+import { publishersApiRouter } from "./integration/publishers";
 import { adminRouter } from "./routes/admin";
+import { adminIntegrationRouter } from "./routes/admin-integration";
 import { attachmentsRouter } from "./routes/attachments";
 import { filesRouter } from "./routes/files";
 import { channelsRouter } from "./routes/channels";
@@ -35,6 +39,12 @@ app.route("/", attachmentsRouter);
 
 app.use("/admin/v1/*", requireAdmin);
 app.route("/", adminRouter);
+app.route("/", adminIntegrationRouter);
+
+// The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).
+app.route("/", chatRouter);
+app.route("/", filesApiRouter);
+app.route("/", publishersApiRouter);
 
 mountDocs(app);
 

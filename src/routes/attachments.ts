@@ -2,11 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../app";
 import { getMessage } from "../db/history/messages";
 import * as q from "../db/queries/attachments";
-import type { AttachmentRow } from "../db/schema";
-import type { Db, Env } from "../env";
 import { loadChannel, requireMember } from "../lib/access";
 import { ApiError, messageNotFound } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { completeSignedUpload, finishUpload, uploadedJson } from "../lib/uploads";
 import { AttachmentUrlQuery, CreateUploadBody, UploadTicket, UploadedAttachment, cleanContentType, cleanFilename } from "../schemas/attachments";
 import { errorResponses, json, jsonBody } from "../schemas/common";
 import { MessageParams } from "../schemas/messages";
@@ -17,30 +16,6 @@ const tags = ["Attachments"];
 const notFound = (id: string) => new ApiError("CHAT_ATTACHMENT_NOT_FOUND", `Attachment ${id} not found`);
 
 export const attachmentsRouter = createRouter();
-
-export function uploadedJson(a: AttachmentRow) {
-  return {
-    asset_id: a.id,
-    filename: a.filename,
-    content_type: a.contentType,
-    size_bytes: a.sizeBytes,
-    ...(a.isImage ? { width: a.width!, height: a.height! } : {}),
-  };
-}
-
-/** Decides what stored bytes are (the bytes, not the header, say whether it is an image) and records it. */
-export async function finishUpload(env: Env, db: Db, row: AttachmentRow, size: number, head: Uint8Array) {
-  const described = await storage.describeStored(env, row.id, head);
-  const claimed = cleanContentType(row.contentType);
-  const contentType = described.isImage ? described.contentType : claimed.startsWith("image/") ? "application/octet-stream" : claimed;
-  return q.completeAttachment(db, row.id, {
-    contentType,
-    sizeBytes: size,
-    isImage: described.isImage,
-    width: described.isImage ? described.width : null,
-    height: described.isImage ? described.height : null,
-  });
-}
 
 attachmentsRouter.openapi(
   createRoute({
@@ -89,8 +64,7 @@ attachmentsRouter.openapi(
       status: "pending",
       createdAt: Date.now(),
     });
-    const done = await finishUpload(c.env, db, row, size, head);
-    return c.json(uploadedJson(done!), 201);
+    return c.json(uploadedJson(await finishUpload(c.env, db, row, size, head)), 201);
   },
 );
 
@@ -138,12 +112,7 @@ attachmentsRouter.openapi(
     const { assetID } = c.req.valid("param");
     const row = await q.getAttachment(db, assetID);
     if (!row || row.ownerId !== c.get("user").id) throw notFound(assetID);
-    if (row.status === "complete") return c.json(uploadedJson(row), 200);
-    const stored = await c.env.ATTACHMENTS.head(storage.originalKey(row.id));
-    if (!stored) throw new ApiError("VALIDATION_FAILED", "No bytes were uploaded for this asset yet");
-    const head = (await storage.readHead(c.env, row.id)) ?? new Uint8Array();
-    const done = await finishUpload(c.env, db, row, stored.size, head);
-    return c.json(uploadedJson(done!), 200);
+    return c.json(uploadedJson(await completeSignedUpload(c.env, db, row)), 200);
   },
 );
 

@@ -115,11 +115,13 @@ filesRouter.openapi(
       throw new ApiError("UPLOAD_ALREADY_RECEIVED", "This upload URL has been used");
     }
     const length = Number(c.req.header("Content-Length") ?? NaN);
-    if (length > row.sizeBytes) throw new ApiError("PAYLOAD_TOO_LARGE", `This upload was announced as ${row.sizeBytes} bytes`);
-    if (length !== row.sizeBytes || !c.req.raw.body) {
-      throw new ApiError("VALIDATION_FAILED", `Send exactly the announced ${row.sizeBytes} bytes with a Content-Length`);
+    // 0 = not announced (integration uploads): anything up to the signed-upload limit.
+    const max = row.sizeBytes || storage.MAX_SIGNED_UPLOAD;
+    if (length > max) throw new ApiError("PAYLOAD_TOO_LARGE", `This upload takes at most ${max} bytes`);
+    if (!c.req.raw.body || !(length > 0) || (row.sizeBytes && length !== row.sizeBytes)) {
+      throw new ApiError("VALIDATION_FAILED", row.sizeBytes ? `Send exactly the announced ${row.sizeBytes} bytes with a Content-Length` : "Send the bytes with a Content-Length");
     }
-    await storage.storeOriginal(c.env, assetID, c.req.raw.body, length, row.sizeBytes);
-    return c.json({ asset_id: assetID, size_bytes: row.sizeBytes }, 200);
+    await storage.storeOriginal(c.env, assetID, c.req.raw.body, length, max);
+    return c.json({ asset_id: assetID, size_bytes: length }, 200);
   },
 );

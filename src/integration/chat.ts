@@ -1,0 +1,176 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { createRouter } from "../app";
+import { isBlockedEitherWay } from "../db/queries/blocks";
+import { createDm, createGroupOrRoom, dmKey, findDmByKey } from "../db/queries/channels";
+import { getPublisher, listConversations, publisherUserId } from "../db/queries/integration";
+import { findExistingUserIds, getUser } from "../db/queries/users";
+import type { ChannelRow, StoredAttachment } from "../db/schema";
+import type { AppEnv } from "../env";
+import { findChannelWithMembership } from "../db/queries/channels";
+import { isUniqueViolation } from "../lib/db-errors";
+import { ApiError } from "../lib/errors";
+import { isId } from "../lib/ids";
+import { sendMessage } from "../lib/send-message";
+import { IdempotencyHeaders } from "../schemas/messages";
+import { Conversation, CreateConversationBody, IntegrationMessageBody, Paging, SentMessage, envelope } from "../schemas/integration";
+import { requireScope } from "./auth";
+import { ok } from "./envelope";
+
+const security: Record<string, string[]>[] = [{ apiKey: [] }, { oauth2: [] }];
+const tags = ["Integration: Chat"];
+const notFound = (what: string) => new ApiError("CHAT_CHANNEL_NOT_FOUND", `${what} not found`);
+const responses = (data: z.ZodType, description: string) => ({
+  200: { description, content: { "application/json": { schema: envelope(data) } } },
+  401: { description: "Missing or invalid credentials" },
+  403: { description: "Scope missing, or not allowed" },
+  404: { description: "Not found" },
+  422: { description: "Validation error: {detail: [{loc, msg, type}]}" },
+  429: { description: "Rate limited" },
+});
+
+export const chatRouter = createRouter();
+// Listing reads; everything else writes. (Hono's `/x/*` also matches `/x`, hence one rule.)
+const readChat = requireScope("chat.read");
+const writeChat = requireScope("chat.write");
+chatRouter.use("/chat/v1/*", (c, next) => (c.req.method === "GET" ? readChat : writeChat)(c, next));
+
+chatRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/chat/v1/conversations",
+    tags,
+    security,
+    summary: "Team chats (type team) and broadcast channels (type channel); never private conversations",
+    request: { query: Paging },
+    responses: responses(z.object({ conversations: z.array(Conversation) }), "A page"),
+  }),
+  async (c) => {
+    const { limit, offset } = c.req.valid("query");
+    const rows = await listConversations(c.get("db"), limit, offset);
+    const conversations = rows.map((r) => ({ id: r.id, title: r.name, type: r.broadcast ? ("channel" as const) : ("team" as const) }));
+    return ok(c, { conversations }, { offset: offset + rows.length });
+  },
+);
+
+chatRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/chat/v1/conversations",
+    tags,
+    security,
+    summary: "Create a team chat or channel; members are the assigned users plus the admins (first admin owns it)",
+    request: { body: { required: true, content: { "application/json": { schema: CreateConversationBody } } } },
+    responses: responses(Conversation.extend({ conversationId: z.string() }), "Created"),
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const input = c.req.valid("json");
+    const everyone = [...new Set([...input.adminUserIds, ...input.assignedUserIds])];
+    const known = new Set(everyone.length ? await findExistingUserIds(db, everyone) : []);
+    const missing = everyone.find((id) => !known.has(id) || id.startsWith("pub_"));
+    if (missing) throw new ApiError("CHAT_USER_NOT_FOUND", `User ${missing} not found`);
+    const [owner = null, ...admins] = [...new Set(input.adminUserIds)];
+    const channel = await createGroupOrRoom(db, {
+      type: "group",
+      name: input.title,
+      broadcast: input.type === "channel",
+      ownerId: owner,
+      adminIds: admins,
+      memberIds: input.assignedUserIds,
+    });
+    return ok(c, { conversationId: channel.id, id: channel.id, title: channel.name, type: input.type });
+  },
+);
+
+/** The publisher named by `senderId`, as a sender. */
+async function publisherSender(c: Context<AppEnv>, senderId: number) {
+  const publisher = await getPublisher(c.get("db"), senderId);
+  if (!publisher) throw new ApiError("CHAT_USER_NOT_FOUND", `Publisher ${senderId} not found`);
+  return publisherUserId(publisher.id);
+}
+
+/** Declared attachment types must match what the uploads are. */
+const declaredTypes = (declared: { type: "image" | "file"; fileId: string }[]) => (stored: StoredAttachment[]) => {
+  stored.forEach((a, i) => {
+    const actual = a.width === undefined ? "file" : "image";
+    if (declared[i]!.type !== actual) {
+      throw new ApiError("VALIDATION_FAILED", "Attachment type does not match the file", [
+        { in: "json", path: `attachments.${i}.type`, code: "value_error", message: `file ${a.asset_id} is ${actual === "image" ? "an image" : "not an image"}` },
+      ]);
+    }
+  });
+};
+
+async function sendAsPublisher(c: Context<AppEnv>, channel: ChannelRow, sender: string, input: z.infer<typeof IntegrationMessageBody>, key?: string) {
+  if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
+  const { message } = await sendMessage(c, {
+    channel,
+    senderId: sender,
+    uploaderId: c.get("principal").id,
+    body: input.text,
+    assetIds: input.attachments.map((a) => a.fileId),
+    idempotencyKey: key,
+    checkAttachments: declaredTypes(input.attachments),
+  });
+  return ok(c, { messageId: message.id, conversationId: channel.id });
+}
+
+chatRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/chat/v1/conversations/{conversationId}/message",
+    tags,
+    security,
+    summary: "Send a message as a custom publisher to a team chat or channel",
+    request: {
+      params: z.object({ conversationId: z.string().openapi({ param: { name: "conversationId", in: "path" } }) }),
+      headers: IdempotencyHeaders,
+      body: { required: true, content: { "application/json": { schema: IntegrationMessageBody } } },
+    },
+    responses: responses(SentMessage, "Sent"),
+  }),
+  async (c) => {
+    const { conversationId } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const sender = await publisherSender(c, input.senderId);
+    const found = isId(conversationId) ? await findChannelWithMembership(c.get("db"), conversationId, sender) : undefined;
+    if (!found || found.channel.type === "dm") throw notFound("Conversation");
+    return sendAsPublisher(c, found.channel, sender, input, c.req.valid("header")["idempotency-key"]);
+  },
+);
+
+chatRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/chat/v1/conversations/privateMessage/{userId}",
+    tags,
+    security,
+    summary: "Send a private message from a custom publisher to a user (the DM is created on first use)",
+    request: {
+      params: z.object({ userId: z.string().openapi({ param: { name: "userId", in: "path" } }) }),
+      headers: IdempotencyHeaders,
+      body: { required: true, content: { "application/json": { schema: IntegrationMessageBody } } },
+    },
+    responses: responses(SentMessage, "Sent"),
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const { userId } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const sender = await publisherSender(c, input.senderId);
+    const user = await getUser(db, userId);
+    if (!user || user.kind !== "user") throw new ApiError("CHAT_USER_NOT_FOUND", `User ${userId} not found`);
+    if (await isBlockedEitherWay(db, sender, userId)) throw new ApiError("CHAT_DM_BLOCKED_USER", "The user has blocked this publisher");
+    let channel = await findDmByKey(db, dmKey(sender, userId));
+    if (!channel) {
+      try {
+        channel = await createDm(db, sender, userId);
+      } catch (err) {
+        channel = isUniqueViolation(err) ? await findDmByKey(db, dmKey(sender, userId)) : undefined;
+        if (!channel) throw err;
+      }
+    }
+    return sendAsPublisher(c, channel, sender, input, c.req.valid("header")["idempotency-key"]);
+  },
+);

@@ -1,0 +1,100 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../app";
+import { getAttachment, insertAttachment } from "../db/queries/attachments";
+import type { AttachmentRow } from "../db/schema";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { completeSignedUpload } from "../lib/uploads";
+import { cleanContentType, cleanFilename } from "../schemas/attachments";
+import { FileInfo, GenerateUploadBody, envelope } from "../schemas/integration";
+import { signedUploadUrl } from "../storage/attachments";
+import { requireScope } from "./auth";
+import { ok } from "./envelope";
+
+const security: Record<string, string[]>[] = [{ apiKey: [] }, { oauth2: [] }];
+const tags = ["Integration: Attachments"];
+const FileParams = z.object({ fileId: z.string().openapi({ param: { name: "fileId", in: "path" } }) });
+const responses = (data: z.ZodType, description: string) => ({
+  200: { description, content: { "application/json": { schema: envelope(data) } } },
+  401: { description: "Missing or invalid credentials" },
+  403: { description: "Scope missing" },
+  404: { description: "Not found" },
+  422: { description: "Validation error" },
+});
+
+export const filesApiRouter = createRouter();
+const readFiles = requireScope("attachments.read");
+const writeFiles = requireScope("attachments.write");
+filesApiRouter.use("/attachments/v1/*", (c, next) => (c.req.method === "GET" ? readFiles : writeFiles)(c, next));
+
+const fileInfo = (row: AttachmentRow) => ({
+  fileId: row.id,
+  fileName: row.filename,
+  fileType: row.contentType,
+  fileSize: row.sizeBytes,
+  status: row.status === "complete" ? ("completed" as const) : ("pending" as const),
+  ...(row.isImage ? { width: row.width!, height: row.height! } : {}),
+});
+
+/** The caller's own upload; anyone else's is not found. */
+async function ownFile(db: Parameters<typeof getAttachment>[0], owner: string, fileId: string) {
+  const row = await getAttachment(db, fileId);
+  if (!row || row.ownerId !== owner) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", `File ${fileId} not found`);
+  return row;
+}
+
+filesApiRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/attachments/v1/files/generate-upload-url",
+    tags,
+    security,
+    summary: "A one-time upload URL (300 s): PUT the bytes there, then complete-upload",
+    request: { body: { required: true, content: { "application/json": { schema: GenerateUploadBody } } } },
+    responses: responses(z.object({ fileId: z.string(), uploadFileUrl: z.string() }), "Upload here"),
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const row = await insertAttachment(c.get("db"), {
+      id: newId(),
+      ownerId: c.get("principal").id,
+      filename: cleanFilename(input.fileName),
+      contentType: cleanContentType(input.fileTypeHint),
+      sizeBytes: 0, // not announced: the PUT may carry up to the signed-upload limit
+      status: "pending",
+      createdAt: Date.now(),
+    });
+    const { url } = await signedUploadUrl(c.env, new URL(c.req.url).origin, row.id);
+    return ok(c, { fileId: row.id, uploadFileUrl: url });
+  },
+);
+
+filesApiRouter.openapi(
+  createRoute({
+    method: "put",
+    path: "/attachments/v1/files/complete-upload/{fileId}",
+    tags,
+    security,
+    summary: "Mark an uploaded file ready; its fileId can then be used in chat messages",
+    request: { params: FileParams },
+    responses: responses(FileInfo, "Ready"),
+  }),
+  async (c) => {
+    const db = c.get("db");
+    const row = await ownFile(db, c.get("principal").id, c.req.valid("param").fileId);
+    return ok(c, fileInfo(await completeSignedUpload(c.env, db, row)));
+  },
+);
+
+filesApiRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/attachments/v1/files/{fileId}",
+    tags,
+    security,
+    summary: "A file's details",
+    request: { params: FileParams },
+    responses: responses(FileInfo, "The file"),
+  }),
+  async (c) => ok(c, fileInfo(await ownFile(c.get("db"), c.get("principal").id, c.req.valid("param").fileId))),
+);

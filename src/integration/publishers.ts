@@ -1,0 +1,29 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../app";
+import { listPublishers } from "../db/queries/integration";
+import type { PublisherRow } from "../db/schema";
+import { Paging, Publisher, envelope } from "../schemas/integration";
+import { requireScope } from "./auth";
+import { ok } from "./envelope";
+
+export const publisherJson = (p: PublisherRow) => ({ id: p.id, name: p.name, imageUrl: p.imageUrl });
+
+export const publishersApiRouter = createRouter();
+publishersApiRouter.use("/publishers/v1/*", requireScope("publishers.read"));
+
+publishersApiRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/publishers/v1/publishers",
+    tags: ["Integration: Publishers"],
+    security: [{ apiKey: [] }, { oauth2: [] }] as Record<string, string[]>[],
+    summary: "Custom publishers (their id is the senderId of chat messages)",
+    request: { query: Paging },
+    responses: { 200: { description: "A page", content: { "application/json": { schema: envelope(z.object({ publishers: z.array(Publisher) })) } } } },
+  }),
+  async (c) => {
+    const { limit, offset } = c.req.valid("query");
+    const rows = await listPublishers(c.get("db"), limit, offset);
+    return ok(c, { publishers: rows.map(publisherJson) }, { offset: offset + rows.length });
+  },
+);

@@ -1,0 +1,138 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../app";
+import * as q from "../db/queries/integration";
+import { hashApiKey } from "../integration/auth";
+import { publisherJson } from "../integration/publishers";
+import { ApiError } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { seconds } from "../lib/serialize";
+import { errorResponses, json, jsonBody } from "../schemas/common";
+import { ApiKeyInfo, CreateApiKeyBody, Publisher, PublisherBody } from "../schemas/integration";
+
+/** Operator endpoints for the integration API (mounted behind requireAdmin). */
+export const adminIntegrationRouter = createRouter();
+const security = [{ adminToken: [] }];
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+const publisherNotFound = (id: string) => new ApiError("CHAT_USER_NOT_FOUND", `Publisher ${id} not found`);
+const publisherId = (id: string) => (/^\d{1,9}$/.test(id) ? Number(id) : -1);
+
+adminIntegrationRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/v1/api-keys",
+    tags: ["Admin"],
+    security,
+    summary: "Create an API key (the key is shown only in this response)",
+    request: { body: jsonBody(CreateApiKeyBody) },
+    responses: { 201: json(ApiKeyInfo.extend({ key: z.string() }), "Created"), ...errorResponses(400) },
+  }),
+  async (c) => {
+    const { name, scopes } = c.req.valid("json");
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const key = `ck_${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+    const row = await q.insertApiKey(c.get("db"), { id: newId(), name, scopes: [...new Set(scopes)], keyHash: await hashApiKey(key), createdAt: Date.now() });
+    return c.json({ ...keyJson(row), key }, 201);
+  },
+);
+
+const keyJson = (row: Awaited<ReturnType<typeof q.insertApiKey>>) => ({
+  id: row.id,
+  name: row.name,
+  scopes: row.scopes,
+  created_at: seconds(row.createdAt),
+  last_used_at: row.lastUsedAt === null ? null : seconds(row.lastUsedAt),
+  revoked: row.revokedAt !== null,
+});
+
+adminIntegrationRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/v1/api-keys",
+    tags: ["Admin"],
+    security,
+    summary: "List API keys (never the keys themselves)",
+    responses: { 200: json(z.object({ api_keys: z.array(ApiKeyInfo) }), "Keys") },
+  }),
+  async (c) => c.json({ api_keys: (await q.listApiKeys(c.get("db"))).map(keyJson) }, 200),
+);
+
+adminIntegrationRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/admin/v1/api-keys/{id}",
+    tags: ["Admin"],
+    security,
+    summary: "Revoke an API key (refused from the next request on)",
+    request: { params: IdParam },
+    responses: { 204: { description: "Revoked" }, ...errorResponses(404) },
+  }),
+  async (c) => {
+    if (!(await q.revokeApiKey(c.get("db"), c.req.valid("param").id, Date.now()))) {
+      throw new ApiError("NOT_FOUND", "No live API key with that id");
+    }
+    return c.body(null, 204);
+  },
+);
+
+adminIntegrationRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/admin/v1/publishers",
+    tags: ["Admin"],
+    security,
+    summary: "Create a custom publisher (a bot sender for the integration API)",
+    request: { body: jsonBody(PublisherBody) },
+    responses: { 201: json(Publisher, "Created"), ...errorResponses(400) },
+  }),
+  async (c) => {
+    const { name, imageUrl } = c.req.valid("json");
+    return c.json(publisherJson(await q.createPublisher(c.get("db"), name, imageUrl ?? null)), 201);
+  },
+);
+
+adminIntegrationRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/admin/v1/publishers",
+    tags: ["Admin"],
+    security,
+    summary: "List custom publishers",
+    responses: { 200: json(z.object({ publishers: z.array(Publisher) }), "Publishers") },
+  }),
+  async (c) => c.json({ publishers: (await q.listPublishers(c.get("db"))).map(publisherJson) }, 200),
+);
+
+adminIntegrationRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/admin/v1/publishers/{id}",
+    tags: ["Admin"],
+    security,
+    summary: "Rename a publisher or change its image",
+    request: { params: IdParam, body: jsonBody(PublisherBody.partial()) },
+    responses: { 200: json(Publisher, "Updated"), ...errorResponses(400, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const updated = await q.updatePublisher(c.get("db"), publisherId(id), c.req.valid("json"));
+    if (!updated) throw publisherNotFound(id);
+    return c.json(publisherJson(updated), 200);
+  },
+);
+
+adminIntegrationRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/admin/v1/publishers/{id}",
+    tags: ["Admin"],
+    security,
+    summary: "Retire a publisher: it can no longer send; its messages stay",
+    request: { params: IdParam },
+    responses: { 204: { description: "Retired" }, ...errorResponses(404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await q.deletePublisher(c.get("db"), publisherId(id)))) throw publisherNotFound(id);
+    return c.body(null, 204);
+  },
+);
