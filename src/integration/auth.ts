@@ -53,7 +53,7 @@ const windowCounts = new Map<string, { minute: number; count: number }>();
 /**
  * Authenticates, checks `scope`, and applies the per-key rate limit. The Rate Limiting binding
  * decides; the `x-ratelimit-minute-*` headers Connecteam clients read are reported alongside
- * (remaining is this isolate's count, a lower bound on what is really left).
+ * (remaining is counted by this isolate only, so it is an upper bound on what is really left).
  */
 export const requireScope = (scope: Scope) =>
   createMiddleware<AppEnv>(async (c, next) => {
