@@ -2,32 +2,21 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter } from "../app";
 import { isBlockedEitherWay } from "../db/queries/blocks";
-import { createDm, createGroupOrRoom, dmKey, findDmByKey } from "../db/queries/channels";
+import { createGroupOrRoom, findChannelWithMembership, findOrCreateDm } from "../db/queries/channels";
 import { getPublisher, listConversations, publisherUserId } from "../db/queries/integration";
 import { findExistingUserIds, getUser } from "../db/queries/users";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
 import type { AppEnv } from "../env";
-import { findChannelWithMembership } from "../db/queries/channels";
-import { isUniqueViolation } from "../lib/db-errors";
 import { ApiError } from "../lib/errors";
 import { isId } from "../lib/ids";
 import { sendMessage } from "../lib/send-message";
 import { IdempotencyHeaders } from "../schemas/messages";
-import { Conversation, CreateConversationBody, IntegrationMessageBody, Paging, SentMessage, envelope } from "../schemas/integration";
+import { Conversation, CreateConversationBody, IntegrationMessageBody, Paging, SentMessage } from "../schemas/integration";
 import { requireScope } from "./auth";
-import { ok } from "./envelope";
+import { INTEGRATION_SECURITY, integrationResponses, ok } from "./envelope";
 
-const security: Record<string, string[]>[] = [{ apiKey: [] }, { oauth2: [] }];
 const tags = ["Integration: Chat"];
 const notFound = (what: string) => new ApiError("CHAT_CHANNEL_NOT_FOUND", `${what} not found`);
-const responses = (data: z.ZodType, description: string) => ({
-  200: { description, content: { "application/json": { schema: envelope(data) } } },
-  401: { description: "Missing or invalid credentials" },
-  403: { description: "Scope missing, or not allowed" },
-  404: { description: "Not found" },
-  422: { description: "Validation error: {detail: [{loc, msg, type}]}" },
-  429: { description: "Rate limited" },
-});
 
 export const chatRouter = createRouter();
 // Listing reads; everything else writes. (Hono's `/x/*` also matches `/x`, hence one rule.)
@@ -40,10 +29,10 @@ chatRouter.openapi(
     method: "get",
     path: "/chat/v1/conversations",
     tags,
-    security,
+    security: INTEGRATION_SECURITY,
     summary: "Team chats (type team) and broadcast channels (type channel); never private conversations",
     request: { query: Paging },
-    responses: responses(z.object({ conversations: z.array(Conversation) }), "A page"),
+    responses: integrationResponses(z.object({ conversations: z.array(Conversation) }), "A page"),
   }),
   async (c) => {
     const { limit, offset } = c.req.valid("query");
@@ -58,10 +47,10 @@ chatRouter.openapi(
     method: "post",
     path: "/chat/v1/conversations",
     tags,
-    security,
+    security: INTEGRATION_SECURITY,
     summary: "Create a team chat or channel; members are the assigned users plus the admins (first admin owns it)",
     request: { body: { required: true, content: { "application/json": { schema: CreateConversationBody } } } },
-    responses: responses(Conversation.extend({ conversationId: z.string() }), "Created"),
+    responses: integrationResponses(Conversation.extend({ conversationId: z.string() }), "Created"),
   }),
   async (c) => {
     const db = c.get("db");
@@ -121,14 +110,14 @@ chatRouter.openapi(
     method: "post",
     path: "/chat/v1/conversations/{conversationId}/message",
     tags,
-    security,
+    security: INTEGRATION_SECURITY,
     summary: "Send a message as a custom publisher to a team chat or channel",
     request: {
       params: z.object({ conversationId: z.string().openapi({ param: { name: "conversationId", in: "path" } }) }),
       headers: IdempotencyHeaders,
       body: { required: true, content: { "application/json": { schema: IntegrationMessageBody } } },
     },
-    responses: responses(SentMessage, "Sent"),
+    responses: integrationResponses(SentMessage, "Sent"),
   }),
   async (c) => {
     const { conversationId } = c.req.valid("param");
@@ -145,14 +134,14 @@ chatRouter.openapi(
     method: "post",
     path: "/chat/v1/conversations/privateMessage/{userId}",
     tags,
-    security,
+    security: INTEGRATION_SECURITY,
     summary: "Send a private message from a custom publisher to a user (the DM is created on first use)",
     request: {
       params: z.object({ userId: z.string().openapi({ param: { name: "userId", in: "path" } }) }),
       headers: IdempotencyHeaders,
       body: { required: true, content: { "application/json": { schema: IntegrationMessageBody } } },
     },
-    responses: responses(SentMessage, "Sent"),
+    responses: integrationResponses(SentMessage, "Sent"),
   }),
   async (c) => {
     const db = c.get("db");
@@ -162,15 +151,7 @@ chatRouter.openapi(
     const user = await getUser(db, userId);
     if (!user || user.kind !== "user") throw new ApiError("CHAT_USER_NOT_FOUND", `User ${userId} not found`);
     if (await isBlockedEitherWay(db, sender, userId)) throw new ApiError("CHAT_DM_BLOCKED_USER", "The user has blocked this publisher");
-    let channel = await findDmByKey(db, dmKey(sender, userId));
-    if (!channel) {
-      try {
-        channel = await createDm(db, sender, userId);
-      } catch (err) {
-        channel = isUniqueViolation(err) ? await findDmByKey(db, dmKey(sender, userId)) : undefined;
-        if (!channel) throw err;
-      }
-    }
+    const { channel } = await findOrCreateDm(db, sender, userId);
     return sendAsPublisher(c, channel, sender, input, c.req.valid("header")["idempotency-key"]);
   },
 );

@@ -1,9 +1,27 @@
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 
 /** `/chat/v1`, `/attachments/v1`, `/publishers/v1`: the Connecteam-compatible surface. */
 export const INTEGRATION_PATH = /^\/(chat|attachments|publishers)\/v1(\/|$)/;
+
+/** Every integration route accepts an API key or a scoped OAuth 2.0 token. */
+export const INTEGRATION_SECURITY: Record<string, string[]>[] = [{ apiKey: [] }, { oauth2: [] }];
+
+/** The OpenAPI shape of `{"requestId","data","paging"?}` around `data`. */
+export const envelope = <T extends z.ZodType>(data: T) =>
+  z.object({ requestId: z.string(), data, paging: z.object({ offset: z.number().int() }).optional() });
+
+/** OpenAPI responses of an integration route: the envelope on 200, Connecteam's errors otherwise. */
+export const integrationResponses = (data: z.ZodType, description: string) => ({
+  200: { description, content: { "application/json": { schema: envelope(data) } } },
+  401: { description: "Missing, invalid or revoked credentials" },
+  403: { description: "Scope missing, or not allowed" },
+  404: { description: "Not found" },
+  422: { description: "Validation error: {detail: [{loc, msg, type}]}" },
+  429: { description: "Rate limited" },
+});
 
 /** Success: `{"requestId", "data"}`, lists with `"paging": {"offset": <next offset>}`. */
 export function ok<T>(c: Context<AppEnv>, data: T, paging?: { offset: number }) {

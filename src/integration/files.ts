@@ -6,21 +6,13 @@ import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { completeSignedUpload } from "../lib/uploads";
 import { cleanContentType, cleanFilename } from "../schemas/attachments";
-import { FileInfo, GenerateUploadBody, envelope } from "../schemas/integration";
+import { FileInfo, GenerateUploadBody } from "../schemas/integration";
 import { signedUploadUrl } from "../storage/attachments";
 import { requireScope } from "./auth";
-import { ok } from "./envelope";
+import { INTEGRATION_SECURITY, integrationResponses, ok } from "./envelope";
 
-const security: Record<string, string[]>[] = [{ apiKey: [] }, { oauth2: [] }];
 const tags = ["Integration: Attachments"];
 const FileParams = z.object({ fileId: z.string().openapi({ param: { name: "fileId", in: "path" } }) });
-const responses = (data: z.ZodType, description: string) => ({
-  200: { description, content: { "application/json": { schema: envelope(data) } } },
-  401: { description: "Missing or invalid credentials" },
-  403: { description: "Scope missing" },
-  404: { description: "Not found" },
-  422: { description: "Validation error" },
-});
 
 export const filesApiRouter = createRouter();
 const readFiles = requireScope("attachments.read");
@@ -48,10 +40,10 @@ filesApiRouter.openapi(
     method: "post",
     path: "/attachments/v1/files/generate-upload-url",
     tags,
-    security,
+    security: INTEGRATION_SECURITY,
     summary: "A one-time upload URL (300 s): PUT the bytes there, then complete-upload",
     request: { body: { required: true, content: { "application/json": { schema: GenerateUploadBody } } } },
-    responses: responses(z.object({ fileId: z.string(), uploadFileUrl: z.string() }), "Upload here"),
+    responses: integrationResponses(z.object({ fileId: z.string(), uploadFileUrl: z.string() }), "Upload here"),
   }),
   async (c) => {
     const input = c.req.valid("json");
@@ -74,10 +66,10 @@ filesApiRouter.openapi(
     method: "put",
     path: "/attachments/v1/files/complete-upload/{fileId}",
     tags,
-    security,
+    security: INTEGRATION_SECURITY,
     summary: "Mark an uploaded file ready; its fileId can then be used in chat messages",
     request: { params: FileParams },
-    responses: responses(FileInfo, "Ready"),
+    responses: integrationResponses(FileInfo, "Ready"),
   }),
   async (c) => {
     const db = c.get("db");
@@ -91,10 +83,10 @@ filesApiRouter.openapi(
     method: "get",
     path: "/attachments/v1/files/{fileId}",
     tags,
-    security,
+    security: INTEGRATION_SECURITY,
     summary: "A file's details",
     request: { params: FileParams },
-    responses: responses(FileInfo, "The file"),
+    responses: integrationResponses(FileInfo, "The file"),
   }),
   async (c) => ok(c, fileInfo(await ownFile(c.get("db"), c.get("principal").id, c.req.valid("param").fileId))),
 );

@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../app";
 import { listPublishers } from "../db/queries/integration";
 import type { PublisherRow } from "../db/schema";
-import { Paging, Publisher, envelope } from "../schemas/integration";
+import { Paging, Publisher } from "../schemas/integration";
 import { requireScope } from "./auth";
-import { ok } from "./envelope";
+import { INTEGRATION_SECURITY, integrationResponses, ok } from "./envelope";
 
 export const publisherJson = (p: PublisherRow) => ({ id: p.id, name: p.name, imageUrl: p.imageUrl });
 
@@ -16,10 +16,10 @@ publishersApiRouter.openapi(
     method: "get",
     path: "/publishers/v1/publishers",
     tags: ["Integration: Publishers"],
-    security: [{ apiKey: [] }, { oauth2: [] }] as Record<string, string[]>[],
+    security: INTEGRATION_SECURITY,
     summary: "Custom publishers (their id is the senderId of chat messages)",
     request: { query: Paging },
-    responses: { 200: { description: "A page", content: { "application/json": { schema: envelope(z.object({ publishers: z.array(Publisher) })) } } } },
+    responses: integrationResponses(z.object({ publishers: z.array(Publisher) }), "A page"),
   }),
   async (c) => {
     const { limit, offset } = c.req.valid("query");

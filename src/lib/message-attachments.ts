@@ -2,6 +2,7 @@ import { findForMessage } from "../db/queries/attachments";
 import type { StoredAttachment } from "../db/schema";
 import type { Db } from "../env";
 import { ApiError } from "./errors";
+import { uploadedJson } from "./uploads";
 
 export const MAX_ATTACHMENTS = 10;
 
@@ -21,14 +22,7 @@ export async function resolveAttachments(db: Db, ownerId: string, assetIds: stri
       throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", `Attachment ${id} not found`);
     }
     if (entry.usedBy) throw new ApiError("CHAT_ATTACHMENT_IN_USE", `Attachment ${id} is already used by another message`);
-    const a = entry.row;
-    return {
-      asset_id: a.id,
-      filename: a.filename,
-      content_type: a.contentType,
-      size_bytes: a.sizeBytes,
-      ...(a.isImage ? { width: a.width!, height: a.height! } : {}),
-    };
+    return uploadedJson(entry.row);
   });
   if (stored.filter((a) => a.width === undefined).length > 1) {
     throw new ApiError("VALIDATION_FAILED", "A message takes any number of images but at most one other file");

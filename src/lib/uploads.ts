@@ -1,11 +1,12 @@
 import { completeAttachment } from "../db/queries/attachments";
-import type { AttachmentRow } from "../db/schema";
+import type { AttachmentRow, StoredAttachment } from "../db/schema";
 import type { Db, Env } from "../env";
 import { cleanContentType } from "../schemas/attachments";
 import * as storage from "../storage/attachments";
 import { ApiError } from "./errors";
 
-export function uploadedJson(a: AttachmentRow) {
+/** An upload as the API shows it, and as a message stores it. */
+export function uploadedJson(a: AttachmentRow): StoredAttachment {
   return {
     asset_id: a.id,
     filename: a.filename,

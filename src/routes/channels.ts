@@ -6,7 +6,6 @@ import { createRouter } from "../app";
 import type { Db } from "../env";
 import { loadChannel, refuseDm, requireChannelAdmin, requireOwner } from "../lib/access";
 import { ApiError, userNotFound } from "../lib/errors";
-import { isUniqueViolation } from "../lib/db-errors";
 import { channelJson, seconds } from "../lib/serialize";
 import { announceDeletion, publish } from "../realtime/notify";
 import * as routes from "./channels.routes";
@@ -57,19 +56,9 @@ async function openDm(db: Db, me: string, otherId: string) {
   if (await isBlockedEitherWay(db, me, otherId)) {
     throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   }
-  const existing = await q.findDmByKey(db, q.dmKey(me, otherId));
-  if (existing) {
-    await setHidden(db, existing.id, me, false);
-    return { channel: existing, created: false, partner };
-  }
-  try {
-    return { channel: await q.createDm(db, me, otherId), created: true, partner };
-  } catch (err) {
-    // A concurrent request created the same DM first: answer with that one.
-    const raced = isUniqueViolation(err) ? await q.findDmByKey(db, q.dmKey(me, otherId)) : undefined;
-    if (!raced) throw err;
-    return { channel: raced, created: false, partner };
-  }
+  const { channel, created } = await q.findOrCreateDm(db, me, otherId);
+  if (!created) await setHidden(db, channel.id, me, false);
+  return { channel, created, partner };
 }
 
 async function requireUsersExist(db: Db, ids: string[]) {

@@ -14,9 +14,6 @@ export const Paging = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const envelope = <T extends z.ZodType>(data: T) =>
-  z.object({ requestId: z.string(), data, paging: z.object({ offset: z.number().int() }).optional() });
-
 export const Conversation = z
   .object({ id: z.string(), title: z.string(), type: z.enum(["team", "channel"]) })
   .openapi("Conversation");

@@ -1,6 +1,7 @@
 import { and, desc, eq, getTableColumns, lt, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
+import { isUniqueViolation } from "../../lib/db-errors";
 import { unreadCountSql } from "../history/messages";
 import { newId } from "../../lib/ids";
 import { type ChannelRow, type MemberRole, channelMembers, channels, users } from "../schema";
@@ -83,6 +84,19 @@ export const dmKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}
 
 export async function findDmByKey(db: Db, key: string) {
   return db.query.channels.findFirst({ where: eq(channels.dmKey, key) });
+}
+
+/** The pair's DM, created on first use. A concurrent creation of the same pair yields its DM. */
+export async function findOrCreateDm(db: Db, a: string, b: string): Promise<{ channel: ChannelRow; created: boolean }> {
+  const existing = await findDmByKey(db, dmKey(a, b));
+  if (existing) return { channel: existing, created: false };
+  try {
+    return { channel: await createDm(db, a, b), created: true };
+  } catch (err) {
+    const raced = isUniqueViolation(err) ? await findDmByKey(db, dmKey(a, b)) : undefined;
+    if (!raced) throw err;
+    return { channel: raced, created: false };
+  }
 }
 
 /** Creates a DM and both memberships atomically. Throws a UNIQUE error if the pair raced us. */
