@@ -98,6 +98,7 @@ describe("publishers", () => {
     expect(pub).toEqual({ id: expect.any(Number), name: "HR Bot", imageUrl: "https://example.com/bot.png" });
     const renamed = await admin("PATCH", `/admin/v1/publishers/${pub.id}`, { name: "People Bot" });
     expect(renamed.json).toMatchObject({ id: pub.id, name: "People Bot" });
+    expectError(await admin("PATCH", `/admin/v1/publishers/${pub.id}`, {}), 400, "VALIDATION_FAILED");
     const listed = await withKey(key, "GET", "/publishers/v1/publishers?limit=100");
     expect(listed.json).toMatchObject({ requestId: expect.any(String), data: { publishers: expect.arrayContaining([{ id: pub.id, name: "People Bot", imageUrl: "https://example.com/bot.png" }]) } });
     expect((await admin("DELETE", `/admin/v1/publishers/${pub.id}`)).status).toBe(204);

@@ -7,7 +7,7 @@ import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { seconds } from "../lib/serialize";
 import { errorResponses, json, jsonBody } from "../schemas/common";
-import { ApiKeyInfo, CreateApiKeyBody, Publisher, PublisherBody } from "../schemas/integration";
+import { ApiKeyInfo, CreateApiKeyBody, Publisher, PublisherBody, UpdatePublisherBody } from "../schemas/integration";
 
 /** Operator endpoints for the integration API (mounted behind requireAdmin). */
 export const adminIntegrationRouter = createRouter();
@@ -109,7 +109,7 @@ adminIntegrationRouter.openapi(
     tags: ["Admin"],
     security,
     summary: "Rename a publisher or change its image",
-    request: { params: IdParam, body: jsonBody(PublisherBody.partial()) },
+    request: { params: IdParam, body: jsonBody(UpdatePublisherBody) },
     responses: { 200: json(Publisher, "Updated"), ...errorResponses(400, 404) },
   }),
   async (c) => {

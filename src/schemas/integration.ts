@@ -65,6 +65,10 @@ export const PublisherBody = z
   .object({ name: z.string().trim().min(1).max(100), imageUrl: z.string().url().max(2048).nullable().optional() })
   .openapi("PublisherInput");
 
+export const UpdatePublisherBody = PublisherBody.partial()
+  .refine((b) => b.name !== undefined || b.imageUrl !== undefined, { message: "give name or imageUrl" })
+  .openapi("PublisherUpdate");
+
 export const CreateApiKeyBody = z
   .object({ name: z.string().trim().min(1).max(100), scopes: z.array(z.enum(SCOPES)).min(1) })
   .openapi("CreateApiKey");
