@@ -68,7 +68,21 @@ async function main() {
     await measure("GET /v1/channels/{id}", "bob", "GET", c);
     await measure("GET …/members", "bob", "GET", `${c}/members`);
 
-    console.log(`\nD1 cost per request on a channel with ${MESSAGES} messages (local D1, from Server-Timing)\n`);
+    // Channels and members: Carol belongs to 100 channels (plus the DM below).
+    tokens.carol = await server.token("carol", "Carol");
+    await call("carol", "GET", "/v1/users/me");
+    const room = await measure("POST /v1/channels (room)", "carol", "POST", "/v1/channels", { type: "room", name: "Lobby" });
+    for (let i = 1; i < 100; i++) await call("carol", "POST", "/v1/channels", { type: "group", name: `g${i}` });
+    await measure("POST /v1/channels (new DM)", "carol", "POST", "/v1/channels", { type: "dm", user_id: "bob" });
+    await measure("POST /v1/channels (existing DM)", "carol", "POST", "/v1/channels", { type: "dm", user_id: "bob" });
+    await measure("GET /v1/channels (101 channels)", "carol", "GET", "/v1/channels");
+    await measure("GET /v1/rooms (page of 50)", "bob", "GET", "/v1/rooms");
+    await measure("POST …/members (join a room)", "bob", "POST", `/v1/channels/${room.id}/members`, { user_id: "bob" });
+    await measure("PUT /v1/channels/{id} (rename)", "carol", "PUT", `/v1/channels/${room.id}`, { name: "Lounge" });
+    await measure("DELETE …/members/me (leave)", "bob", "DELETE", `/v1/channels/${room.id}/members/me`);
+    await measure("GET /v1/users/me (known user: auth costs nothing)", "bob", "GET", "/v1/users/me");
+
+    console.log(`\nD1 cost per request (local D1, from Server-Timing); message rows on a channel with ${MESSAGES} messages\n`);
     console.log("| request | queries | rows read | rows written |\n| --- | --- | --- | --- |");
     for (const r of rows) console.log(`| ${r.label} | ${r.queries} | ${r.read} | ${r.written} |`);
   } finally {

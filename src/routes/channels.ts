@@ -1,7 +1,7 @@
 import * as q from "../db/queries/channels";
 import { findExistingUserIds, getUser } from "../db/queries/users";
 import { isBlockedEitherWay } from "../db/queries/blocks";
-import { setHidden } from "../db/queries/members";
+import { unhide } from "../db/queries/members";
 import { createRouter } from "../app";
 import type { Db } from "../env";
 import { loadChannel, refuseDm, requireChannelAdmin, requireOwner } from "../lib/access";
@@ -57,7 +57,7 @@ async function openDm(db: Db, me: string, otherId: string) {
     throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   }
   const { channel, created } = await q.findOrCreateDm(db, me, otherId);
-  if (!created) await setHidden(db, channel.id, me, false);
+  if (!created) await unhide(db, channel.id, me);
   return { channel, created, partner };
 }
 

@@ -80,6 +80,14 @@ export async function transferOwnership(db: Db, channelId: string, fromId: strin
   await db.batch([demote, promote, setOwner]);
 }
 
+/** Unhides the channel for one member; writes nothing when it was not hidden. */
+export async function unhide(db: Db, channelId: string, userId: string) {
+  await db
+    .update(channelMembers)
+    .set({ hidden: false })
+    .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId), eq(channelMembers.hidden, true)));
+}
+
 export async function setHidden(db: Db, channelId: string, userId: string, hidden: boolean) {
   await db
     .update(channelMembers)
