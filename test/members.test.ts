@@ -146,3 +146,29 @@ describe("roles and ownership", () => {
     expectError(await setRole(owner, group.id, owner.id, "member"), 403, "CHAT_CANNOT_REMOVE_OWNER");
   });
 });
+
+describe("member list paging", () => {
+  it("pages in join order through the Link header, visiting every member once", async () => {
+    const owner = await newUser();
+    const room = await createChannel(owner, { type: "room", name: "Crowd" });
+    // Joins in parallel share milliseconds: the user id breaks ties.
+    const joiners = await Promise.all(Array.from({ length: 25 }, () => newUser()));
+    await Promise.all(joiners.map((u) => addMember(u, room.id, u.id)));
+    const all = (await call("GET", `/v1/channels/${room.id}/members`, { token: owner.token })).json.map((m: { user_id: string }) => m.user_id);
+    expect(all).toHaveLength(26);
+
+    const seen: string[] = [];
+    let path: string | undefined = `/v1/channels/${room.id}/members?limit=7`;
+    while (path) {
+      const res = await call("GET", path, { token: owner.token });
+      expect(res.status).toBe(200);
+      expect(res.json.length).toBeLessThanOrEqual(7);
+      seen.push(...res.json.map((m: { user_id: string }) => m.user_id));
+      path = res.headers.get("Link")?.match(/^<([^>]+)>; rel="next"$/)?.[1];
+    }
+    expect(seen).toEqual(all);
+    for (const q of ["limit=0", "limit=1001", "after=nope", "after=12.bad id"]) {
+      expectError(await call("GET", `/v1/channels/${room.id}/members?${q}`, { token: owner.token }), 400, "VALIDATION_FAILED");
+    }
+  });
+});

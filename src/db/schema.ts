@@ -50,7 +50,12 @@ export const channelMembers = sqliteTable(
     readPosition: integer().notNull().default(0),
     readUpdatedAt: integer(),
   },
-  (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index("channel_members_user").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.userId] }),
+    index("channel_members_user").on(t.userId),
+    // Member lists page in join order.
+    index("channel_members_joined").on(t.channelId, t.joinedAt, t.userId),
+  ],
 );
 
 export const userBlocks = sqliteTable(

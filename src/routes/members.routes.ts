@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ChannelParams, MemberParams, errorResponses, json, jsonBody } from "../schemas/common";
-import { AddMemberBody, Member, MyMembership, UpdateMemberBody, UpdateMyMembershipBody } from "../schemas/members";
+import { AddMemberBody, ListMembersQuery, Member, MyMembership, UpdateMemberBody, UpdateMyMembershipBody } from "../schemas/members";
 
 const security = [{ bearerAuth: [] }];
 const tags = ["Members"];
@@ -11,8 +11,9 @@ export const listMembers = createRoute({
   tags,
   security,
   summary: "List members (rooms: anyone; groups and DMs: members)",
-  request: { params: ChannelParams },
-  responses: { 200: json(z.array(Member), "Members, earliest joined first"), ...errorResponses(404) },
+  description: 'Earliest joined first, up to `limit` (default and max 1000). When more follow, a `Link: <…>; rel="next"` header gives the next page.',
+  request: { params: ChannelParams, query: ListMembersQuery },
+  responses: { 200: json(z.array(Member), "Members, earliest joined first"), ...errorResponses(400, 404) },
 });
 
 export const addMember = createRoute({

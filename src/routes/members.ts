@@ -20,8 +20,19 @@ function requireRoleManager(access: ChannelAccess, action: string) {
 membersRouter.openapi(routes.listMembers, async (c) => {
   const db = c.get("db");
   const { channel } = await loadChannel(db, c.req.valid("param").channelID, c.get("user").id);
-  const members = await q.listMembers(db, channel.id);
-  return c.json(members.map(memberJson), 200);
+  const { limit, after } = c.req.valid("query");
+  const cursor = after ? { joinedAt: Number(after.slice(0, after.indexOf("."))), userId: after.slice(after.indexOf(".") + 1) } : undefined;
+  const rows = await q.listMembers(db, channel.id, limit + 1, cursor);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  if (rows.length > limit && last) {
+    // The seed's body is a bare array, so the next page is announced the way GitHub does it.
+    const next = new URL(c.req.url);
+    next.searchParams.set("limit", String(limit));
+    next.searchParams.set("after", `${last.joinedAt}.${last.userId}`);
+    c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  return c.json(page.map(memberJson), 200);
 });
 
 membersRouter.openapi(routes.addMember, async (c) => {

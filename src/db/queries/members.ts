@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import type { Db } from "../../env";
 import { type MemberRole, channelMembers, channels, users } from "../schema";
 
@@ -12,13 +12,27 @@ const memberColumns = {
 
 export type MemberWithName = { userId: string; displayName: string; role: MemberRole; hidden: boolean; joinedAt: number };
 
-export async function listMembers(db: Db, channelId: string): Promise<MemberWithName[]> {
+/** A position in a member list: join time, then user id (keyset paging). */
+export interface MemberCursor {
+  joinedAt: number;
+  userId: string;
+}
+
+/** Members in join order, `limit` of them after `after` (which need not still be a member). */
+export async function listMembers(db: Db, channelId: string, limit: number, after?: MemberCursor): Promise<MemberWithName[]> {
+  const later = after
+    ? or(
+        gt(channelMembers.joinedAt, after.joinedAt),
+        and(eq(channelMembers.joinedAt, after.joinedAt), gt(channelMembers.userId, after.userId)),
+      )
+    : undefined;
   return db
     .select(memberColumns)
     .from(channelMembers)
     .innerJoin(users, eq(users.id, channelMembers.userId))
-    .where(eq(channelMembers.channelId, channelId))
-    .orderBy(asc(channelMembers.joinedAt), asc(channelMembers.userId));
+    .where(and(eq(channelMembers.channelId, channelId), later))
+    .orderBy(asc(channelMembers.joinedAt), asc(channelMembers.userId))
+    .limit(limit);
 }
 
 /** A user and, when they are in the channel, their membership: one read for "who is this, are they in?" */

@@ -1,0 +1,1 @@
+CREATE INDEX `channel_members_joined` ON `channel_members` (`channel_id`,`joined_at`,`user_id`);
