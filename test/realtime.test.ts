@@ -265,3 +265,18 @@ describe("membership and lifecycle", () => {
     expect(listed.json.messages.map((m: { body: string }) => m.body)).toEqual(["still saved"]);
   });
 });
+
+describe("typing needs the right to post", () => {
+  it("ignores typing from plain members of broadcast channels (REST 403, socket error frame)", async () => {
+    const [owner, reader] = [await newUser(), await newUser()];
+    const news = await createChannel(owner, { type: "group", name: "News", broadcast: true, member_ids: [reader.id] });
+    const { client: ownerSocket } = await connect(news.id, { user: owner });
+    const { client: readerSocket } = await connect(news.id, { user: reader });
+    expectError(await call("POST", `/v1/channels/${news.id}/typing`, { token: reader.token }), 403, "CHAT_BROADCAST_ONLY");
+    readerSocket.send({ type: "typing" });
+    expect((await readerSocket.expect("error")).data.code).toBe("CHAT_BROADCAST_ONLY");
+    await ownerSocket.expectSilence();
+    ownerSocket.send({ type: "typing" });
+    expect((await readerSocket.expect("typing")).data.user_id).toBe(owner.id);
+  });
+});

@@ -5,6 +5,7 @@ import {
   CLOSE_REMOVED,
   ClientFrame,
   type EphemeralType,
+  ROOM_CAN_POST_HEADER,
   ROOM_CHANNEL_HEADER,
   ROOM_USER_HEADER,
   type SequencedType,
@@ -20,6 +21,7 @@ export const TYPING_EVENT_INTERVAL_MS = 3000;
 interface SocketInfo {
   userId: string;
   channelId: string;
+  canPost: boolean;
 }
 
 /**
@@ -50,7 +52,7 @@ export class ChannelRoom extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userId]);
-    server.serializeAttachment({ userId, channelId } satisfies SocketInfo);
+    server.serializeAttachment({ userId, channelId, canPost: request.headers.has(ROOM_CAN_POST_HEADER) } satisfies SocketInfo);
 
     const seq = this.currentSeq();
     server.send(frame("ready", channelId, seq, { seq, user_id: userId }));
@@ -120,7 +122,13 @@ export class ChannelRoom extends DurableObject<Env> {
     try {
       const parsed = ClientFrame.safeParse(typeof message === "string" ? JSON.parse(message) : undefined);
       if (!parsed.success) throw new Error("unknown frame");
-      if (parsed.data.type === "typing") await this.typing(info.channelId, info.userId);
+      if (parsed.data.type === "typing") {
+        if (!info.canPost) {
+          ws.send(frame("error", info.channelId, null, { code: "CHAT_BROADCAST_ONLY", message: "You cannot post here, so typing is not shown" }));
+          return;
+        }
+        await this.typing(info.channelId, info.userId);
+      }
     } catch {
       ws.send(frame("error", info.channelId, null, { code: "INVALID_FRAME", message: 'Send {"type":"typing"} or the text "ping"' }));
     }

@@ -37,3 +37,5 @@ export const CLOSE_CHANNEL_DELETED = 4004;
 /** Headers the Worker sets when it forwards an authenticated upgrade to the room. */
 export const ROOM_USER_HEADER = "X-Chat-User-Id";
 export const ROOM_CHANNEL_HEADER = "X-Chat-Channel-Id";
+/** Present when the user may post (and so type) here, as the Worker decided at connect time. */
+export const ROOM_CAN_POST_HEADER = "X-Chat-Can-Post";

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../app";
 import { getUser } from "../db/queries/users";
-import { loadChannel, requireMember } from "../lib/access";
+import { loadChannel, requireMember, requirePoster } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { signWsTicket, verifyWsTicket } from "../lib/tokens";
 import { authenticate, bearer } from "../middleware/auth";
 import { rateLimitUser } from "../middleware/rate-limit";
 import { roomOf } from "../realtime/notify";
-import { ROOM_CHANNEL_HEADER, ROOM_USER_HEADER } from "../realtime/protocol";
+import { ROOM_CAN_POST_HEADER, ROOM_CHANNEL_HEADER, ROOM_USER_HEADER } from "../realtime/protocol";
 import { ChannelParams, errorResponses, json } from "../schemas/common";
 
 const security = [{ bearerAuth: [] }];
@@ -52,12 +52,18 @@ socketRouter.openapi(
     await rateLimitUser(c, async () => {});
     const access = await loadChannel(c.get("db"), channelID, c.get("user").id);
     requireMember(access);
+    // Whether this socket's typing frames count: the same rule as sending, decided once here.
+    const canPost = await requirePoster(c.get("db"), access, c.get("user").id).then(
+      () => true,
+      () => false,
+    );
 
     const url = new URL(c.req.url);
     url.search = since_seq === undefined ? "" : `?since_seq=${since_seq}`;
     const forwarded = new Request(url, { headers: { Upgrade: "websocket" } });
     forwarded.headers.set(ROOM_USER_HEADER, c.get("user").id);
     forwarded.headers.set(ROOM_CHANNEL_HEADER, access.channel.id);
+    if (canPost) forwarded.headers.set(ROOM_CAN_POST_HEADER, "1");
     const upgraded: Response = await roomOf(c.env, access.channel.id).fetch(forwarded);
     return upgraded as never;
   },
@@ -96,7 +102,8 @@ realtimeRouter.openapi(
   async (c) => {
     const me = c.get("user").id;
     const access = await loadChannel(c.get("db"), c.req.valid("param").channelID, me);
-    requireMember(access);
+    // Typing announces a message to come: only those who may send one.
+    await requirePoster(c.get("db"), access, me);
     await roomOf(c.env, access.channel.id).typing(access.channel.id, me);
     return c.body(null, 204);
   },
