@@ -236,3 +236,30 @@ describe("orphan cleanup", () => {
     for (const kept of [young, used]) expect(await env.ATTACHMENTS.head(originalKey(kept.asset_id))).not.toBeNull();
   });
 });
+
+describe("upload edge cases", () => {
+  it("leaves nothing behind for an empty chunked body, and wants a length for multipart", async () => {
+    const user = await newUser();
+    const empty = new ReadableStream({ start: (c) => c.close() });
+    const before = (await env.ATTACHMENTS.list({ prefix: "attachments/" })).objects.length;
+    const res = await fetchUrl("http://api.test/v1/attachments", {
+      method: "POST",
+      body: empty,
+      headers: { Authorization: `Bearer ${user.token}`, "Content-Type": "text/plain" },
+    });
+    expect(res.status).toBe(400);
+    expect((await env.ATTACHMENTS.list({ prefix: "attachments/" })).objects.length).toBe(before);
+    const chunkedForm = new ReadableStream({
+      start(c) {
+        c.enqueue(text("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nx\r\n--b--\r\n"));
+        c.close();
+      },
+    });
+    const multipart = await fetchUrl("http://api.test/v1/attachments", {
+      method: "POST",
+      body: chunkedForm,
+      headers: { Authorization: `Bearer ${user.token}`, "Content-Type": "multipart/form-data; boundary=b" },
+    });
+    expect(multipart.status).toBe(400);
+  });
+});

@@ -40,6 +40,8 @@ attachmentsRouter.openapi(
     let filename: string;
     let contentType: string;
     if (/^multipart\/form-data/i.test(c.req.header("Content-Type") ?? "")) {
+      // formData() buffers the whole body: only after the size check above has seen its length.
+      if (!Number.isFinite(declaredLength)) throw new ApiError("VALIDATION_FAILED", "Multipart uploads need a Content-Length");
       const file = (await c.req.raw.formData().catch(() => undefined))?.get("file");
       if (!(file instanceof File)) throw new ApiError("VALIDATION_FAILED", "Send the file in a multipart field named `file`");
       ({ name: filename, type: contentType } = file);
@@ -54,7 +56,10 @@ attachmentsRouter.openapi(
     if (!body || length === 0) throw new ApiError("VALIDATION_FAILED", "The upload is empty");
     const id = newId();
     const { size, head } = await storage.storeOriginal(c.env, id, body, length, storage.MAX_DIRECT_UPLOAD);
-    if (size === 0) throw new ApiError("VALIDATION_FAILED", "The upload is empty");
+    if (size === 0) {
+      await storage.deleteObjects(c.env, [id]); // no row will ever point at it
+      throw new ApiError("VALIDATION_FAILED", "The upload is empty");
+    }
     const row = await q.insertAttachment(db, {
       id,
       ownerId: c.get("user").id,
