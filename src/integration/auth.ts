@@ -64,6 +64,7 @@ export const requireScope = (scope: Scope) =>
     const minute = Math.floor(Date.now() / 60_000);
     const seen = windowCounts.get(principal.id);
     const count = seen?.minute === minute ? seen.count + 1 : 1;
+    if (!seen && windowCounts.size >= 10_000) windowCounts.clear(); // bounded: only this minute matters
     windowCounts.set(principal.id, { minute, count });
     const headers = {
       "x-ratelimit-minute-limit": String(KEY_LIMIT),

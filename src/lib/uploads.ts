@@ -34,8 +34,7 @@ export async function finishUpload(env: Env, db: Db, row: AttachmentRow, size: n
 /** Completes an upload whose bytes came through its signed PUT URL (idempotent once complete). */
 export async function completeSignedUpload(env: Env, db: Db, row: AttachmentRow) {
   if (row.status === "complete") return row;
-  const stored = await env.ATTACHMENTS.head(storage.originalKey(row.id));
+  const stored = await storage.readHead(env, row.id);
   if (!stored) throw new ApiError("VALIDATION_FAILED", "No bytes were uploaded for this asset yet");
-  const head = (await storage.readHead(env, row.id)) ?? new Uint8Array();
-  return finishUpload(env, db, row, stored.size, head);
+  return finishUpload(env, db, row, stored.size, stored.head);
 }

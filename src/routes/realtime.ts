@@ -5,7 +5,7 @@ import { loadChannel, requireMember, requirePoster } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { signWsTicket, verifyWsTicket } from "../lib/tokens";
 import { authenticate, bearer } from "../middleware/auth";
-import { rateLimitUser } from "../middleware/rate-limit";
+import { enforceUserRateLimit } from "../middleware/rate-limit";
 import { roomOf } from "../realtime/notify";
 import { ROOM_CAN_POST_HEADER, ROOM_CHANNEL_HEADER, ROOM_USER_HEADER } from "../realtime/protocol";
 import { ChannelParams, errorResponses, json } from "../schemas/common";
@@ -49,7 +49,7 @@ socketRouter.openapi(
     } else {
       await authenticate(c, bearer(c.req.header("Authorization")));
     }
-    await rateLimitUser(c, async () => {});
+    await enforceUserRateLimit(c);
     const access = await loadChannel(c.get("db"), channelID, c.get("user").id);
     requireMember(access);
     // Whether this socket's typing frames count: the same rule as sending, decided once here.

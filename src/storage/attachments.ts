@@ -79,14 +79,14 @@ export async function describeStored(env: Env, assetId: string, head: Uint8Array
   return { isImage: false as const };
 }
 
-/** The first bytes of a stored original (for uploads that arrived through a signed PUT). */
+/** A stored original's size and first bytes, in one ranged read (uploads that came through a signed PUT). */
 export async function readHead(env: Env, assetId: string) {
   const object = await env.ATTACHMENTS.get(originalKey(assetId), { range: { offset: 0, length: 32 } });
-  return object ? new Uint8Array(await object.arrayBuffer()) : undefined;
+  return object ? { size: object.size, head: new Uint8Array(await object.arrayBuffer()) } : undefined;
 }
 
 /** A thumbnail (longest edge `size`, WebP, never upscaled), made once and kept in R2 beside the original. */
-export async function thumbnail(env: Env, assetId: string, size: number): Promise<R2ObjectBody | null> {
+export async function thumbnail(env: Env, assetId: string, size: number): Promise<{ body: BodyInit; httpEtag: string } | null> {
   const key = thumbnailKey(assetId, String(size));
   const cached = await env.ATTACHMENTS.get(key);
   if (cached) return cached;
@@ -95,9 +95,9 @@ export async function thumbnail(env: Env, assetId: string, size: number): Promis
   const result = await env.IMAGES.input(original.body)
     .transform({ width: size, height: size, fit: "scale-down" })
     .output({ format: "image/webp" });
-  const bytes = await result.response().arrayBuffer();
-  await env.ATTACHMENTS.put(key, bytes, { httpMetadata: { contentType: "image/webp" } });
-  return env.ATTACHMENTS.get(key);
+  const body = await result.response().arrayBuffer();
+  const stored = await env.ATTACHMENTS.put(key, body, { httpMetadata: { contentType: "image/webp" } });
+  return { body, httpEtag: stored!.httpEtag };
 }
 
 export async function deleteObjects(env: Env, assetIds: string[]) {
