@@ -4,10 +4,11 @@ import { createRouter } from "../app";
 import { isBlockedEitherWay } from "../db/queries/blocks";
 import { createGroupOrRoom, findChannelWithMembership, findOrCreateDm } from "../db/queries/channels";
 import { getPublisher, listConversations, publisherUserId } from "../db/queries/integration";
-import { findExistingUserIds, getUser } from "../db/queries/users";
+import { getUser } from "../db/queries/users";
+import { requireKnownUsers } from "../lib/access";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
 import type { AppEnv } from "../env";
-import { ApiError } from "../lib/errors";
+import { ApiError, userNotFound } from "../lib/errors";
 import { isId } from "../lib/ids";
 import { sendMessage } from "../lib/send-message";
 import { IdempotencyHeaders } from "../schemas/messages";
@@ -56,9 +57,10 @@ chatRouter.openapi(
     const db = c.get("db");
     const input = c.req.valid("json");
     const everyone = [...new Set([...input.adminUserIds, ...input.assignedUserIds])];
-    const known = new Set(everyone.length ? await findExistingUserIds(db, everyone) : []);
-    const missing = everyone.find((id) => !known.has(id) || id.startsWith("pub_"));
-    if (missing) throw new ApiError("CHAT_USER_NOT_FOUND", `User ${missing} not found`);
+    // Publishers are users too, but never conversation members.
+    const publisher = everyone.find((id) => id.startsWith("pub_"));
+    if (publisher) throw userNotFound(publisher);
+    await requireKnownUsers(db, everyone);
     const [owner = null, ...admins] = [...new Set(input.adminUserIds)];
     const channel = await createGroupOrRoom(db, {
       type: "group",

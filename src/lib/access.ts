@@ -1,8 +1,9 @@
 import { isBlockedEitherWay } from "../db/queries/blocks";
 import { dmPartnerId, findChannelWithMembership, type Membership } from "../db/queries/channels";
+import { findExistingUserIds } from "../db/queries/users";
 import type { ChannelRow } from "../db/schema";
 import type { Db } from "../env";
-import { ApiError, channelNotFound } from "./errors";
+import { ApiError, channelNotFound, userNotFound } from "./errors";
 import { isId } from "./ids";
 
 export interface ChannelAccess {
@@ -64,4 +65,12 @@ export async function requirePoster(db: Db, access: ChannelAccess, userId: strin
     throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   }
   return membership;
+}
+
+/** Every id (at most 100) names a known user; the first that does not is 404 CHAT_USER_NOT_FOUND. */
+export async function requireKnownUsers(db: Db, ids: string[]) {
+  if (ids.length === 0) return;
+  const found = new Set(await findExistingUserIds(db, ids));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw userNotFound(missing);
 }

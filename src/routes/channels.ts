@@ -1,10 +1,10 @@
 import * as q from "../db/queries/channels";
-import { findExistingUserIds, getUser } from "../db/queries/users";
+import { getUser } from "../db/queries/users";
 import { isBlockedEitherWay } from "../db/queries/blocks";
 import { unhide } from "../db/queries/members";
 import { createRouter } from "../app";
 import type { Db } from "../env";
-import { loadChannel, refuseDm, requireChannelAdmin, requireOwner } from "../lib/access";
+import { loadChannel, refuseDm, requireChannelAdmin, requireKnownUsers, requireOwner } from "../lib/access";
 import { ApiError, userNotFound } from "../lib/errors";
 import { channelJson, seconds } from "../lib/serialize";
 import { announceDeletion, publish } from "../realtime/notify";
@@ -37,7 +37,7 @@ channelsRouter.openapi(routes.createChannel, async (c) => {
   }
 
   const memberIds = [...new Set(body.member_ids)].filter((id) => id !== me);
-  await requireUsersExist(db, memberIds);
+  await requireKnownUsers(db, memberIds);
   const channel = await q.createGroupOrRoom(db, {
     type: body.type,
     name: body.name,
@@ -59,13 +59,6 @@ async function openDm(db: Db, me: string, otherId: string) {
   const { channel, created } = await q.findOrCreateDm(db, me, otherId);
   if (!created) await unhide(db, channel.id, me);
   return { channel, created, partner };
-}
-
-async function requireUsersExist(db: Db, ids: string[]) {
-  if (ids.length === 0) return;
-  const found = new Set(await findExistingUserIds(db, ids));
-  const missing = ids.find((id) => !found.has(id));
-  if (missing) throw userNotFound(missing);
 }
 
 channelsRouter.openapi(routes.getChannel, async (c) => {
