@@ -2,9 +2,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
-import { ApiError } from "./lib/errors";
-import { notFound, onError, validationError } from "./middleware/errors";
-import { observe } from "./middleware/observe";
+import { ApiError } from "./platform/errors";
+import { type ErrorSurface, errorHandlers, validationError } from "./platform/on-error";
+import { observe } from "./platform/observe";
 
 /** JSON bodies are small; uploads (their own routes) are exempt. */
 export const MAX_JSON_BODY = 64 * 1024;
@@ -19,8 +19,11 @@ export function createRouter() {
   });
 }
 
-/** The app with its global middleware; routers are mounted by src/index.ts. */
-export function createApp() {
+/**
+ * The app with its global middleware; routers are mounted by src/index.ts. `surfaces` give
+ * path prefixes whose errors take another shape than `/v1`'s (the Connecteam-compatible API).
+ */
+export function createApp(surfaces: ErrorSurface[] = []) {
   const app = createRouter();
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(observe);
@@ -32,6 +35,7 @@ export function createApp() {
   });
   // Upload routes stream their bodies and enforce their own (larger) limits.
   app.use((c, next) => (UPLOAD_PATH.test(c.req.path) ? next() : jsonLimit(c, next)));
+  const { onError, notFound } = errorHandlers(surfaces);
   app.notFound(notFound);
   app.onError(onError);
   return app;

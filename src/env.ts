@@ -1,7 +1,7 @@
+/** Types only: the Worker's bindings, the request context, and what domain functions receive. */
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "./db/schema";
-import type { D1Stats } from "./lib/d1-metering";
-import type { Principal } from "./integration/auth";
+import type { D1Stats } from "./platform/d1-metering";
 import type { ChannelRoom } from "./realtime/channel-room";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
@@ -30,12 +30,31 @@ export interface AuthUser {
   name: string;
 }
 
+/** Who is calling the integration API: an API key, or a token bound to one. */
+export interface Principal {
+  /** Owner id for the uploads it makes: `apikey_<id>`. */
+  id: string;
+  scopes: string[];
+}
+
+/**
+ * What domain functions need, as plain values (never a Hono Context), so REST handlers, the
+ * WebSocket send, the integration API and queue consumers can all call them.
+ */
+export interface Deps {
+  db: Db;
+  env: Env;
+  /** For log lines about work done on behalf of a request. */
+  requestId?: string;
+  /** Work the answer does not wait for (ExecutionContext.waitUntil). */
+  waitUntil?: (work: Promise<unknown>) => void;
+}
+
 export interface AppVariables {
   requestId: string;
   db: Db;
   d1Stats: D1Stats;
   user: AuthUser;
-  /** The integration API's caller (API key or scoped token). */
   principal: Principal;
 }
 

@@ -1,52 +1,62 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
-import { requireAdmin, requireUser } from "./middleware/auth";
-import { rateLimitUser } from "./middleware/rate-limit";
+import { adminRouter } from "./features/admin/admin.index";
+import { attachmentsRouter } from "./features/attachments/attachments.index";
+import { blocksRouter } from "./features/blocks/blocks.index";
+import { channelsRouter } from "./features/channels/channels.index";
+import { devRouter } from "./features/dev/dev.index";
+import { filesRouter } from "./features/files/files.index";
+import { membersRouter } from "./features/members/members.index";
+import { messagesRouter } from "./features/messages/messages.index";
+import { reactionsRouter } from "./features/reactions/reactions.index";
+import { readsRouter } from "./features/reads/reads.index";
+import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.index";
+import { typingRouter } from "./features/typing/typing.index";
+import { usersRouter } from "./features/users/users.index";
 import { chatRouter } from "./integration/chat";
+import { INTEGRATION_PATH, integrationError } from "./integration/envelope";
 import { filesApiRouter } from "./integration/files";
 import { publishersApiRouter } from "./integration/publishers";
-import { adminRouter } from "./routes/admin";
+import { requireAdmin, requireUser } from "./platform/auth";
+import { rateLimitUser } from "./platform/rate-limit";
 import { adminIntegrationRouter } from "./routes/admin-integration";
-import { attachmentsRouter } from "./routes/attachments";
-import { filesRouter } from "./routes/files";
-import { channelsRouter } from "./routes/channels";
-import { devRouter } from "./routes/dev";
 import { mountDocs } from "./routes/docs";
-import { membersRouter } from "./routes/members";
-import { messagesRouter } from "./routes/messages";
-import { reactionsRouter } from "./routes/reactions";
-import { readRouter } from "./routes/read";
-import { realtimeRouter, socketRouter } from "./routes/realtime";
-import { usersRouter } from "./routes/users";
 import { scheduled } from "./scheduled";
 
-const app = createApp();
+// The integration API answers errors in Connecteam's shapes; everything else in `/v1`'s.
+const app = createApp([
+  { path: INTEGRATION_PATH, format: (c, e) => integrationError(c, e.status, e.code, e.message, e.details, e.headers) },
+]);
 
-// Mounted before the auth middleware: the dev login is how a local client gets its first token.
-app.route("/", devRouter);
-app.route("/", socketRouter);
-app.route("/", filesRouter);
-
-app.use("/v1/*", requireUser, rateLimitUser);
-app.route("/", channelsRouter);
-app.route("/", membersRouter);
-app.route("/", usersRouter);
-app.route("/", messagesRouter);
-app.route("/", reactionsRouter);
-app.route("/", readRouter);
-app.route("/", realtimeRouter);
-app.route("/", attachmentsRouter);
-
-app.use("/admin/v1/*", requireAdmin);
-app.route("/", adminRouter);
-app.route("/", adminIntegrationRouter);
-
-// The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).
-app.route("/", chatRouter);
-app.route("/", filesApiRouter);
-app.route("/", publishersApiRouter);
+// Mounted before the auth middleware: the dev login is how a local client gets its first token;
+// sockets and signed file URLs authenticate themselves.
+const routes = app
+  .route("/", devRouter)
+  .route("/", socketRouter)
+  .route("/", filesRouter)
+  .use("/v1/*", requireUser, rateLimitUser)
+  .route("/", channelsRouter)
+  .route("/", membersRouter)
+  .route("/", usersRouter)
+  .route("/", blocksRouter)
+  .route("/", messagesRouter)
+  .route("/", reactionsRouter)
+  .route("/", readsRouter)
+  .route("/", socketTicketRouter)
+  .route("/", typingRouter)
+  .route("/", attachmentsRouter)
+  .use("/admin/v1/*", requireAdmin)
+  .route("/", adminRouter)
+  .route("/", adminIntegrationRouter)
+  // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).
+  .route("/", chatRouter)
+  .route("/", filesApiRouter)
+  .route("/", publishersApiRouter);
 
 mountDocs(app);
+
+/** The app's type, for typed clients (test/helpers, the SDK). */
+export type AppType = typeof routes;
 
 export { ChannelRoom } from "./realtime/channel-room";
 

@@ -1,8 +1,8 @@
-import { createDb } from "./db";
-import { purgeExpiredIdempotencyKeys } from "./db/history/messages";
-import { deleteAttachments, findOrphans } from "./db/queries/attachments";
+import { createDb } from "./platform/db";
+import { deleteAttachments } from "./features/attachments/attachments.queries";
+import { deleteObjects } from "./features/attachments/storage";
+import { findOrphans, purgeExpiredIdempotencyKeys } from "./history";
 import type { Env } from "./env";
-import { deleteObjects } from "./storage/attachments";
 
 const ORPHAN_AGE_MS = 24 * 60 * 60 * 1000;
 const ORPHAN_BATCH = 100; // D1 binds at most 100 parameters per statement

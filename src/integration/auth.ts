@@ -1,21 +1,15 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { findLiveKey, touchApiKey } from "../db/queries/integration";
-import type { AppEnv } from "../env";
-import { ApiError } from "../lib/errors";
-import { verifyUserToken } from "../lib/tokens";
-import { bearer } from "../middleware/auth";
+import type { AppEnv, Principal } from "../env";
+import { ApiError } from "../platform/errors";
+import { verifyUserToken } from "../platform/tokens";
+import { bearer } from "../platform/auth";
 import { scopeMissing } from "./envelope";
 
 export const SCOPES = ["chat.read", "chat.write", "attachments.read", "attachments.write", "publishers.read"] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Who is calling the integration API: an API key, or an OAuth 2.0 user token with scopes. */
-export interface Principal {
-  /** Owner id for the uploads it makes: `apikey_<id>` or the token's `sub`. */
-  id: string;
-  scopes: string[];
-}
 
 async function sha256Hex(text: string) {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

@@ -1,18 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { createRouter } from "../app";
-import { isBlockedEitherWay } from "../db/queries/blocks";
-import { createGroupOrRoom, findChannelWithMembership, findOrCreateDm } from "../db/queries/channels";
+import { isBlockedEitherWay } from "../features/blocks/blocks.queries";
+import { createGroupOrRoom, findChannelWithMembership, findOrCreateDm } from "../features/channels/channels.queries";
 import { getPublisher, listConversations, publisherUserId } from "../db/queries/integration";
-import { getUser } from "../db/queries/users";
-import { requireKnownUsers } from "../lib/access";
+import { getUser } from "../features/users/users.queries";
+import { requireKnownUsers } from "../features/channels/access";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
 import type { AppEnv } from "../env";
-import { ApiError, userNotFound } from "../lib/errors";
-import { isId } from "../lib/ids";
-import { sendMessage } from "../lib/send-message";
-import { IdempotencyHeaders } from "../schemas/messages";
+import { ApiError, userNotFound } from "../platform/errors";
+import { isId } from "../platform/ids";
+import { sendMessage } from "../features/messages/send";
+import { IdempotencyHeaders } from "../features/messages/messages.schemas";
 import { Conversation, CreateConversationBody, IntegrationMessageBody, Paging, SentMessage } from "../schemas/integration";
+import { depsOf } from "../platform/context";
 import { requireScope } from "./auth";
 import { INTEGRATION_SECURITY, integrationResponses, ok } from "./envelope";
 
@@ -95,7 +96,7 @@ const declaredTypes = (declared: { type: "image" | "file"; fileId: string }[]) =
 
 async function sendAsPublisher(c: Context<AppEnv>, channel: ChannelRow, sender: string, input: z.infer<typeof IntegrationMessageBody>, key?: string) {
   if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
-  const { message } = await sendMessage(c, {
+  const { message } = await sendMessage(depsOf(c), {
     channel,
     senderId: sender,
     uploaderId: c.get("principal").id,

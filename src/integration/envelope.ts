@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { ApiError } from "../lib/errors";
+import { ApiError } from "../platform/errors";
 
 /** `/chat/v1`, `/attachments/v1`, `/publishers/v1`: the Connecteam-compatible surface. */
 export const INTEGRATION_PATH = /^\/(chat|attachments|publishers)\/v1(\/|$)/;

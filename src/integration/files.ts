@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../app";
-import { getAttachment, insertAttachment } from "../db/queries/attachments";
+import { getAttachment, insertAttachment } from "../features/attachments/attachments.queries";
 import type { AttachmentRow } from "../db/schema";
-import { ApiError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import { completeSignedUpload } from "../lib/uploads";
-import { cleanContentType, cleanFilename } from "../schemas/attachments";
+import { ApiError } from "../platform/errors";
+import { newId } from "../platform/ids";
+import { completeSignedUpload } from "../features/attachments/uploads";
+import { cleanContentType, cleanFilename } from "../features/attachments/attachments.schemas";
 import { FileInfo, GenerateUploadBody } from "../schemas/integration";
-import { signedUploadUrl } from "../storage/attachments";
+import { signedUploadUrl } from "../features/attachments/storage";
 import { requireScope } from "./auth";
 import { INTEGRATION_SECURITY, integrationResponses, ok } from "./envelope";
 

@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
 import {
   CLOSE_CHANNEL_DELETED,
   CLOSE_REMOVED,
@@ -29,10 +28,11 @@ interface SocketInfo {
  * replay buffer, all in the object's own SQLite storage so hibernation or eviction loses nothing.
  * Hibernation API only: no timers, no intervals; typing expiry is computed when asked.
  */
-export class ChannelRoom extends DurableObject<Env> {
+export class ChannelRoom extends DurableObject<object> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  // The room needs no bindings: typing `env` as a plain object keeps it free of the Worker's Env type.
+  constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`

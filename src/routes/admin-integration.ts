@@ -3,10 +3,10 @@ import { createRouter } from "../app";
 import * as q from "../db/queries/integration";
 import { hashApiKey } from "../integration/auth";
 import { publisherJson } from "../integration/publishers";
-import { ApiError } from "../lib/errors";
-import { newId } from "../lib/ids";
-import { seconds } from "../lib/serialize";
-import { errorResponses, json, jsonBody } from "../schemas/common";
+import { ApiError } from "../platform/errors";
+import { newId } from "../platform/ids";
+import { seconds } from "../platform/schemas";
+import { errorResponses, json, jsonBody } from "../platform/openapi";
 import { ApiKeyInfo, CreateApiKeyBody, Publisher, PublisherBody, UpdatePublisherBody } from "../schemas/integration";
 
 /** Operator endpoints for the integration API (mounted behind requireAdmin). */

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { SCOPES } from "../integration/auth";
-import { USER_ID_PATTERN } from "./common";
+import { USER_ID_PATTERN } from "../platform/schemas";
 
 /** Connecteam sends user ids as numbers; ours are strings. Either is accepted. */
 export const IntegrationUserId = z

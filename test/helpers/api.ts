@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { signUserToken } from "../../src/lib/tokens";
+import { signUserToken } from "../../src/platform/tokens";
 
 export interface TestUser {
   id: string;

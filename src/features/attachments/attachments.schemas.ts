@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import type { StoredAttachment } from "../../db/schema";
+import { Snowflake } from "../../platform/schemas";
+import { MAX_SIGNED_UPLOAD } from "./limits";
+
+/** An upload as the API shows it, and as a message carries it (filled in by the server, never the client). */
+export const Attachment = z
+  .object({
+    asset_id: Snowflake,
+    filename: z.string(),
+    content_type: z.string(),
+    size_bytes: z.number().int(),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+  })
+  .openapi("Attachment") satisfies z.ZodType<StoredAttachment>;
+
+/** A filename as shown to people: no path, no control characters, at most 255 characters. */
+export function cleanFilename(raw: string | null | undefined): string {
+  let name = raw ?? "";
+  try {
+    name = decodeURIComponent(name);
+  } catch {}
+  name = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, "").trim();
+  return [...name].slice(0, 255).join("") || "file";
+}
+
+/** A MIME type we are willing to store and serve back (type/subtype, no parameters kept). */
+export function cleanContentType(raw: string | null | undefined): string {
+  const essence = (raw ?? "").split(";")[0]!.trim().toLowerCase();
+  return /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/.test(essence) ? essence : "application/octet-stream";
+}
+
+export const CreateUploadBody = z
+  .object({
+    filename: z.string().min(1).max(255),
+    content_type: z.string().max(200).default("application/octet-stream"),
+    size_bytes: z.number().int().positive(),
+  })
+  .openapi("CreateUpload");
+
+export const UploadTicket = z
+  .object({ asset_id: Snowflake, upload_url: z.string(), expires_at: z.number().int(), max_size_bytes: z.literal(MAX_SIGNED_UPLOAD) })
+  .openapi("UploadTicket");
+
+export const AttachmentUrlQuery = z.object({
+  size: z.enum(["full", "1600", "512", "256", "128"]).default("full"),
+});

@@ -1,0 +1,108 @@
+/** Uploads: storing bytes, deciding what they are, and handing them to messages. Plain arguments, no HTTP. */
+import type { AttachmentRow, StoredAttachment } from "../../db/schema";
+import type { Db, Env } from "../../env";
+import { findForMessage } from "../../history";
+import { ApiError } from "../../platform/errors";
+import { newId } from "../../platform/ids";
+import { completeAttachment, getAttachment, insertAttachment } from "./attachments.queries";
+import { cleanContentType, cleanFilename } from "./attachments.schemas";
+import { MAX_ATTACHMENTS, MAX_DIRECT_UPLOAD } from "./limits";
+import * as storage from "./storage";
+
+export const attachmentNotFound = (id: string) => new ApiError("CHAT_ATTACHMENT_NOT_FOUND", `Attachment ${id} not found`);
+
+/** An upload as the API shows it, and as a message stores it. */
+export function uploadedJson(a: AttachmentRow): StoredAttachment {
+  return {
+    asset_id: a.id,
+    filename: a.filename,
+    content_type: a.contentType,
+    size_bytes: a.sizeBytes,
+    ...(a.isImage ? { width: a.width!, height: a.height! } : {}),
+  };
+}
+
+/** A pending upload row for `ownerId`; `sizeBytes` 0 means not announced (any size up to the limit). */
+export async function createPendingUpload(db: Db, ownerId: string, file: { filename?: string | null; contentType?: string | null; sizeBytes: number }) {
+  return insertAttachment(db, {
+    id: newId(),
+    ownerId,
+    filename: cleanFilename(file.filename),
+    contentType: cleanContentType(file.contentType),
+    sizeBytes: file.sizeBytes,
+    status: "pending",
+    createdAt: Date.now(),
+  });
+}
+
+/** Streams bytes to R2, then records the upload as complete: one call for a direct upload. */
+export async function storeUpload(env: Env, db: Db, ownerId: string, file: { body: ReadableStream<Uint8Array>; length?: number; filename: string; contentType: string }) {
+  const id = newId();
+  const { size, head } = await storage.storeOriginal(env, id, file.body, file.length, MAX_DIRECT_UPLOAD);
+  if (size === 0) {
+    await storage.deleteObjects(env, [id]); // no row will ever point at it
+    throw new ApiError("VALIDATION_FAILED", "The upload is empty");
+  }
+  const row = await insertAttachment(db, {
+    id,
+    ownerId,
+    filename: cleanFilename(file.filename),
+    contentType: cleanContentType(file.contentType),
+    sizeBytes: size,
+    status: "pending",
+    createdAt: Date.now(),
+  });
+  return finishUpload(env, db, row, size, head);
+}
+
+/** Decides what stored bytes are (the bytes, not the header, say whether it is an image) and records it. */
+export async function finishUpload(env: Env, db: Db, row: AttachmentRow, size: number, head: Uint8Array) {
+  const described = await storage.describeStored(env, row.id, head);
+  const claimed = cleanContentType(row.contentType);
+  const contentType = described.isImage ? described.contentType : claimed.startsWith("image/") ? "application/octet-stream" : claimed;
+  const done = await completeAttachment(db, row.id, {
+    contentType,
+    sizeBytes: size,
+    isImage: described.isImage,
+    width: described.isImage ? described.width : null,
+    height: described.isImage ? described.height : null,
+  });
+  return done!;
+}
+
+/** The owner's upload, whatever its state; anyone else's is not found. */
+export async function ownUpload(db: Db, ownerId: string, assetId: string) {
+  const row = await getAttachment(db, assetId);
+  if (!row || row.ownerId !== ownerId) throw attachmentNotFound(assetId);
+  return row;
+}
+
+/** Completes an upload whose bytes came through its signed PUT URL (idempotent once complete). */
+export async function completeSignedUpload(env: Env, db: Db, row: AttachmentRow) {
+  if (row.status === "complete") return row;
+  const stored = await storage.readHead(env, row.id);
+  if (!stored) throw new ApiError("VALIDATION_FAILED", "No bytes were uploaded for this asset yet");
+  return finishUpload(env, db, row, stored.size, stored.head);
+}
+
+/**
+ * Turns `[{asset_id}]` into what a message stores, from the uploads themselves (never from the
+ * client): each must be the sender's own completed upload, unused; any number of images but at
+ * most one other file.
+ */
+export async function resolveAttachments(db: Db, ownerId: string, assetIds: string[]): Promise<StoredAttachment[]> {
+  if (assetIds.length === 0) return [];
+  if (new Set(assetIds).size !== assetIds.length) throw new ApiError("VALIDATION_FAILED", "An attachment is listed twice");
+  if (assetIds.length > MAX_ATTACHMENTS) throw new ApiError("VALIDATION_FAILED", `At most ${MAX_ATTACHMENTS} attachments`);
+  const found = new Map((await findForMessage(db, assetIds)).map((r) => [r.row.id, r]));
+  const stored = assetIds.map((id) => {
+    const entry = found.get(id);
+    if (!entry || entry.row.ownerId !== ownerId || entry.row.status !== "complete") throw attachmentNotFound(id);
+    if (entry.usedBy) throw new ApiError("CHAT_ATTACHMENT_IN_USE", `Attachment ${id} is already used by another message`);
+    return uploadedJson(entry.row);
+  });
+  if (stored.filter((a) => a.width === undefined).length > 1) {
+    throw new ApiError("VALIDATION_FAILED", "A message takes any number of images but at most one other file");
+  }
+  return stored;
+}

@@ -1,0 +1,77 @@
+/** Who may see, post in and manage a channel: the rules every feature applies before acting. */
+import type { ChannelRow } from "../../db/schema";
+import type { Db } from "../../env";
+import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
+import { isId } from "../../platform/ids";
+import { isBlockedEitherWay } from "../blocks/blocks.queries";
+import { findExistingUserIds } from "../users/users.queries";
+import { dmPartnerId, findChannelWithMembership, type Membership } from "./channels.queries";
+
+export interface ChannelAccess {
+  channel: ChannelRow;
+  membership: Membership | null;
+}
+
+/**
+ * The channel as `userId` may see it. Groups and DMs do not exist for non-members (404,
+ * so their existence is not leaked); rooms are public and visible to anyone signed in.
+ */
+export async function loadChannel(db: Db, channelId: string, userId: string): Promise<ChannelAccess> {
+  if (!isId(channelId)) throw channelNotFound();
+  const found = await findChannelWithMembership(db, channelId, userId);
+  if (!found) throw channelNotFound();
+  if (!found.membership && found.channel.type !== "room") throw channelNotFound();
+  return found;
+}
+
+export function requireMember(access: ChannelAccess): Membership {
+  if (!access.membership) throw new ApiError("CHAT_NOT_MEMBER", "You are not a member of this channel");
+  return access.membership;
+}
+
+/** DMs have no settings, roles or member changes. */
+export function refuseDm(access: ChannelAccess) {
+  if (access.channel.type === "dm") throw new ApiError("CHAT_CANNOT_MODIFY_DM", "DM channels cannot be modified");
+}
+
+export const isAdminRole = (role: Membership["role"]) => role === "owner" || role === "admin";
+
+/** Owner or admin; plain members get CHAT_NOT_ADMIN. */
+export function requireChannelAdmin(access: ChannelAccess, action: string): Membership {
+  const membership = requireMember(access);
+  if (!isAdminRole(membership.role)) throw new ApiError("CHAT_NOT_ADMIN", `Only owners and admins can ${action}`);
+  return membership;
+}
+
+/** Owner only (role grants, ownership transfer, deleting the channel). */
+export function requireOwner(access: ChannelAccess, action: string): Membership {
+  const membership = requireMember(access);
+  if (membership.role !== "owner") throw new ApiError("CHAT_NOT_ADMIN", `Only the owner can ${action}`);
+  return membership;
+}
+
+/**
+ * May `userId` post (send, edit, react) here? Members only; not in archived channels; in broadcast
+ * channels only owner/admins; not in a DM where either side blocked the other.
+ */
+export async function requirePoster(db: Db, access: ChannelAccess, userId: string): Promise<Membership> {
+  const membership = requireMember(access);
+  const { channel } = access;
+  if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This channel is archived");
+  if (channel.broadcast && !isAdminRole(membership.role)) {
+    throw new ApiError("CHAT_BROADCAST_ONLY", "Only owners and admins can post in a broadcast channel");
+  }
+  const partner = channel.type === "dm" ? dmPartnerId(channel, userId) : undefined;
+  if (partner && (await isBlockedEitherWay(db, userId, partner))) {
+    throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
+  }
+  return membership;
+}
+
+/** Every id (at most 100) names a known user; the first that does not is 404 CHAT_USER_NOT_FOUND. */
+export async function requireKnownUsers(db: Db, ids: string[]) {
+  if (ids.length === 0) return;
+  const found = new Set(await findExistingUserIds(db, ids));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw userNotFound(missing);
+}

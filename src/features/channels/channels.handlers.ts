@@ -1,0 +1,44 @@
+import { depsOf } from "../../platform/context";
+import type { AppRouteHandler } from "../../platform/openapi";
+import { seconds } from "../../platform/schemas";
+import * as q from "./channels.queries";
+import type * as routes from "./channels.routes";
+import { channelJson } from "./channels.schemas";
+import * as service from "./channels.service";
+
+export const listChannels: AppRouteHandler<typeof routes.listChannels> = async (c) => {
+  const { include_hidden } = c.req.valid("query");
+  const rows = await q.listChannelsForUser(c.get("db"), c.get("user").id, include_hidden ?? false);
+  const body = rows.map((r) => ({
+    ...channelJson(r.channel, r.otherUserId ? { id: r.otherUserId, displayName: r.otherUserName ?? r.otherUserId } : null),
+    unread_count: r.unreadCount,
+    last_message_at: r.channel.lastMessageAt === null ? null : seconds(r.channel.lastMessageAt),
+    last_read_message_id: r.lastReadMessageId,
+    hidden: r.hidden,
+    role: r.role,
+  }));
+  return c.json(body, 200);
+};
+
+export const createChannel: AppRouteHandler<typeof routes.createChannel> = async (c) => {
+  const { channel, created } = await service.createChannel(depsOf(c), c.get("user").id, c.req.valid("json"));
+  return created ? c.json(channel, 201) : c.json(channel, 200);
+};
+
+export const getChannel: AppRouteHandler<typeof routes.getChannel> = async (c) =>
+  c.json(await service.getChannel(depsOf(c), c.get("user").id, c.req.valid("param").channelID), 200);
+
+export const updateChannel: AppRouteHandler<typeof routes.updateChannel> = async (c) =>
+  c.json(await service.updateChannel(depsOf(c), c.get("user").id, c.req.valid("param").channelID, c.req.valid("json")), 200);
+
+export const deleteChannel: AppRouteHandler<typeof routes.deleteChannel> = async (c) => {
+  await service.deleteChannel(depsOf(c), c.get("user").id, c.req.valid("param").channelID);
+  return c.body(null, 204);
+};
+
+export const listRooms: AppRouteHandler<typeof routes.listRooms> = async (c) => {
+  const { limit, before } = c.req.valid("query");
+  const rows = await q.listRooms(c.get("db"), c.get("user").id, limit + 1, before);
+  const rooms = rows.slice(0, limit).map((r) => ({ ...channelJson(r.channel), member_count: r.channel.memberCount, is_member: !!r.isMember }));
+  return c.json({ rooms, has_more: rows.length > limit }, 200);
+};

@@ -1,0 +1,185 @@
+import { and, desc, eq, getTableColumns, lt, ne, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Db } from "../../env";
+import { type ChannelRow, type MemberRole, channelMembers, channels, users } from "../../db/schema";
+import { unreadCountSql } from "../../history";
+import { isUniqueViolation } from "../../platform/db-errors";
+import { newId } from "../../platform/ids";
+
+/** The caller's side of a channel: role and per-member settings, or null when not a member. */
+export interface Membership {
+  role: "owner" | "admin" | "member";
+  hidden: boolean;
+  joinedAt: number;
+}
+
+/** The channel and the caller's membership, in one read. Undefined when the channel does not exist. */
+export async function findChannelWithMembership(db: Db, channelId: string, userId: string) {
+  const row = await db
+    .select({
+      channel: getTableColumns(channels),
+      role: channelMembers.role,
+      hidden: channelMembers.hidden,
+      joinedAt: channelMembers.joinedAt,
+    })
+    .from(channels)
+    .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
+    .where(eq(channels.id, channelId))
+    .get();
+  if (!row) return undefined;
+  const membership: Membership | null =
+    row.role === null ? null : { role: row.role, hidden: row.hidden!, joinedAt: row.joinedAt! };
+  return { channel: row.channel, membership };
+}
+
+const otherMember = alias(channelMembers, "other_member");
+const otherUser = alias(users, "other_user");
+
+/** Every channel the user belongs to, newest activity first, with the DM partner's id and name. */
+export async function listChannelsForUser(db: Db, userId: string, includeHidden: boolean) {
+  return db
+    .select({
+      channel: getTableColumns(channels),
+      role: channelMembers.role,
+      hidden: channelMembers.hidden,
+      lastReadMessageId: channelMembers.lastReadMessageId,
+      unreadCount: unreadCountSql,
+      otherUserId: otherMember.userId,
+      otherUserName: otherUser.displayName,
+    })
+    .from(channelMembers)
+    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
+    .leftJoin(
+      otherMember,
+      and(eq(channels.type, "dm"), eq(otherMember.channelId, channels.id), ne(otherMember.userId, userId)),
+    )
+    .leftJoin(otherUser, eq(otherUser.id, otherMember.userId))
+    .where(
+      and(
+        eq(channelMembers.userId, userId),
+        includeHidden ? undefined : and(eq(channelMembers.hidden, false), eq(channels.archived, false)),
+      ),
+    )
+    .orderBy(desc(channels.lastActivityAt), desc(channels.id));
+}
+
+/** The other member of a DM, from its pair key (no query). */
+export function dmPartnerId(channel: ChannelRow, userId: string): string | undefined {
+  const [a, b] = (channel.dmKey ?? "").split(" ");
+  return (a === userId ? b : a) || undefined;
+}
+
+/** The DM partner of `userId` in a DM channel, with their current name. */
+export async function findDmPartner(db: Db, channel: ChannelRow, userId: string) {
+  const otherId = dmPartnerId(channel, userId);
+  if (!otherId) return undefined;
+  return db.query.users.findFirst({ where: eq(users.id, otherId), columns: { id: true, displayName: true } });
+}
+
+const chunk = <T>(items: T[], size: number) =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** Ids of a DM pair in a fixed order, so one pair maps to one unique key. */
+export const dmKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
+
+export async function findDmByKey(db: Db, key: string) {
+  return db.query.channels.findFirst({ where: eq(channels.dmKey, key) });
+}
+
+/** The pair's DM, created on first use. A concurrent creation of the same pair yields its DM. */
+export async function findOrCreateDm(db: Db, a: string, b: string): Promise<{ channel: ChannelRow; created: boolean }> {
+  const existing = await findDmByKey(db, dmKey(a, b));
+  if (existing) return { channel: existing, created: false };
+  try {
+    return { channel: await createDm(db, a, b), created: true };
+  } catch (err) {
+    const raced = isUniqueViolation(err) ? await findDmByKey(db, dmKey(a, b)) : undefined;
+    if (!raced) throw err;
+    return { channel: raced, created: false };
+  }
+}
+
+/** Creates a DM and both memberships atomically. Throws a UNIQUE error if the pair raced us. */
+export async function createDm(db: Db, userId: string, otherId: string) {
+  const now = Date.now();
+  const channel: ChannelRow = {
+    id: newId(now),
+    type: "dm",
+    name: "",
+    ownerId: null,
+    broadcast: false,
+    archived: false,
+    dmKey: dmKey(userId, otherId),
+    memberCount: 2,
+    createdAt: now,
+    lastActivityAt: now,
+    lastPosition: 0,
+    lastMessageAt: null,
+  };
+  await db.batch([
+    db.insert(channels).values(channel),
+    db.insert(channelMembers).values([
+      { channelId: channel.id, userId, role: "member", joinedAt: now },
+      { channelId: channel.id, userId: otherId, role: "member", joinedAt: now },
+    ]),
+  ]);
+  return channel;
+}
+
+/**
+ * Creates a group or room with its first members, atomically. The owner (if any) is "owner",
+ * `adminIds` are admins, `memberIds` members; an id listed twice keeps its highest role.
+ */
+export async function createGroupOrRoom(
+  db: Db,
+  input: { type: "group" | "room"; name: string; broadcast: boolean; ownerId: string | null; memberIds: string[]; adminIds?: string[] },
+) {
+  const now = Date.now();
+  const roles = new Map<string, MemberRole>();
+  for (const id of input.memberIds) roles.set(id, "member");
+  for (const id of input.adminIds ?? []) roles.set(id, "admin");
+  if (input.ownerId) roles.set(input.ownerId, "owner");
+  const channel: ChannelRow = {
+    id: newId(now),
+    type: input.type,
+    name: input.name,
+    ownerId: input.ownerId,
+    broadcast: input.broadcast,
+    archived: false,
+    dmKey: null,
+    memberCount: roles.size,
+    createdAt: now,
+    lastActivityAt: now,
+    lastPosition: 0,
+    lastMessageAt: null,
+  };
+  const members = [...roles].map(([userId, role]) => ({ channelId: channel.id, userId, role, joinedAt: now }));
+  // D1 binds at most 100 parameters per statement; Drizzle binds all 8 columns of a membership.
+  const inserts = chunk(members, 10).map((rows) => db.insert(channelMembers).values(rows));
+  await db.batch([db.insert(channels).values(channel), ...inserts]);
+  return channel;
+}
+
+export async function updateChannel(
+  db: Db,
+  channelId: string,
+  changes: Partial<Pick<ChannelRow, "name" | "archived" | "broadcast">>,
+) {
+  return db.update(channels).set(changes).where(eq(channels.id, channelId)).returning().get();
+}
+
+/** Deletes the channel; memberships (and later its messages) go with it by ON DELETE CASCADE. */
+export async function deleteChannel(db: Db, channelId: string) {
+  await db.delete(channels).where(eq(channels.id, channelId));
+}
+
+/** Public rooms for discovery, newest first, with whether the caller has joined each. */
+export async function listRooms(db: Db, userId: string, limit: number, before?: string) {
+  return db
+    .select({ channel: getTableColumns(channels), isMember: sql<number>`${channelMembers.userId} is not null` })
+    .from(channels)
+    .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
+    .where(and(eq(channels.type, "room"), eq(channels.archived, false), before ? lt(channels.id, before) : undefined))
+    .orderBy(desc(channels.id))
+    .limit(limit);
+}

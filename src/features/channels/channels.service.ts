@@ -1,0 +1,61 @@
+/** Channel operations, callable from any surface: plain arguments, no HTTP. */
+import type { Deps } from "../../env";
+import { ApiError, userNotFound } from "../../platform/errors";
+import { announceDeletion, publish } from "../../realtime/notify";
+import { isBlockedEitherWay } from "../blocks/blocks.queries";
+import { unhide } from "../members/members.queries";
+import { getUser } from "../users/users.queries";
+import { loadChannel, refuseDm, requireChannelAdmin, requireKnownUsers, requireOwner } from "./access";
+import * as q from "./channels.queries";
+import { channelJson } from "./channels.schemas";
+
+type NewChannel = { type: "dm"; user_id: string } | { type: "group" | "room"; name: string; broadcast: boolean; member_ids: string[] };
+
+/** Creates a group or room owned by `me`, or opens the DM with `user_id` (`created` false when it existed). */
+export async function createChannel(deps: Deps, me: string, input: NewChannel) {
+  const { db } = deps;
+  if (input.type === "dm") {
+    const { channel, created, partner } = await openDm(deps, me, input.user_id);
+    return { channel: channelJson(channel, partner), created };
+  }
+  const memberIds = [...new Set(input.member_ids)].filter((id) => id !== me);
+  await requireKnownUsers(db, memberIds);
+  const channel = await q.createGroupOrRoom(db, { type: input.type, name: input.name, broadcast: input.broadcast, ownerId: me, memberIds });
+  return { channel: channelJson(channel), created: true };
+}
+
+/** Returns the pair's DM, creating it on first use; reopening it unhides it for the caller. */
+export async function openDm({ db }: Deps, me: string, otherId: string) {
+  if (otherId === me) throw new ApiError("CHAT_CANNOT_DM_SELF", "You cannot open a DM with yourself");
+  const partner = await getUser(db, otherId);
+  if (!partner) throw userNotFound(otherId);
+  if (await isBlockedEitherWay(db, me, otherId)) {
+    throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
+  }
+  const { channel, created } = await q.findOrCreateDm(db, me, otherId);
+  if (!created) await unhide(db, channel.id, me);
+  return { channel, created, partner };
+}
+
+export async function getChannel({ db }: Deps, me: string, channelId: string) {
+  const { channel } = await loadChannel(db, channelId, me);
+  const partner = channel.type === "dm" ? await q.findDmPartner(db, channel, me) : null;
+  return channelJson(channel, partner);
+}
+
+export async function updateChannel(deps: Deps, me: string, channelId: string, changes: { name?: string; archived?: boolean; broadcast?: boolean }) {
+  const access = await loadChannel(deps.db, channelId, me);
+  refuseDm(access);
+  requireChannelAdmin(access, "change channel settings");
+  const updated = channelJson((await q.updateChannel(deps.db, access.channel.id, changes)) ?? access.channel);
+  await publish(deps, access.channel.id, "channel_update", updated);
+  return updated;
+}
+
+export async function deleteChannel(deps: Deps, me: string, channelId: string) {
+  const access = await loadChannel(deps.db, channelId, me);
+  refuseDm(access);
+  requireOwner(access, "delete the channel");
+  await q.deleteChannel(deps.db, access.channel.id);
+  await announceDeletion(deps, access.channel.id);
+}

@@ -1,0 +1,74 @@
+import { ApiError } from "../../platform/errors";
+import type { AppRouteHandler } from "../../platform/openapi";
+import { getAttachment } from "../attachments/attachments.queries";
+import * as storage from "../attachments/storage";
+import { MAX_SIGNED_UPLOAD } from "../attachments/limits";
+import type * as routes from "./files.routes";
+import { parseRange } from "./range";
+
+const badSignature = () => new ApiError("FILE_SIGNATURE_INVALID", "This link is invalid or has expired");
+
+/** Serves an original (with Range and ETag) or a WebP thumbnail, through a signed URL. */
+export const download: AppRouteHandler<typeof routes.download> = async (c) => {
+  const { assetID, size } = c.req.valid("param");
+  const { exp, sig } = c.req.valid("query");
+  if (!(await storage.verifyFileUrl(c.env, assetID, size, exp ?? NaN, sig))) throw badSignature();
+  const row = await getAttachment(c.get("db"), assetID);
+  if (!row || row.status !== "complete") throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This file no longer exists");
+  const headers = new Headers({
+    "Cache-Control": `private, max-age=${Math.max(0, (exp ?? 0) - Math.floor(Date.now() / 1000))}`,
+    "X-Content-Type-Options": "nosniff",
+    "Accept-Ranges": "bytes",
+  });
+
+  if (size !== "full") {
+    if (!row.isImage) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "Thumbnails exist only for images");
+    const thumb = await storage.thumbnail(c.env, assetID, Number(size));
+    if (!thumb) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This file no longer exists");
+    headers.set("Content-Type", "image/webp");
+    headers.set("ETag", thumb.httpEtag);
+    headers.set("Content-Disposition", `inline; filename*=UTF-8''${encodeURIComponent(row.filename.replace(/\.[^.]*$/, ""))}.webp`);
+    if (c.req.header("If-None-Match") === thumb.httpEtag) return new Response(null, { status: 304, headers });
+    return new Response(thumb.body, { status: 200, headers });
+  }
+
+  const range = parseRange(c.req.header("Range"), row.sizeBytes);
+  if (range === "unsatisfiable") {
+    throw new ApiError("RANGE_NOT_SATISFIABLE", "Range not satisfiable", undefined, { "Content-Range": `bytes */${row.sizeBytes}` });
+  }
+  const object = await c.env.ATTACHMENTS.get(storage.originalKey(assetID), range ? { range } : {});
+  if (!object) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This file no longer exists");
+  headers.set("Content-Type", row.contentType);
+  headers.set("ETag", object.httpEtag);
+  // Images display inline; anything else downloads, so an uploaded HTML file never runs on our origin.
+  headers.set("Content-Disposition", `${row.isImage ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(row.filename)}`);
+  if (!range && c.req.header("If-None-Match") === object.httpEtag) return new Response(null, { status: 304, headers });
+  if (range) {
+    headers.set("Content-Range", `bytes ${range.offset}-${range.offset + range.length - 1}/${row.sizeBytes}`);
+    headers.set("Content-Length", String(range.length));
+    return new Response(object.body, { status: 206, headers });
+  }
+  headers.set("Content-Length", String(row.sizeBytes));
+  return new Response(object.body, { status: 200, headers });
+};
+
+/** Takes the bytes of a one-time signed upload URL, exactly once. */
+export const signedUpload: AppRouteHandler<typeof routes.signedUpload> = async (c) => {
+  const { assetID } = c.req.valid("param");
+  const { exp, sig } = c.req.valid("query");
+  if (!(await storage.verifyUploadUrl(c.env, assetID, exp ?? NaN, sig))) throw badSignature();
+  const row = await getAttachment(c.get("db"), assetID);
+  if (!row) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This upload no longer exists");
+  if (row.status === "complete" || (await c.env.ATTACHMENTS.head(storage.originalKey(assetID)))) {
+    throw new ApiError("UPLOAD_ALREADY_RECEIVED", "This upload URL has been used");
+  }
+  const length = Number(c.req.header("Content-Length") ?? NaN);
+  // 0 = not announced (integration uploads): anything up to the signed-upload limit.
+  const max = row.sizeBytes || MAX_SIGNED_UPLOAD;
+  if (length > max) throw new ApiError("PAYLOAD_TOO_LARGE", `This upload takes at most ${max} bytes`);
+  if (!c.req.raw.body || !(length > 0) || (row.sizeBytes && length !== row.sizeBytes)) {
+    throw new ApiError("VALIDATION_FAILED", row.sizeBytes ? `Send exactly the announced ${row.sizeBytes} bytes with a Content-Length` : "Send the bytes with a Content-Length");
+  }
+  await storage.storeOriginal(c.env, assetID, c.req.raw.body, length, max);
+  return c.json({ asset_id: assetID, size_bytes: length }, 200);
+};

@@ -1,0 +1,45 @@
+import { z } from "@hono/zod-openapi";
+import type { MemberRole } from "../../db/schema";
+import { UnixSeconds, UserId, seconds } from "../../platform/schemas";
+import { ChannelParams } from "../channels/channels.schemas";
+
+export const MemberParams = ChannelParams.extend({
+  userID: UserId.openapi({ param: { name: "userID", in: "path" } }),
+});
+
+export const Member = z
+  .object({
+    user_id: z.string(),
+    display_name: z.string(),
+    role: z.enum(["owner", "admin", "member"]),
+    joined_at: UnixSeconds,
+  })
+  .openapi("Member");
+
+/** Opaque member-list cursor: `<joined_at ms>.<user id>`, as handed out in the `Link` header. */
+export const ListMembersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  after: z
+    .string()
+    .regex(/^\d{1,15}\.[A-Za-z0-9_.@:|+-]{1,128}$/, "use the cursor from the Link header")
+    .optional()
+    .openapi({ description: "Cursor from the previous page's Link header" }),
+});
+
+export const AddMemberBody = z
+  .object({ user_id: UserId, role: z.enum(["member", "admin"]).default("member") })
+  .openapi("AddMember");
+
+export const UpdateMemberBody = z
+  .object({
+    role: z.enum(["owner", "admin", "member"]).openapi({ description: '"owner" transfers ownership' }),
+  })
+  .openapi("UpdateMember");
+
+export const UpdateMyMembershipBody = z.object({ hidden: z.boolean() }).openapi("UpdateMyMembership");
+
+export const MyMembership = Member.extend({ hidden: z.boolean() }).openapi("MyMembership");
+
+export function memberJson(m: { userId: string; displayName: string; role: MemberRole; joinedAt: number }) {
+  return { user_id: m.userId, display_name: m.displayName, role: m.role, joined_at: seconds(m.joinedAt) };
+}

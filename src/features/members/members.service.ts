@@ -1,0 +1,92 @@
+/** Membership changes, callable from any surface: plain arguments, no HTTP. */
+import type { MemberRole } from "../../db/schema";
+import type { Deps } from "../../env";
+import { isUniqueViolation } from "../../platform/db-errors";
+import { ApiError, userNotFound } from "../../platform/errors";
+import { announceRemoval, publish } from "../../realtime/notify";
+import { type ChannelAccess, isAdminRole, loadChannel, refuseDm, requireChannelAdmin, requireMember, requireOwner } from "../channels/access";
+import { channelJson } from "../channels/channels.schemas";
+import * as q from "./members.queries";
+import { memberJson } from "./members.schemas";
+
+const alreadyMember = () => new ApiError("CHAT_ALREADY_MEMBER", "User is already a member");
+const notAMember = (id: string) => new ApiError("CHAT_USER_NOT_FOUND", `User ${id} is not a member of this channel`);
+
+/** Granting or revoking admin: the owner, or any admin of a channel that has no owner. */
+function requireRoleManager(access: ChannelAccess, action: string) {
+  return access.channel.ownerId ? requireOwner(access, action) : requireChannelAdmin(access, action);
+}
+
+/** Admins add members; anyone joins a room by adding themselves (as a member). */
+export async function addMember(deps: Deps, me: string, channelId: string, userId: string, role: "member" | "admin") {
+  const { db } = deps;
+  const access = await loadChannel(db, channelId, me);
+  refuseDm(access);
+  if (userId === me && access.membership) throw alreadyMember();
+  if (userId === me && access.channel.type === "room") {
+    if (role !== "member") throw new ApiError("CHAT_NOT_ADMIN", "You can only join a room as a member");
+  } else {
+    requireChannelAdmin(access, "add members");
+    if (role === "admin") requireRoleManager(access, "grant admin");
+  }
+  const target = await q.findUserInChannel(db, access.channel.id, userId);
+  if (!target) throw userNotFound(userId);
+  if (target.role) throw alreadyMember();
+  try {
+    const joinedAt = await q.addMember(db, access.channel.id, userId, role);
+    const member = memberJson({ userId, displayName: target.displayName, role, joinedAt });
+    await publish(deps, access.channel.id, "member_add", member);
+    return member;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw alreadyMember();
+    throw err;
+  }
+}
+
+export async function setMyHidden({ db }: Deps, me: { id: string; name: string }, channelId: string, hidden: boolean) {
+  const access = await loadChannel(db, channelId, me.id);
+  const membership = requireMember(access);
+  await q.setHidden(db, access.channel.id, me.id, hidden);
+  const target = await q.findUserInChannel(db, access.channel.id, me.id);
+  return { ...memberJson({ ...membership, userId: me.id, displayName: target?.displayName ?? me.name }), hidden };
+}
+
+/** Grants or revokes admin; `owner` transfers ownership (the old owner becomes an admin). */
+export async function setRole(deps: Deps, me: string, channelId: string, userId: string, role: MemberRole) {
+  const { db } = deps;
+  const access = await loadChannel(db, channelId, me);
+  refuseDm(access);
+  requireRoleManager(access, "change roles");
+  const target = await q.findUserInChannel(db, access.channel.id, userId);
+  if (!target?.role || target.joinedAt === null) throw notAMember(userId);
+  const member = memberJson({ userId, displayName: target.displayName, role, joinedAt: target.joinedAt });
+  if (target.role === role) return member;
+  if (role === "owner") {
+    await q.transferOwnership(db, access.channel.id, access.channel.ownerId, userId);
+    // One event for the whole transfer: the channel's new owner_id (clients refetch roles).
+    await publish(deps, access.channel.id, "channel_update", channelJson({ ...access.channel, ownerId: userId }));
+  } else {
+    if (target.role === "owner") {
+      throw new ApiError("CHAT_CANNOT_REMOVE_OWNER", "The owner keeps their role until ownership is transferred");
+    }
+    await q.setRole(db, access.channel.id, userId, role);
+    await publish(deps, access.channel.id, "member_update", member);
+  }
+  return member;
+}
+
+/** Leave (`targetId` = me) or remove someone: admins remove members, only the owner removes admins. */
+export async function removeMember(deps: Deps, me: string, channelId: string, targetId: string) {
+  const { db } = deps;
+  const access = await loadChannel(db, channelId, me);
+  refuseDm(access);
+  const membership = requireMember(access);
+  if (targetId !== me) requireChannelAdmin(access, "remove members");
+  const target = await q.findUserInChannel(db, access.channel.id, targetId);
+  if (!target?.role) throw notAMember(targetId);
+  if (target.role === "owner") throw new ApiError("CHAT_CANNOT_REMOVE_OWNER", "The owner cannot be removed");
+  if (targetId !== me && isAdminRole(target.role) && access.channel.ownerId && membership.role !== "owner") {
+    throw new ApiError("CHAT_NOT_ADMIN", "Only the owner can remove admins");
+  }
+  if (await q.removeMember(db, access.channel.id, targetId)) await announceRemoval(deps, access.channel.id, targetId);
+}

@@ -1,0 +1,39 @@
+import { depsOf } from "../../platform/context";
+import type { AppRouteHandler } from "../../platform/openapi";
+import { loadChannel, requirePoster } from "../channels/access";
+import type * as routes from "./messages.routes";
+import * as service from "./messages.service";
+import { sendMessage as send } from "./send";
+
+export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) =>
+  c.json(await service.listMessages(depsOf(c), c.get("user").id, c.req.valid("param").channelID, c.req.valid("query")), 200);
+
+export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c) => {
+  const deps = depsOf(c);
+  const me = c.get("user").id;
+  const access = await loadChannel(deps.db, c.req.valid("param").channelID, me);
+  await requirePoster(deps.db, access, me);
+  const input = c.req.valid("json");
+  const { message, replayed } = await send(deps, {
+    channel: access.channel,
+    senderId: me,
+    uploaderId: me,
+    body: input.body,
+    inlineEmotes: input.inline_emotes,
+    assetIds: input.attachments.map((a) => a.asset_id),
+    idempotencyKey: c.req.valid("header")["idempotency-key"],
+  });
+  return c.json(message, 201, replayed ? { "Idempotent-Replayed": "true" } : {});
+};
+
+export const editMessage: AppRouteHandler<typeof routes.editMessage> = async (c) => {
+  const { channelID, messageID } = c.req.valid("param");
+  const { body, inline_emotes = [] } = c.req.valid("json");
+  return c.json(await service.editMessage(depsOf(c), c.get("user").id, channelID, messageID, body, inline_emotes), 200);
+};
+
+export const deleteMessage: AppRouteHandler<typeof routes.deleteMessage> = async (c) => {
+  const { channelID, messageID } = c.req.valid("param");
+  await service.deleteMessage(depsOf(c), c.get("user").id, channelID, messageID);
+  return c.body(null, 204);
+};

@@ -1,0 +1,110 @@
+import { z } from "@hono/zod-openapi";
+import type { Message as StoredMessage, ReactionSummary } from "../../history";
+import { Snowflake, UnixSeconds, seconds } from "../../platform/schemas";
+import { Attachment } from "../attachments/attachments.schemas";
+import { ChannelParams } from "../channels/channels.schemas";
+
+/** Opaque numeric asset ids (1–20 digits), accepted as strings or numbers, always answered as strings. */
+export const AssetId = z
+  .union([z.string().regex(/^\d{1,20}$/, "asset ids are 1-20 digits"), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
+  .transform(String)
+  .openapi({ type: "string", example: "999888777" });
+
+export const MessageId = z.string().regex(/^[1-9]\d{18}$/, "message ids are 19 digits").openapi({ example: "1234567890123456789" });
+
+export const MessageParams = ChannelParams.extend({
+  messageID: Snowflake.openapi({ param: { name: "messageID", in: "path" } }),
+});
+
+export const InlineEmote = z
+  .object({
+    shortcode: z.string().min(1).max(64),
+    asset_id: AssetId,
+    start_index: z.number().int().nonnegative().openapi({ description: "Inclusive, in code points" }),
+    end_index: z.number().int().nonnegative().openapi({ description: "Exclusive, in code points" }),
+  })
+  .openapi("InlineEmote");
+
+/** The client names an upload; everything else about it is filled in by the server. */
+export const AttachmentRef = z.object({ asset_id: AssetId }).openapi("AttachmentRef");
+
+export const Reaction = z
+  .object({ emote_asset_id: z.string(), count: z.number().int(), user_ids: z.array(z.string()) })
+  .openapi("Reaction");
+
+export const Message = z
+  .object({
+    id: Snowflake,
+    channel_id: Snowflake,
+    sender_id: z.string(),
+    sender_name: z.string(),
+    sender_type: z.enum(["user", "publisher"]),
+    body: z.string(),
+    attachments: z.array(Attachment),
+    inline_emotes: z.array(InlineEmote),
+    created_at: UnixSeconds,
+    edited_at: UnixSeconds.nullable(),
+    deleted: z.boolean(),
+    reactions: z.array(Reaction),
+  })
+  .openapi("Message");
+
+export const MessagePage = z
+  .object({
+    messages: z.array(Message),
+    has_more: z.boolean().openapi({ description: "More beyond this page: older (before/around/none) or newer (after)" }),
+    has_more_after: z.boolean().optional().openapi({ description: "around only: newer messages exist beyond the page" }),
+  })
+  .openapi("MessagePage");
+
+export const ListMessagesQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    before: MessageId.optional(),
+    after: MessageId.optional(),
+    around: MessageId.optional(),
+  })
+  .refine((q) => [q.before, q.after, q.around].filter(Boolean).length <= 1, "use at most one of before, after, around");
+
+export const SendMessageBody = z
+  .object({
+    body: z.string().default(""),
+    attachments: z.array(AttachmentRef).max(10).default([]),
+    inline_emotes: z.array(InlineEmote).max(100).default([]),
+  })
+  .openapi("SendMessage");
+
+export const EditMessageBody = z
+  .object({
+    body: z.string(),
+    inline_emotes: z.array(InlineEmote).max(100).optional().openapi({ description: "Replaces the emotes; omitted: none" }),
+  })
+  .openapi("EditMessage");
+
+/** `Idempotency-Key`: printable ASCII, 1–255 characters. */
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1-255 printable ASCII characters")
+    .optional()
+    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Idempotency-Key: retries within 24 h return the original message" }),
+});
+
+/** The seed's message object; a deleted message is a tombstone with no content or reactions. */
+export function messageJson(m: StoredMessage, reactions: ReactionSummary[] = []) {
+  const deleted = m.deletedAt !== null;
+  return {
+    id: m.id,
+    channel_id: m.channelId,
+    sender_id: m.senderId,
+    sender_name: m.senderName,
+    sender_type: m.senderKind,
+    body: deleted ? "" : m.body,
+    attachments: deleted ? [] : m.attachments,
+    inline_emotes: deleted ? [] : m.inlineEmotes,
+    created_at: seconds(m.createdAt),
+    edited_at: m.editedAt === null ? null : seconds(m.editedAt),
+    deleted,
+    reactions: deleted ? [] : reactions,
+  };
+}

@@ -1,0 +1,44 @@
+/** Reactions, callable from any surface: plain arguments, no HTTP. */
+import type { Db, Deps } from "../../env";
+import * as history from "../../history";
+import { isUniqueViolation } from "../../platform/db-errors";
+import { ApiError } from "../../platform/errors";
+import { publish } from "../../realtime/notify";
+import { loadChannel, requirePoster } from "../channels/access";
+
+export const MAX_DISTINCT_EMOTES = 20;
+
+const reactionExists = () => new ApiError("CHAT_REACTION_EXISTS", "You already reacted with this emote");
+
+/** The live (not deleted) message the caller may react to. */
+async function reactableMessage(db: Db, me: string, channelId: string, messageId: string) {
+  const access = await loadChannel(db, channelId, me);
+  await requirePoster(db, access, me);
+  return history.requireLiveMessage(db, access.channel.id, messageId);
+}
+
+export async function addReaction(deps: Deps, me: string, channelId: string, messageId: string, emote: string) {
+  const { db } = deps;
+  const message = await reactableMessage(db, me, channelId, messageId);
+  const emotes = await history.emotesOn(db, message.id, me);
+  const existing = emotes.find((e) => e.emote === emote);
+  if (existing?.mine) throw reactionExists();
+  if (!existing && emotes.length >= MAX_DISTINCT_EMOTES) {
+    throw new ApiError("CHAT_TOO_MANY_REACTIONS", `A message takes at most ${MAX_DISTINCT_EMOTES} distinct emotes`);
+  }
+  try {
+    await history.addReaction(db, message.id, emote, me);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw reactionExists();
+    throw err;
+  }
+  await publish(deps, message.channelId, "reaction_add", { message_id: message.id, emote_asset_id: emote, user_id: me });
+}
+
+export async function removeReaction(deps: Deps, me: string, channelId: string, messageId: string, emote: string) {
+  const message = await reactableMessage(deps.db, me, channelId, messageId);
+  if (!(await history.removeReaction(deps.db, message.id, emote, me))) {
+    throw new ApiError("CHAT_REACTION_NOT_FOUND", "You have not reacted with this emote");
+  }
+  await publish(deps, message.channelId, "reaction_remove", { message_id: message.id, emote_asset_id: emote, user_id: me });
+}

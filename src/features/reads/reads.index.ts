@@ -1,0 +1,5 @@
+import { createRouter } from "../../app";
+import * as handlers from "./reads.handlers";
+import * as routes from "./reads.routes";
+
+export const readsRouter = createRouter().openapi(routes.markRead, handlers.markRead);

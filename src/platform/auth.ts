@@ -1,0 +1,72 @@
+import { sql } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, AuthUser, Db, Env } from "../env";
+import { users } from "../db/schema";
+import { ApiError } from "./errors";
+import { USER_ID_PATTERN } from "./schemas";
+import { safeEqual, verifyUserToken } from "./tokens";
+
+export function bearer(header: string | undefined): string {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  if (!match) throw new ApiError("AUTH_REQUIRED", "Send Authorization: Bearer <token>");
+  return match[1]!;
+}
+
+/**
+ * Users this isolate has already written as (id → name). Lets steady-state requests skip
+ * D1 entirely for auth; a new user or a changed name costs one upsert.
+ */
+const knownUsers = new Map<string, string | undefined>();
+const KNOWN_USERS_MAX = 10_000;
+
+/**
+ * Creates the user, or renames it when the token shows a new name. The WHERE on the
+ * conflict branch makes an unchanged user cost zero rows written.
+ */
+async function upsertUser(db: Db, id: string, displayName: string | undefined) {
+  const now = Date.now();
+  await db
+    .insert(users)
+    .values({ id, displayName: displayName ?? id, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: users.id,
+      set: { displayName: sql`excluded.display_name`, updatedAt: now },
+      setWhere: displayName === undefined ? sql`0` : sql`${users.displayName} is not excluded.display_name`,
+    });
+}
+
+/** Verifies a user token and records the user when new or renamed. */
+export async function authenticateUser(db: Db, env: Env, token: string): Promise<AuthUser> {
+  let payload;
+  try {
+    payload = await verifyUserToken(token, env);
+  } catch {
+    throw new ApiError("AUTH_INVALID_TOKEN", "Token is invalid or expired");
+  }
+  const { sub, name } = payload;
+  if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || sub.startsWith("pub_")) {
+    throw new ApiError("AUTH_INVALID_TOKEN", "Token has no usable sub claim");
+  }
+  const displayName = typeof name === "string" && name.trim() ? name.trim().slice(0, 100) : undefined;
+  if (!knownUsers.has(sub) || knownUsers.get(sub) !== displayName) {
+    await upsertUser(db, sub, displayName);
+    if (knownUsers.size >= KNOWN_USERS_MAX) knownUsers.clear();
+    knownUsers.set(sub, displayName);
+  }
+  return { id: sub, name: displayName ?? sub };
+}
+
+/** `/v1`: a valid user JWT. Sets `c.var.user`. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("user", await authenticateUser(c.get("db"), c.env, bearer(c.req.header("Authorization"))));
+  await next();
+});
+
+/** `/admin/v1`: the operator's ADMIN_TOKEN. */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header("Authorization"));
+  if (!c.env.ADMIN_TOKEN || !safeEqual(token, c.env.ADMIN_TOKEN)) {
+    throw new ApiError("AUTH_INVALID_TOKEN", "Invalid admin token");
+  }
+  await next();
+});

@@ -1,0 +1,23 @@
+import { z } from "@hono/zod-openapi";
+
+/** User ids are the token's `sub`: 1–128 characters that are safe in a URL path segment. */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:|+-]{1,128}$/;
+
+export const UserId = z
+  .string()
+  .regex(USER_ID_PATTERN, "user ids are 1-128 characters of A-Z a-z 0-9 _ . @ : | + -")
+  .openapi({ example: "67890" });
+
+export const Snowflake = z.string().openapi({ example: "1234567890123456789", description: "19-digit id" });
+export const UnixSeconds = z.number().int().openapi({ example: 1703520000 });
+
+/** Query-string booleans: only "true"/"1" are true; anything else is refused. */
+export const QueryBool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+
+/** Counts code points, as users see characters, not UTF-16 units. */
+export const codePoints = (s: string) => [...s].length;
+
+/** Stored milliseconds → the API's unix seconds. */
+export const seconds = (ms: number) => Math.floor(ms / 1000);
