@@ -14,13 +14,16 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", TEST_MIGRATIONS: migrations },
+          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", TEST_MIGRATIONS: migrations },
         },
       }),
     ],
     test: {
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts"],
+      // Generous: the suite must pass on a busy 2-core machine; tests wait for conditions, not time.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
     },
   };
 });

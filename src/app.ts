@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
 import { ApiError } from "./platform/errors";
 import { type ErrorSurface, errorHandlers, validationError } from "./platform/on-error";
+import { ensureIdNode } from "./platform/id-registry";
 import { observe } from "./platform/observe";
 
 /** JSON bodies are small; uploads (their own routes) are exempt. */
@@ -27,6 +28,11 @@ export function createApp(surfaces: ErrorSurface[] = []) {
   const app = createRouter();
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(observe);
+  // Every row-creating path mints ids; the node lease is checked (and rarely renewed) up front.
+  app.use(async (c, next) => {
+    await ensureIdNode(c.env);
+    await next();
+  });
   const jsonLimit = bodyLimit({
     maxSize: MAX_JSON_BODY,
     onError: () => {

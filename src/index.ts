@@ -58,6 +58,7 @@ mountDocs(app);
 /** The app's type, for typed clients (test/helpers, the SDK). */
 export type AppType = typeof routes;
 
+export { IdNodeRegistry } from "./platform/id-registry";
 export { ChannelRoom } from "./realtime/channel-room";
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -2,6 +2,7 @@ import { createDb } from "./platform/db";
 import { deleteAttachments } from "./features/attachments/attachments.queries";
 import { deleteObjects } from "./features/attachments/storage";
 import { findOrphans, purgeExpiredIdempotencyKeys } from "./history";
+import { ensureIdNode } from "./platform/id-registry";
 import type { Env } from "./env";
 
 const ORPHAN_AGE_MS = 24 * 60 * 60 * 1000;
@@ -9,6 +10,7 @@ const ORPHAN_BATCH = 100; // D1 binds at most 100 parameters per statement
 
 /** Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+  await ensureIdNode(env);
   const db = createDb(env.DB);
   const now = Date.now();
   const keys = await purgeExpiredIdempotencyKeys(db, now);

@@ -2,13 +2,20 @@ import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, AuthUser, Db, Env } from "../env";
 import { users } from "../db/schema";
-import { ApiError } from "./errors";
+import { authRequired, invalidToken } from "./errors";
 import { USER_ID_PATTERN } from "./schemas";
 import { safeEqual, verifyUserToken } from "./tokens";
 
+/**
+ * Id prefixes the service uses for its own principals (publishers, API keys): never a user's, so a
+ * user token can never pose as one.
+ */
+export const RESERVED_ID_PREFIXES = ["pub_", "apikey_"] as const;
+export const isReservedUserId = (id: string) => RESERVED_ID_PREFIXES.some((p) => id.toLowerCase().startsWith(p));
+
 export function bearer(header: string | undefined): string {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-  if (!match) throw new ApiError("AUTH_REQUIRED", "Send Authorization: Bearer <token>");
+  if (!match) throw authRequired();
   return match[1]!;
 }
 
@@ -41,11 +48,11 @@ export async function authenticateUser(db: Db, env: Env, token: string): Promise
   try {
     payload = await verifyUserToken(token, env);
   } catch {
-    throw new ApiError("AUTH_INVALID_TOKEN", "Token is invalid or expired");
+    throw invalidToken();
   }
   const { sub, name } = payload;
-  if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || sub.startsWith("pub_")) {
-    throw new ApiError("AUTH_INVALID_TOKEN", "Token has no usable sub claim");
+  if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || isReservedUserId(sub)) {
+    throw invalidToken("Token has no usable sub claim");
   }
   const displayName = typeof name === "string" && name.trim() ? name.trim().slice(0, 100) : undefined;
   if (!knownUsers.has(sub) || knownUsers.get(sub) !== displayName) {
@@ -66,7 +73,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("Authorization"));
   if (!c.env.ADMIN_TOKEN || !safeEqual(token, c.env.ADMIN_TOKEN)) {
-    throw new ApiError("AUTH_INVALID_TOKEN", "Invalid admin token");
+    throw invalidToken("Invalid admin token");
   }
   await next();
 });

@@ -63,3 +63,15 @@ export function errorBody(code: string, message: string, details?: unknown) {
 export const channelNotFound = () => new ApiError("CHAT_CHANNEL_NOT_FOUND", "Channel not found");
 export const userNotFound = (id: string) => new ApiError("CHAT_USER_NOT_FOUND", `User ${id} not found`);
 export const messageNotFound = () => new ApiError("CHAT_MESSAGE_NOT_FOUND", "Message not found");
+
+/**
+ * 401s carry `WWW-Authenticate` (RFC 6750): what to send, and for a bad token why it failed.
+ * `scheme` is Bearer for user and admin tokens.
+ */
+export const authRequired = (message = "Send Authorization: Bearer <token>") =>
+  new ApiError("AUTH_REQUIRED", message, undefined, { "WWW-Authenticate": 'Bearer realm="chat"' });
+
+export const invalidToken = (message = "Token is invalid or expired") =>
+  new ApiError("AUTH_INVALID_TOKEN", message, undefined, {
+    "WWW-Authenticate": `Bearer realm="chat", error="invalid_token", error_description="${message.replace(/"/g, "'")}"`,
+  });

@@ -1,34 +1,61 @@
 /**
  * Snowflake ids as 19-digit decimal strings:
- *   ((ms since 2025-01-01) << 22 | 10-bit node | 12-bit sequence) + 10^18
+ *   ((ms since 2025-01-01) << 22 | 13-bit node | 9-bit sequence) + 10^18
  * Every id has 19 digits, so text order is time order, and fits a signed 64-bit integer.
  * Strings, because D1 returns INTEGER as a JS number (exact only up to 2^53).
+ *
+ * Uniqueness across isolates and machines: each isolate mints under a node number leased from
+ * the IdNodeRegistry Durable Object (src/platform/id-registry.ts), which never hands one number
+ * to two live holders. Within a node, the sequence orders ids of one millisecond.
  */
 const EPOCH_MS = 1_735_689_600_000n; // 2025-01-01T00:00:00Z
 const OFFSET = 1_000_000_000_000_000_000n;
-// Chosen on first use: Workers forbid random values in global scope.
-let node: bigint | undefined;
+export const NODE_BITS = 13;
+const SEQUENCE_MAX = 0x1ffn; // 9 bits: 512 ids per node per millisecond
 
-let lastMs = 0n;
-let sequence = 0n;
+/** Mints ids for one node number. */
+export class IdGenerator {
+  private lastMs = 0n;
+  private sequence = 0n;
 
-export function newId(now = Date.now()): string {
-  let ms = BigInt(now) - EPOCH_MS;
-  // Workers freeze Date.now() between I/O, so many ids share one millisecond; past 4096
-  // of them we borrow the next millisecond instead of spinning (time would never advance).
-  if (ms <= lastMs) {
-    ms = lastMs;
-    sequence += 1n;
-    if (sequence > 0xfffn) {
-      ms += 1n;
-      sequence = 0n;
-    }
-  } else {
-    sequence = 0n;
+  constructor(readonly node: number) {
+    if (!Number.isInteger(node) || node < 0 || node >= 2 ** NODE_BITS) throw new RangeError(`node ${node} out of range`);
   }
-  lastMs = ms;
-  node ??= BigInt(crypto.getRandomValues(new Uint16Array(1))[0]! & 0x3ff);
-  return ((ms << 22n) | (node << 12n) | sequence) + OFFSET + "";
+
+  next(now = Date.now()): string {
+    let ms = BigInt(now) - EPOCH_MS;
+    // Workers freeze Date.now() between I/O, so many ids share one millisecond; past 512 of them
+    // we borrow the next millisecond instead of spinning (time would never advance).
+    if (ms <= this.lastMs) {
+      ms = this.lastMs;
+      this.sequence += 1n;
+      if (this.sequence > SEQUENCE_MAX) {
+        ms += 1n;
+        this.sequence = 0n;
+      }
+    } else {
+      this.sequence = 0n;
+    }
+    this.lastMs = ms;
+    return ((ms << 22n) | (BigInt(this.node) << 9n) | this.sequence) + OFFSET + "";
+  }
+}
+
+/** This isolate's lease: its generator and until when the node number is ours. */
+let lease: { generator: IdGenerator; until: number } | undefined;
+
+/** Installs a lease obtained from the registry (see ensureIdNode in id-registry.ts). */
+export function useIdNode(node: number, until: number) {
+  lease = lease?.generator.node === node ? { generator: lease.generator, until } : { generator: new IdGenerator(node), until };
+}
+
+/** The current lease, for renewal decisions. */
+export const idLease = () => (lease ? { node: lease.generator.node, until: lease.until } : undefined);
+
+/** A new id. Throws (a 500, never a duplicate) if this isolate holds no live node lease. */
+export function newId(now = Date.now()): string {
+  if (!lease || now >= lease.until) throw new Error("no live id node lease: call ensureIdNode first");
+  return lease.generator.next(now);
 }
 
 /** True for a well-formed id (19 digits). Cheap guard before touching D1. */

@@ -1,30 +1,23 @@
-import { sign, verify } from "hono/jwt";
-import type { JWTPayload } from "hono/utils/jwt/types";
+import { type JWTPayload, type JWTVerifyOptions, SignJWT, createRemoteJWKSet, jwtVerify } from "jose";
 import type { Env } from "../env";
 
-const ASYMMETRIC_ALGS = ["RS256", "ES256"] as const;
-const JWKS_TTL_MS = 10 * 60 * 1000;
+const encoder = new TextEncoder();
+/** JWKS keys are public keys: a symmetric algorithm there would let anyone holding the JWKS sign. */
+const JWKS_ALGORITHMS = ["RS256", "ES256"];
 
-type Jwk = JsonWebKey & { kid?: string; alg?: string };
-let jwksCache: { url: string; keys: Jwk[]; fetchedAt: number } | undefined;
-
-/** The provider's keys, cached per isolate; refetched when stale or when a token names an unknown `kid`. */
-async function jwksKey(url: string, kid: string): Promise<Jwk | undefined> {
-  const fresh = jwksCache?.url === url && Date.now() - jwksCache.fetchedAt < JWKS_TTL_MS;
-  let key = fresh ? jwksCache!.keys.find((k) => k.kid === kid) : undefined;
-  if (!key) {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`JWKS fetch failed: ${res.status}`);
-    const { keys } = (await res.json()) as { keys?: Jwk[] };
-    jwksCache = { url, keys: Array.isArray(keys) ? keys : [], fetchedAt: Date.now() };
-    key = jwksCache.keys.find((k) => k.kid === kid);
+/**
+ * One remote key set per JWKS URL and isolate. jose caches the keys (10 minutes here) and refetches
+ * on an unknown `kid` at most once per cooldown (30 s), so forged `kid`s cannot make us hammer
+ * the identity provider.
+ */
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+function keySet(url: string) {
+  let set = keySets.get(url);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    keySets.set(url, set);
   }
-  return key;
-}
-
-function decodeHeader(token: string): { alg?: string; kid?: string } {
-  const part = token.split(".")[0] ?? "";
-  return JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/")));
+  return set;
 }
 
 /**
@@ -32,50 +25,53 @@ function decodeHeader(token: string): { alg?: string; kid?: string } {
  * `exp` is required; `iss`/`aud` are checked when configured. Throws on any failure.
  */
 export async function verifyUserToken(token: string, env: Env): Promise<JWTPayload> {
-  const claims = { iss: env.JWT_ISSUER || undefined, aud: env.JWT_AUDIENCE || undefined };
-  let payload: JWTPayload;
-  if (env.JWT_JWKS_URL) {
-    const { alg, kid } = decodeHeader(token);
-    if (!alg || !(ASYMMETRIC_ALGS as readonly string[]).includes(alg) || !kid) throw new Error("unsupported token header");
-    const key = await jwksKey(env.JWT_JWKS_URL, kid);
-    if (!key) throw new Error("unknown key id");
-    payload = await verify(token, key, { alg: alg as (typeof ASYMMETRIC_ALGS)[number], ...claims });
-  } else {
-    payload = await verify(token, env.JWT_SECRET, { alg: "HS256", ...claims });
-  }
-  if (typeof payload.exp !== "number") throw new Error("exp claim required");
+  const options: JWTVerifyOptions = {
+    issuer: env.JWT_ISSUER || undefined,
+    audience: env.JWT_AUDIENCE || undefined,
+    requiredClaims: ["exp"],
+  };
+  const { payload } = env.JWT_JWKS_URL
+    ? await jwtVerify(token, keySet(env.JWT_JWKS_URL), { ...options, algorithms: JWKS_ALGORITHMS })
+    : await jwtVerify(token, encoder.encode(env.JWT_SECRET), { ...options, algorithms: ["HS256"] });
   return payload;
 }
 
 /** An HS256 user token (dev login, `npm run token`, tests). */
 export async function signUserToken(secret: string, sub: string, name: string | undefined, ttlSeconds = 86_400) {
-  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const token = await sign({ sub, name, iat: exp - ttlSeconds, exp }, secret, "HS256");
-  return { token, expires_at: exp };
+  const iat = Math.floor(Date.now() / 1000);
+  const expires_at = iat + ttlSeconds;
+  const claims = name === undefined ? {} : { name };
+  const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setSubject(sub).setIssuedAt(iat).setExpirationTime(expires_at).sign(encoder.encode(secret));
+  return { token, expires_at };
 }
 
 /** Constant-time string comparison (admin token, signatures). */
 export function safeEqual(a: string, b: string): boolean {
-  const enc = new TextEncoder();
-  const x = enc.encode(a);
-  const y = enc.encode(b);
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
   if (x.byteLength !== y.byteLength) return false;
   return crypto.subtle.timingSafeEqual(x, y);
 }
 
 const TICKET_TTL_SECONDS = 60;
+const TICKET_AUDIENCE = "chat-ws";
 
 /** A WebSocket ticket: signed, names user and channel, lives 60 s (browsers cannot set headers). */
 export async function signWsTicket(secret: string, userId: string, channelId: string) {
   const expires_at = Math.floor(Date.now() / 1000) + TICKET_TTL_SECONDS;
-  const ticket = await sign({ sub: userId, ch: channelId, aud: "chat-ws", exp: expires_at }, secret, "HS256");
+  const ticket = await new SignJWT({ ch: channelId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setAudience(TICKET_AUDIENCE)
+    .setExpirationTime(expires_at)
+    .sign(encoder.encode(secret));
   return { ticket, expires_at };
 }
 
 /** The ticket's user, when the ticket is genuine, unexpired and for this channel. */
 export async function verifyWsTicket(secret: string, ticket: string, channelId: string): Promise<string | undefined> {
   try {
-    const payload = await verify(ticket, secret, { alg: "HS256", aud: "chat-ws" });
+    const { payload } = await jwtVerify(ticket, encoder.encode(secret), { algorithms: ["HS256"], audience: TICKET_AUDIENCE });
     return payload.ch === channelId && typeof payload.sub === "string" ? payload.sub : undefined;
   } catch {
     return undefined;

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
 import { authenticateUser, bearer } from "../../platform/auth";
-import { ApiError } from "../../platform/errors";
+import { ApiError, invalidToken } from "../../platform/errors";
 import type { AppRouteHandler } from "../../platform/openapi";
 import { enforceUserRateLimit } from "../../platform/rate-limit";
 import { signWsTicket, verifyWsTicket } from "../../platform/tokens";
@@ -15,9 +15,9 @@ import type * as routes from "./sockets.routes";
 async function socketUser(c: Context<AppEnv>, channelId: string, ticket: string | undefined) {
   if (!ticket || c.req.header("Authorization")) return authenticateUser(c.get("db"), c.env, bearer(c.req.header("Authorization")));
   const userId = await verifyWsTicket(c.env.FILE_URL_SECRET, ticket, channelId);
-  if (!userId) throw new ApiError("AUTH_INVALID_TOKEN", "Ticket is invalid, expired or for another channel");
+  if (!userId) throw invalidToken("Ticket is invalid, expired or for another channel");
   const user = await getUser(c.get("db"), userId);
-  if (!user) throw new ApiError("AUTH_INVALID_TOKEN", "Ticket names an unknown user");
+  if (!user) throw invalidToken("Ticket names an unknown user");
   return { id: user.id, name: user.displayName };
 }
 
