@@ -14,7 +14,7 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", TEST_MIGRATIONS: migrations },
+          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", ROOM_CALL_RETRY_SECONDS: "0", TEST_MIGRATIONS: migrations },
         },
       }),
     ],

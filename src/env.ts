@@ -4,12 +4,15 @@ import type * as schema from "./db/schema";
 import type { D1Stats } from "./platform/d1-metering";
 import type { IdNodeRegistry } from "./platform/id-registry";
 import type { ChannelRoom } from "./realtime/channel-room";
+import type { RoomCall } from "./realtime/protocol";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
   DB: D1Database;
   CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
   ID_NODES: DurableObjectNamespace<IdNodeRegistry>;
+  /** Room calls that failed within their request, retried by the queue consumer. */
+  ROOM_CALLS: Queue<RoomCall>;
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
@@ -22,6 +25,10 @@ export interface Env {
   FILE_URL_SECRET: string;
   DEV_LOGIN?: string;
   LOG_LEVEL?: string;
+  /** Base delay (seconds) between retries of a queued room call; tests set 0. */
+  ROOM_CALL_RETRY_SECONDS?: string;
+  /** Tests only: lets a test make a room fail its next calls. */
+  FAULT_INJECTION?: string;
 }
 
 export type Db = DrizzleD1Database<typeof schema>;

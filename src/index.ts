@@ -19,6 +19,8 @@ import { filesApiRouter } from "./integration/files";
 import { publishersApiRouter } from "./integration/publishers";
 import { requireAdmin, requireUser } from "./platform/auth";
 import { rateLimitUser } from "./platform/rate-limit";
+import { ensureIdNode } from "./platform/id-registry";
+import { type RoomCall, consumeRoomCalls } from "./realtime/notify";
 import { adminIntegrationRouter } from "./routes/admin-integration";
 import { mountDocs } from "./routes/docs";
 import { scheduled } from "./scheduled";
@@ -61,4 +63,11 @@ export type AppType = typeof routes;
 export { IdNodeRegistry } from "./platform/id-registry";
 export { ChannelRoom } from "./realtime/channel-room";
 
-export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  scheduled,
+  async queue(batch, env) {
+    await ensureIdNode(env);
+    if (batch.queue.startsWith("edge-chat-room-calls")) await consumeRoomCalls(batch as MessageBatch<RoomCall>, env);
+  },
+} satisfies ExportedHandler<Env, RoomCall>;

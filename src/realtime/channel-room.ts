@@ -30,16 +30,15 @@ interface SocketInfo {
  */
 export class ChannelRoom extends DurableObject<object> {
   private readonly sql: SqlStorage;
+  /** Tests only (FAULT_INJECTION=true): lets a test make the room fail its next calls. */
+  private readonly faults: boolean;
 
   // The room needs no bindings: typing `env` as a plain object keeps it free of the Worker's Env type.
   constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, frame TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS typing (user_id TEXT PRIMARY KEY, until INTEGER NOT NULL, emitted_at INTEGER NOT NULL);
-    `);
+    this.faults = (env as { FAULT_INJECTION?: string }).FAULT_INJECTION === "true";
+    this.createTables();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -61,13 +60,31 @@ export class ChannelRoom extends DurableObject<object> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Stores a state-changing event under the next seq and sends it to every socket. */
-  async publish(channelId: string, type: SequencedType, data: unknown): Promise<number> {
+  private createTables() {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, frame TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS event_keys (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS typing (user_id TEXT PRIMARY KEY, until INTEGER NOT NULL, emitted_at INTEGER NOT NULL);
+    `);
+  }
+
+  /**
+   * Stores a state-changing event under the next seq and sends it to every socket. `eventId` makes
+   * it idempotent: a retry of a call whose answer was lost gets the first call's seq, nothing more.
+   */
+  async publish(channelId: string, type: SequencedType, data: unknown, eventId?: string): Promise<number> {
+    this.injectFault();
+    if (eventId) {
+      const known = this.sql.exec<{ seq: number }>("SELECT seq FROM event_keys WHERE event_id = ?", eventId).toArray()[0];
+      if (known) return known.seq;
+    }
     const seq = this.currentSeq() + 1;
     const now = Date.now();
     const text = frame(type, channelId, seq, data);
     this.sql.exec("INSERT INTO events (seq, at, frame) VALUES (?, ?, ?)", seq, now, text);
     this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", seq);
+    if (eventId) this.sql.exec("INSERT INTO event_keys (event_id, seq) VALUES (?, ?)", eventId, seq);
     this.prune(seq, now);
     this.broadcast(text);
     return seq;
@@ -101,19 +118,35 @@ export class ChannelRoom extends DurableObject<object> {
       .map((r) => r.user_id);
   }
 
-  /** Announces the removal, then closes the removed user's sockets (4003). */
-  async removeMember(channelId: string, userId: string) {
-    const seq = await this.publish(channelId, "member_remove", { user_id: userId });
+  /** Announces the removal, then closes the removed user's sockets (4003). Idempotent by `eventId`. */
+  async removeMember(channelId: string, userId: string, eventId?: string) {
+    const seq = await this.publish(channelId, "member_remove", { user_id: userId }, eventId);
     this.sql.exec("DELETE FROM typing WHERE user_id = ?", userId);
     for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, "removed from channel");
     return seq;
   }
 
-  /** Announces the deletion, closes every socket (4004) and forgets everything. */
-  async deleteChannel(channelId: string) {
-    await this.publish(channelId, "channel_delete", { id: channelId });
+  /** Announces the deletion, closes every socket (4004) and forgets everything. Safe to repeat. */
+  async deleteChannel(channelId: string, eventId?: string) {
+    await this.publish(channelId, "channel_delete", { id: channelId }, eventId);
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CHANNEL_DELETED, "channel deleted");
     await this.ctx.storage.deleteAll();
+    // This instance may be called again (a retried delete): its tables must exist.
+    this.createTables();
+  }
+
+  /** Tests only: the next `n` state-changing calls throw, as an unreachable or overloaded room would. */
+  async failNextCalls(n: number) {
+    if (!this.faults) throw new Error("fault injection is disabled");
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('fail_next', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", n);
+  }
+
+  private injectFault() {
+    if (!this.faults) return;
+    const left = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'fail_next'").toArray()[0]?.value ?? 0;
+    if (left <= 0) return;
+    this.sql.exec("UPDATE meta SET value = value - 1 WHERE key = 'fail_next'");
+    throw new Error("injected fault: room unavailable");
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
@@ -146,6 +179,7 @@ export class ChannelRoom extends DurableObject<object> {
   /** Keeps the last 1000 events of the last 24 h. Seq and time grow together, so both cut a prefix. */
   private prune(seq: number, now: number) {
     this.sql.exec("DELETE FROM events WHERE seq <= ?", seq - REPLAY_EVENTS);
+    this.sql.exec("DELETE FROM event_keys WHERE seq <= ?", seq - REPLAY_EVENTS);
     const oldest = this.sql.exec<{ at: number }>("SELECT at FROM events ORDER BY seq LIMIT 1").toArray()[0];
     if (oldest && oldest.at < now - REPLAY_MS) this.sql.exec("DELETE FROM events WHERE at < ?", now - REPLAY_MS);
   }

@@ -1,29 +1,93 @@
+/**
+ * Fan-out after a committed D1 write, with a delivery guarantee: every state change reaches the
+ * channel's room exactly once (each call carries an event id the room deduplicates on), or the
+ * request fails loudly. A failing room call is retried a few times within the request (bounded
+ * wait); past that the call is handed to the ROOM_CALLS queue, whose consumer retries with backoff.
+ */
 import type { Deps, Env } from "../env";
-import type { EphemeralType, SequencedType } from "./protocol";
+import type { EphemeralType, RoomCall, SequencedType } from "./protocol";
+
+export type { RoomCall };
 
 /** The channel's room: one Durable Object per channel, addressed by the channel id. */
 export const roomOf = (env: Env, channelId: string) => env.CHANNEL_ROOM.getByName(channelId);
 
+/** Waits between attempts within a request: about 0.35 s in all before the queue takes over. */
+const BACKOFF_MS = [25, 75, 250];
+/** After a hand-off, this isolate queues the channel's next calls too for a while, keeping their order. */
+const STICKY_MS = 30_000;
+const queuedChannels = new Map<string, number>();
+
+export async function performRoomCall(env: Env, call: RoomCall) {
+  const room = roomOf(env, call.channelId);
+  if (call.kind === "publish") await room.publish(call.channelId, call.type, call.data, call.eventId);
+  else if (call.kind === "remove") await room.removeMember(call.channelId, call.userId, call.eventId);
+  else await room.deleteChannel(call.channelId, call.eventId);
+}
+
+const log = (deps: Deps, call: RoomCall, event: string, err?: unknown) =>
+  console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: call.kind, channel_id: call.channelId, event, error: err === undefined ? undefined : String(err) }));
+
 /**
- * Fan-out after a committed D1 write. Awaited, so one client's sequential requests produce events
- * in the same order; never throws, so a failing room cannot fail a request whose write succeeded.
+ * Delivers a call: directly with bounded retries, else through the queue. Awaited by the request,
+ * so one client's sequential requests produce events in the same order. Throws only when even the
+ * queue refuses the call (then the client must not believe all went well).
  */
-async function deliver(deps: Deps, what: string, send: () => Promise<unknown>) {
-  try {
-    await send();
-  } catch (err) {
-    console.error(JSON.stringify({ level: "error", request_id: deps.requestId, realtime: what, error: String(err) }));
+async function deliver(deps: Deps, call: RoomCall) {
+  const stickyUntil = queuedChannels.get(call.channelId) ?? 0;
+  if (Date.now() >= stickyUntil) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await performRoomCall(deps.env, call);
+      } catch (err) {
+        if (attempt >= BACKOFF_MS.length) {
+          log(deps, call, "queued after retries", err);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt]));
+      }
+    }
   }
+  if (queuedChannels.size > 10_000) queuedChannels.clear();
+  queuedChannels.set(call.channelId, Date.now() + STICKY_MS);
+  await deps.env.ROOM_CALLS.send(call, { contentType: "json" });
 }
 
 export const publish = (deps: Deps, channelId: string, type: SequencedType, data: unknown) =>
-  deliver(deps, type, () => roomOf(deps.env, channelId).publish(channelId, type, data));
-
-export const sendToUser = (deps: Deps, channelId: string, userId: string, type: EphemeralType, data: unknown) =>
-  deliver(deps, type, () => roomOf(deps.env, channelId).sendTo(channelId, userId, type, data));
+  deliver(deps, { kind: "publish", channelId, eventId: crypto.randomUUID(), type, data });
 
 export const announceRemoval = (deps: Deps, channelId: string, userId: string) =>
-  deliver(deps, "member_remove", () => roomOf(deps.env, channelId).removeMember(channelId, userId));
+  deliver(deps, { kind: "remove", channelId, eventId: crypto.randomUUID(), userId });
 
 export const announceDeletion = (deps: Deps, channelId: string) =>
-  deliver(deps, "channel_delete", () => roomOf(deps.env, channelId).deleteChannel(channelId));
+  deliver(deps, { kind: "delete", channelId, eventId: crypto.randomUUID() });
+
+/** Ephemeral frames (read cursors) are best effort: no seq, never replayed, never queued. */
+export async function sendToUser(deps: Deps, channelId: string, userId: string, type: EphemeralType, data: unknown) {
+  try {
+    await roomOf(deps.env, channelId).sendTo(channelId, userId, type, data);
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: type, error: String(err) }));
+  }
+}
+
+/**
+ * The ROOM_CALLS consumer: calls in order, one at a time. When one fails, it and every later call of
+ * the batch go back to the queue together, so a channel's events are not reordered by a retry.
+ * ROOM_CALL_RETRY_SECONDS (default 1) sets the delay, growing with each attempt up to a minute.
+ */
+export async function consumeRoomCalls(batch: MessageBatch<RoomCall>, env: Env) {
+  const messages = batch.messages;
+  for (const [i, message] of messages.entries()) {
+    try {
+      await performRoomCall(env, message.body);
+      message.ack();
+    } catch (err) {
+      const base = Number(env.ROOM_CALL_RETRY_SECONDS ?? 1);
+      const delaySeconds = Math.min(60, base * message.attempts);
+      console.error(JSON.stringify({ level: "warn", queue: "room-calls", channel_id: message.body.channelId, attempt: message.attempts, error: String(err) }));
+      for (const later of messages.slice(i)) later.retry({ delaySeconds });
+      return;
+    }
+  }
+}

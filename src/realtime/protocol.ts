@@ -39,3 +39,9 @@ export const ROOM_USER_HEADER = "X-Chat-User-Id";
 export const ROOM_CHANNEL_HEADER = "X-Chat-Channel-Id";
 /** Present when the user may post (and so type) here, as the Worker decided at connect time. */
 export const ROOM_CAN_POST_HEADER = "X-Chat-Can-Post";
+
+/** A state-changing call to a room, as it travels through the ROOM_CALLS retry queue. */
+export type RoomCall =
+  | { kind: "publish"; channelId: string; eventId: string; type: SequencedType; data: unknown }
+  | { kind: "remove"; channelId: string; eventId: string; userId: string }
+  | { kind: "delete"; channelId: string; eventId: string };
