@@ -11,8 +11,8 @@ export interface Env {
   DB: D1Database;
   CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
   ID_NODES: DurableObjectNamespace<IdNodeRegistry>;
-  /** Room calls that failed within their request, retried by the queue consumer. */
-  ROOM_CALLS: Queue<RoomCall>;
+  /** Background work: room calls that failed within their request, history purges (src/jobs.ts). */
+  JOBS: Queue<Job>;
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
@@ -32,6 +32,15 @@ export interface Env {
 }
 
 export type Db = DrizzleD1Database<typeof schema>;
+
+/** Purge a deleted channel's history, one bounded chunk per job. */
+export interface PurgeJob {
+  kind: "purge";
+  channelId: string;
+}
+
+/** What travels through the JOBS queue. */
+export type Job = RoomCall | PurgeJob;
 
 /** The signed-in user of a `/v1` request. */
 export interface AuthUser {

@@ -1,5 +1,5 @@
 import { createApp } from "./app";
-import type { Env } from "./env";
+import type { Env, Job } from "./env";
 import { adminRouter } from "./features/admin/admin.index";
 import { attachmentsRouter } from "./features/attachments/attachments.index";
 import { blocksRouter } from "./features/blocks/blocks.index";
@@ -19,10 +19,9 @@ import { filesApiRouter } from "./integration/files";
 import { publishersApiRouter } from "./integration/publishers";
 import { requireAdmin, requireUser } from "./platform/auth";
 import { rateLimitUser } from "./platform/rate-limit";
-import { ensureIdNode } from "./platform/id-registry";
-import { type RoomCall, consumeRoomCalls } from "./realtime/notify";
 import { adminIntegrationRouter } from "./routes/admin-integration";
 import { mountDocs } from "./routes/docs";
+import { jobs } from "./jobs";
 import { scheduled } from "./scheduled";
 
 // The integration API answers errors in Connecteam's shapes; everything else in `/v1`'s.
@@ -66,8 +65,5 @@ export { ChannelRoom } from "./realtime/channel-room";
 export default {
   fetch: app.fetch,
   scheduled,
-  async queue(batch, env) {
-    await ensureIdNode(env);
-    if (batch.queue.startsWith("edge-chat-room-calls")) await consumeRoomCalls(batch as MessageBatch<RoomCall>, env);
-  },
-} satisfies ExportedHandler<Env, RoomCall>;
+  queue: jobs,
+} satisfies ExportedHandler<Env, Job>;

@@ -4,6 +4,7 @@ import { deleteObjects } from "./features/attachments/storage";
 import { findOrphans, purgeExpiredIdempotencyKeys } from "./history";
 import { ensureIdNode } from "./platform/id-registry";
 import type { Env } from "./env";
+import { resumePurges } from "./features/channels/purge";
 
 const ORPHAN_AGE_MS = 24 * 60 * 60 * 1000;
 const ORPHAN_BATCH = 100; // D1 binds at most 100 parameters per statement
@@ -23,7 +24,9 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
     await deleteAttachments(db, ids);
     orphans += ids.length;
   }
+  // Deleted channels whose history purge should have finished an hour ago are queued again.
+  const purges = await resumePurges(env, now - 60 * 60 * 1000);
   if (env.LOG_LEVEL !== "silent") {
-    console.log(JSON.stringify({ cron: "housekeeping", idempotency_keys_purged: keys, orphan_uploads_deleted: orphans }));
+    console.log(JSON.stringify({ cron: "housekeeping", idempotency_keys_purged: keys, orphan_uploads_deleted: orphans, purges_resumed: purges }));
   }
 }

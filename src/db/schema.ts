@@ -30,6 +30,11 @@ export const channels = sqliteTable(
     /** Messages ever sent here; each message takes the next `position` (unread counts are differences). */
     lastPosition: integer().notNull().default(0),
     lastMessageAt: integer(),
+    /**
+     * Set when the channel is deleted: from then on it is not found, and its history is purged in
+     * bounded chunks (a channel with a million messages cannot go in one statement); the row goes last.
+     */
+    deletedAt: integer(),
   },
   (t) => [
     uniqueIndex("channels_dm_key").on(t.dmKey),
@@ -151,7 +156,8 @@ export const attachments = sqliteTable(
     width: integer(),
     height: integer(),
     isImage: integer({ mode: "boolean" }).notNull().default(false),
-    status: text({ enum: ["pending", "complete"] }).notNull(),
+    /** pending → (receiving, while its one-time PUT streams) → complete; deleted with its message. */
+    status: text({ enum: ["pending", "receiving", "complete", "deleted"] }).notNull(),
     createdAt: integer().notNull(),
   },
   (t) => [index("attachments_created").on(t.createdAt)],

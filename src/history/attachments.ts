@@ -1,5 +1,5 @@
 /** Which uploads messages use (message_attachments): history's side of attachments. */
-import { and, eq, inArray, lt, notExists, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, notExists, or, sql } from "drizzle-orm";
 import type { Db } from "../env";
 import { attachments, messageAttachments } from "../db/schema";
 
@@ -12,14 +12,14 @@ export async function findForMessage(db: Db, ids: string[]) {
     .where(inArray(attachments.id, ids));
 }
 
-/** Uploads no message uses, created before `cutoff`: the cron's to delete. */
+/** Uploads no message uses, created before `cutoff` or of deleted messages: the cron's to delete. */
 export async function findOrphans(db: Db, cutoff: number, limit: number) {
   const rows = await db
     .select({ id: attachments.id })
     .from(attachments)
     .where(
       and(
-        lt(attachments.createdAt, cutoff),
+        or(lt(attachments.createdAt, cutoff), eq(attachments.status, "deleted")),
         notExists(db.select({ one: sql`1` }).from(messageAttachments).where(eq(messageAttachments.assetId, attachments.id))),
       ),
     )

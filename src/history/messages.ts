@@ -2,7 +2,7 @@
  * Every read and write of message history. Routes never touch the messages table directly,
  * so history can later move (several D1 databases, or per-channel DO storage) behind this module.
  */
-import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../env";
 import { messageNotFound } from "../platform/errors";
 import { attachments, channelMembers, channels, idempotencyKeys, type InlineEmote, messageAttachments, messages, reactions, type StoredAttachment, users } from "../db/schema";
@@ -129,17 +129,33 @@ export async function findByIdempotencyKey(db: Db, senderId: string, key: string
     .get();
 }
 
+/** Edits a live message; false when it was deleted meanwhile (the write is conditional, never check-then-act). */
 export async function editMessage(db: Db, messageId: string, body: string, inlineEmotes: InlineEmote[], now: number) {
-  await db.update(messages).set({ body, inlineEmotes, editedAt: now }).where(eq(messages.id, messageId));
+  const rows = await db
+    .update(messages)
+    .set({ body, inlineEmotes, editedAt: now })
+    .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)))
+    .returning({ id: messages.id });
+  return rows.length > 0;
 }
 
-/** Soft delete: a tombstone keeps its place in history; content, reactions and uploads go. */
+/**
+ * Soft delete: a tombstone keeps its place in history; content and reactions go, its uploads are
+ * unlinked and marked deleted (their bytes are removed after the answer, or by the hourly cron).
+ * Conditional on the message being live: of racing deletes exactly one returns true.
+ */
 export async function softDeleteMessage(db: Db, messageId: string, assetIds: string[], now: number) {
-  await db.batch([
-    db.update(messages).set({ deletedAt: now, body: "", inlineEmotes: [], attachments: [] }).where(eq(messages.id, messageId)),
+  const [deleted] = await db.batch([
+    db
+      .update(messages)
+      .set({ deletedAt: now, body: "", inlineEmotes: [], attachments: [] })
+      .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)))
+      .returning({ id: messages.id }),
     db.delete(reactions).where(eq(reactions.messageId, messageId)),
-    ...(assetIds.length ? [db.delete(attachments).where(inArray(attachments.id, assetIds))] : []),
+    db.delete(messageAttachments).where(eq(messageAttachments.messageId, messageId)),
+    ...(assetIds.length ? [db.update(attachments).set({ status: "deleted" }).where(inArray(attachments.id, assetIds))] : []),
   ]);
+  return deleted.length > 0;
 }
 
 /** Position of a message in its channel (read cursors), or undefined when it is not there. */
@@ -161,6 +177,15 @@ export const unreadCountSql = sql<number>`(${channels.lastPosition} - ${channelM
   - (select count(*) from ${messages} d where d.channel_id = ${channels.id} and d.deleted_at is not null and d.position > ${channelMembers.readPosition})
   - (select count(*) from ${messages} o where o.channel_id = ${channels.id} and o.sender_id = ${channelMembers.userId} and o.position > ${channelMembers.readPosition} and o.deleted_at is null))`;
 
+
+/** Deletes up to `limit` messages of a (deleted) channel, with their reactions and upload links. */
+export async function purgeChannelHistory(db: Db, channelId: string, limit: number) {
+  const gone = await db
+    .delete(messages)
+    .where(inArray(messages.id, db.select({ id: messages.id }).from(messages).where(eq(messages.channelId, channelId)).limit(limit)))
+    .returning({ id: messages.id });
+  return gone.length;
+}
 
 /** Cron: forget idempotency keys past their 24 h window. */
 export async function purgeExpiredIdempotencyKeys(db: Db, now: number) {

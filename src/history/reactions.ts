@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../env";
-import { reactions } from "../db/schema";
+import { messages, reactions } from "../db/schema";
 
 /** How many user ids a reaction lists; `count` stays exact. */
 const USER_IDS_SHOWN = 100;
@@ -31,17 +31,21 @@ export async function reactionsFor(db: Db, messageIds: string[]): Promise<Map<st
   return byMessage;
 }
 
-/** The distinct emotes on a message and whether `userId` used each (for the add rules). */
-export async function emotesOn(db: Db, messageId: string, userId: string) {
-  return db
-    .select({ emote: reactions.emoteAssetId, mine: sql<number>`max(${reactions.userId} = ${userId})` })
-    .from(reactions)
-    .where(eq(reactions.messageId, messageId))
-    .groupBy(reactions.emoteAssetId);
-}
-
-export async function addReaction(db: Db, messageId: string, emoteAssetId: string, userId: string) {
-  await db.insert(reactions).values({ messageId, emoteAssetId, userId, createdAt: Date.now() });
+/**
+ * Adds a reaction in one conditional statement, so racing requests cannot pass the cap: only to a
+ * live message, and only while it has fewer than `maxEmotes` distinct emotes or already has this one.
+ * "added", or why not; a duplicate (same user, same emote) throws a UNIQUE violation.
+ */
+export async function addReaction(db: Db, messageId: string, emoteAssetId: string, userId: string, maxEmotes: number) {
+  const result = await db.run(sql`
+    insert into ${reactions} (message_id, emote_asset_id, user_id, created_at)
+    select ${messageId}, ${emoteAssetId}, ${userId}, ${Date.now()}
+    where exists (select 1 from ${messages} where id = ${messageId} and deleted_at is null)
+      and (exists (select 1 from ${reactions} where message_id = ${messageId} and emote_asset_id = ${emoteAssetId})
+        or (select count(distinct emote_asset_id) from ${reactions} where message_id = ${messageId}) < ${maxEmotes})`);
+  if (result.meta.changes > 0) return "added" as const;
+  const live = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, messageId), isNull(messages.deletedAt))).get();
+  return live ? ("too_many" as const) : ("message_gone" as const);
 }
 
 /** True when the caller had that reaction. */

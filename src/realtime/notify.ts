@@ -2,7 +2,7 @@
  * Fan-out after a committed D1 write, with a delivery guarantee: every state change reaches the
  * channel's room exactly once (each call carries an event id the room deduplicates on), or the
  * request fails loudly. A failing room call is retried a few times within the request (bounded
- * wait); past that the call is handed to the ROOM_CALLS queue, whose consumer retries with backoff.
+ * wait); past that the call is handed to the JOBS queue, whose consumer retries with backoff.
  */
 import type { Deps, Env } from "../env";
 import type { EphemeralType, RoomCall, SequencedType } from "./protocol";
@@ -50,7 +50,7 @@ async function deliver(deps: Deps, call: RoomCall) {
   }
   if (queuedChannels.size > 10_000) queuedChannels.clear();
   queuedChannels.set(call.channelId, Date.now() + STICKY_MS);
-  await deps.env.ROOM_CALLS.send(call, { contentType: "json" });
+  await deps.env.JOBS.send(call, { contentType: "json" });
 }
 
 export const publish = (deps: Deps, channelId: string, type: SequencedType, data: unknown) =>
@@ -72,12 +72,11 @@ export async function sendToUser(deps: Deps, channelId: string, userId: string, 
 }
 
 /**
- * The ROOM_CALLS consumer: calls in order, one at a time. When one fails, it and every later call of
- * the batch go back to the queue together, so a channel's events are not reordered by a retry.
- * ROOM_CALL_RETRY_SECONDS (default 1) sets the delay, growing with each attempt up to a minute.
+ * Room calls from the JOBS queue, in order, one at a time. When one fails, it and every later
+ * message of the batch go back to the queue together, so a channel's events are not reordered by a
+ * retry. ROOM_CALL_RETRY_SECONDS (default 1) sets the delay, growing with each attempt up to a minute.
  */
-export async function consumeRoomCalls(batch: MessageBatch<RoomCall>, env: Env) {
-  const messages = batch.messages;
+export async function consumeRoomCalls(messages: readonly Message<RoomCall>[], env: Env) {
   for (const [i, message] of messages.entries()) {
     try {
       await performRoomCall(env, message.body);
@@ -85,7 +84,7 @@ export async function consumeRoomCalls(batch: MessageBatch<RoomCall>, env: Env) 
     } catch (err) {
       const base = Number(env.ROOM_CALL_RETRY_SECONDS ?? 1);
       const delaySeconds = Math.min(60, base * message.attempts);
-      console.error(JSON.stringify({ level: "warn", queue: "room-calls", channel_id: message.body.channelId, attempt: message.attempts, error: String(err) }));
+      console.error(JSON.stringify({ level: "warn", queue: "jobs", channel_id: message.body.channelId, attempt: message.attempts, error: String(err) }));
       for (const later of messages.slice(i)) later.retry({ delaySeconds });
       return;
     }

@@ -40,7 +40,7 @@ export const ROOM_CHANNEL_HEADER = "X-Chat-Channel-Id";
 /** Present when the user may post (and so type) here, as the Worker decided at connect time. */
 export const ROOM_CAN_POST_HEADER = "X-Chat-Can-Post";
 
-/** A state-changing call to a room, as it travels through the ROOM_CALLS retry queue. */
+/** A state-changing call to a room, as it travels through the JOBS retry queue. */
 export type RoomCall =
   | { kind: "publish"; channelId: string; eventId: string; type: SequencedType; data: unknown }
   | { kind: "remove"; channelId: string; eventId: string; userId: string }

@@ -79,7 +79,7 @@ export async function listConversations(db: Db, limit: number, offset: number) {
   return db
     .select({ id: channels.id, name: channels.name, broadcast: channels.broadcast })
     .from(channels)
-    .where(and(sql`${channels.type} != 'dm'`, eq(channels.archived, false)))
+    .where(and(sql`${channels.type} != 'dm'`, eq(channels.archived, false), isNull(channels.deletedAt)))
     .orderBy(asc(channels.id))
     .limit(limit)
     .offset(offset);

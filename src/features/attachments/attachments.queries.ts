@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../env";
 import { type AttachmentRow, attachments } from "../../db/schema";
 
@@ -23,4 +23,19 @@ export async function completeAttachment(
 
 export async function deleteAttachments(db: Db, ids: string[]) {
   if (ids.length) await db.delete(attachments).where(inArray(attachments.id, ids));
+}
+
+/** Takes a pending upload for its one-time PUT; false when another PUT has it (or had it). */
+export async function claimUpload(db: Db, id: string) {
+  const rows = await db
+    .update(attachments)
+    .set({ status: "receiving" })
+    .where(and(eq(attachments.id, id), eq(attachments.status, "pending")))
+    .returning({ id: attachments.id });
+  return rows.length > 0;
+}
+
+/** Gives a claimed upload back when its bytes did not arrive. */
+export async function releaseUpload(db: Db, id: string) {
+  await db.update(attachments).set({ status: "pending" }).where(and(eq(attachments.id, id), eq(attachments.status, "receiving")));
 }

@@ -1,10 +1,10 @@
 /** Uploads: storing bytes, deciding what they are, and handing them to messages. Plain arguments, no HTTP. */
 import type { AttachmentRow, StoredAttachment } from "../../db/schema";
-import type { Db, Env } from "../../env";
+import type { Db, Deps, Env } from "../../env";
 import { findForMessage } from "../../history";
 import { ApiError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { completeAttachment, getAttachment, insertAttachment } from "./attachments.queries";
+import { completeAttachment, deleteAttachments, getAttachment, insertAttachment } from "./attachments.queries";
 import { cleanContentType, cleanFilename } from "./attachments.schemas";
 import { MAX_ATTACHMENTS, MAX_DIRECT_UPLOAD } from "./limits";
 import * as storage from "./storage";
@@ -105,4 +105,14 @@ export async function resolveAttachments(db: Db, ownerId: string, assetIds: stri
     throw new ApiError("VALIDATION_FAILED", "A message takes any number of images but at most one other file");
   }
   return stored;
+}
+
+/** Removes uploads' bytes, then their rows. Never throws: what fails here the hourly cron retries. */
+export async function removeUploads(deps: Deps, assetIds: string[]) {
+  try {
+    await storage.deleteObjects(deps.env, assetIds);
+    await deleteAttachments(deps.db, assetIds);
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, cleanup: "uploads", error: String(err) }));
+  }
 }

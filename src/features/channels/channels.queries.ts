@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNotNull, isNull, lt, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
 import { type ChannelRow, type MemberRole, channelMembers, channels, users } from "../../db/schema";
@@ -24,7 +24,7 @@ export async function findChannelWithMembership(db: Db, channelId: string, userI
     })
     .from(channels)
     .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
-    .where(eq(channels.id, channelId))
+    .where(and(eq(channels.id, channelId), isNull(channels.deletedAt)))
     .get();
   if (!row) return undefined;
   const membership: Membership | null =
@@ -115,6 +115,7 @@ export async function createDm(db: Db, userId: string, otherId: string) {
     lastActivityAt: now,
     lastPosition: 0,
     lastMessageAt: null,
+    deletedAt: null,
   };
   await db.batch([
     db.insert(channels).values(channel),
@@ -152,6 +153,7 @@ export async function createGroupOrRoom(
     lastActivityAt: now,
     lastPosition: 0,
     lastMessageAt: null,
+    deletedAt: null,
   };
   const members = [...roles].map(([userId, role]) => ({ channelId: channel.id, userId, role, joinedAt: now }));
   // D1 binds at most 100 parameters per statement; Drizzle binds all 8 columns of a membership.
@@ -168,9 +170,27 @@ export async function updateChannel(
   return db.update(channels).set(changes).where(eq(channels.id, channelId)).returning().get();
 }
 
-/** Deletes the channel; memberships (and later its messages) go with it by ON DELETE CASCADE. */
-export async function deleteChannel(db: Db, channelId: string) {
-  await db.delete(channels).where(eq(channels.id, channelId));
+/**
+ * Deletes the channel for everyone at once: marked deleted (so it is not found) and its memberships
+ * removed; its history is purged later in chunks. Conditional: of racing deletes exactly one is true.
+ */
+export async function deleteChannel(db: Db, channelId: string, now: number) {
+  const [marked] = await db.batch([
+    db.update(channels).set({ deletedAt: now }).where(and(eq(channels.id, channelId), isNull(channels.deletedAt))).returning({ id: channels.id }),
+    db.delete(channelMembers).where(eq(channelMembers.channelId, channelId)),
+  ]);
+  return marked.length > 0;
+}
+
+/** The channel row of a deleted channel, once its history is gone. */
+export async function dropDeletedChannel(db: Db, channelId: string) {
+  await db.delete(channels).where(and(eq(channels.id, channelId), isNotNull(channels.deletedAt)));
+}
+
+/** Deleted channels whose purge should have finished by now. */
+export async function findDeletedChannels(db: Db, deletedBefore: number, limit: number) {
+  const rows = await db.select({ id: channels.id }).from(channels).where(lt(channels.deletedAt, deletedBefore)).limit(limit);
+  return rows.map((r) => r.id);
 }
 
 /** Public rooms for discovery, newest first, with whether the caller has joined each. */
@@ -179,7 +199,7 @@ export async function listRooms(db: Db, userId: string, limit: number, before?: 
     .select({ channel: getTableColumns(channels), isMember: sql<number>`${channelMembers.userId} is not null` })
     .from(channels)
     .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
-    .where(and(eq(channels.type, "room"), eq(channels.archived, false), before ? lt(channels.id, before) : undefined))
+    .where(and(eq(channels.type, "room"), eq(channels.archived, false), isNull(channels.deletedAt), before ? lt(channels.id, before) : undefined))
     .orderBy(desc(channels.id))
     .limit(limit);
 }

@@ -1,6 +1,6 @@
 import { ApiError } from "../../platform/errors";
 import type { AppRouteHandler } from "../../platform/openapi";
-import { getAttachment } from "../attachments/attachments.queries";
+import { claimUpload, getAttachment, releaseUpload } from "../attachments/attachments.queries";
 import * as storage from "../attachments/storage";
 import { MAX_SIGNED_UPLOAD } from "../attachments/limits";
 import type * as routes from "./files.routes";
@@ -59,9 +59,8 @@ export const signedUpload: AppRouteHandler<typeof routes.signedUpload> = async (
   if (!(await storage.verifyUploadUrl(c.env, assetID, exp ?? NaN, sig))) throw badSignature();
   const row = await getAttachment(c.get("db"), assetID);
   if (!row) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This upload no longer exists");
-  if (row.status === "complete" || (await c.env.ATTACHMENTS.head(storage.originalKey(assetID)))) {
-    throw new ApiError("UPLOAD_ALREADY_RECEIVED", "This upload URL has been used");
-  }
+  const used = () => new ApiError("UPLOAD_ALREADY_RECEIVED", "This upload URL has been used");
+  if (row.status !== "pending") throw used();
   const length = Number(c.req.header("Content-Length") ?? NaN);
   // 0 = not announced (integration uploads): anything up to the signed-upload limit.
   const max = row.sizeBytes || MAX_SIGNED_UPLOAD;
@@ -69,6 +68,14 @@ export const signedUpload: AppRouteHandler<typeof routes.signedUpload> = async (
   if (!c.req.raw.body || !(length > 0) || (row.sizeBytes && length !== row.sizeBytes)) {
     throw new ApiError("VALIDATION_FAILED", row.sizeBytes ? `Send exactly the announced ${row.sizeBytes} bytes with a Content-Length` : "Send the bytes with a Content-Length");
   }
-  await storage.storeOriginal(c.env, assetID, c.req.raw.body, length, max);
+  // Claimed in one conditional write: of racing PUTs exactly one streams its bytes.
+  const db = c.get("db");
+  if (!(await claimUpload(db, assetID))) throw used();
+  try {
+    await storage.storeOriginal(c.env, assetID, c.req.raw.body, length, max);
+  } catch (err) {
+    await releaseUpload(db, assetID); // nothing was stored: the URL may be used again
+    throw err;
+  }
   return c.json({ asset_id: assetID, size_bytes: length }, 200);
 };

@@ -84,14 +84,20 @@ export async function setRole(db: Db, channelId: string, userId: string, role: E
     .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)));
 }
 
-/** Makes `toId` the owner and the previous owner an admin, atomically. */
+/**
+ * Makes `toId` the owner and the previous owner an admin, atomically, and only while `toId` is still
+ * a member: every statement is conditional on it, so a member who just left is never made owner.
+ * True when the transfer happened.
+ */
 export async function transferOwnership(db: Db, channelId: string, fromId: string | null, toId: string) {
   const member = (userId: string) => and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId));
-  const promote = db.update(channelMembers).set({ role: "owner" }).where(member(toId));
-  const setOwner = db.update(channels).set({ ownerId: toId }).where(eq(channels.id, channelId));
-  if (!fromId) return void (await db.batch([promote, setOwner]));
-  const demote = db.update(channelMembers).set({ role: "admin" }).where(member(fromId));
-  await db.batch([demote, promote, setOwner]);
+  const targetStays = sql`exists (select 1 from ${channelMembers} where ${channelMembers.channelId} = ${channelId} and ${channelMembers.userId} = ${toId})`;
+  const promote = db.update(channelMembers).set({ role: "owner" }).where(member(toId)).returning({ userId: channelMembers.userId });
+  const setOwner = db.update(channels).set({ ownerId: toId }).where(and(eq(channels.id, channelId), targetStays));
+  const demote = fromId ? [db.update(channelMembers).set({ role: "admin" }).where(and(member(fromId), targetStays))] : [];
+  const results = await db.batch([...demote, promote, setOwner] as [typeof promote, typeof setOwner]);
+  const promoted = results[demote.length] as { userId: string }[];
+  return promoted.length > 0;
 }
 
 /** Unhides the channel for one member; writes nothing when it was not hidden. */

@@ -62,7 +62,7 @@ export async function setRole(deps: Deps, me: string, channelId: string, userId:
   const member = memberJson({ userId, displayName: target.displayName, role, joinedAt: target.joinedAt });
   if (target.role === role) return member;
   if (role === "owner") {
-    await q.transferOwnership(db, access.channel.id, access.channel.ownerId, userId);
+    if (!(await q.transferOwnership(db, access.channel.id, access.channel.ownerId, userId))) throw notAMember(userId);
     // One event for the whole transfer: the channel's new owner_id (clients refetch roles).
     await publish(deps, access.channel.id, "channel_update", channelJson({ ...access.channel, ownerId: userId }));
   } else {

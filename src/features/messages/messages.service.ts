@@ -2,9 +2,9 @@
 import type { InlineEmote } from "../../db/schema";
 import type { Deps } from "../../env";
 import * as history from "../../history";
-import { ApiError } from "../../platform/errors";
+import { ApiError, messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
-import { deleteObjects } from "../attachments/storage";
+import { removeUploads } from "../attachments/uploads";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../channels/access";
 import { checkMessageContent } from "./content";
 import { messageJson } from "./messages.schemas";
@@ -30,7 +30,7 @@ export async function editMessage(deps: Deps, me: string, channelId: string, mes
   if (message.senderId !== me) throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "You can only edit your own messages");
   checkMessageContent(body, inlineEmotes, message.attachments.length);
   const now = Date.now();
-  await history.editMessage(db, message.id, body, inlineEmotes, now);
+  if (!(await history.editMessage(db, message.id, body, inlineEmotes, now))) throw messageNotFound(); // deleted meanwhile
   const reactions = await history.reactionsFor(db, [message.id]);
   const edited = messageJson({ ...message, body, inlineEmotes, editedAt: now }, reactions.get(message.id));
   await publish(deps, access.channel.id, "message_update", edited);
@@ -48,7 +48,9 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   }
   const now = Date.now();
   const assetIds = message.attachments.map((a) => a.asset_id);
-  await history.softDeleteMessage(db, message.id, assetIds, now);
-  await deleteObjects(deps.env, assetIds);
+  // Of racing deletes exactly one changes the row; the others answer 404 and send no event.
+  if (!(await history.softDeleteMessage(db, message.id, assetIds, now))) throw messageNotFound();
   await publish(deps, access.channel.id, "message_delete", messageJson({ ...message, deletedAt: now }));
+  // After the event: if R2 fails, the answer is still 204 and the hourly cron finds the unlinked uploads.
+  if (assetIds.length) await removeUploads(deps, assetIds);
 }

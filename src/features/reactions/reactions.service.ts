@@ -2,7 +2,7 @@
 import type { Db, Deps } from "../../env";
 import * as history from "../../history";
 import { isUniqueViolation } from "../../platform/db-errors";
-import { ApiError } from "../../platform/errors";
+import { ApiError, messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
 import { loadChannel, requirePoster } from "../channels/access";
 
@@ -20,18 +20,15 @@ async function reactableMessage(db: Db, me: string, channelId: string, messageId
 export async function addReaction(deps: Deps, me: string, channelId: string, messageId: string, emote: string) {
   const { db } = deps;
   const message = await reactableMessage(db, me, channelId, messageId);
-  const emotes = await history.emotesOn(db, message.id, me);
-  const existing = emotes.find((e) => e.emote === emote);
-  if (existing?.mine) throw reactionExists();
-  if (!existing && emotes.length >= MAX_DISTINCT_EMOTES) {
-    throw new ApiError("CHAT_TOO_MANY_REACTIONS", `A message takes at most ${MAX_DISTINCT_EMOTES} distinct emotes`);
-  }
+  let outcome;
   try {
-    await history.addReaction(db, message.id, emote, me);
+    outcome = await history.addReaction(db, message.id, emote, me, MAX_DISTINCT_EMOTES);
   } catch (err) {
     if (isUniqueViolation(err)) throw reactionExists();
     throw err;
   }
+  if (outcome === "message_gone") throw messageNotFound();
+  if (outcome === "too_many") throw new ApiError("CHAT_TOO_MANY_REACTIONS", `A message takes at most ${MAX_DISTINCT_EMOTES} distinct emotes`);
   await publish(deps, message.channelId, "reaction_add", { message_id: message.id, emote_asset_id: emote, user_id: me });
 }
 

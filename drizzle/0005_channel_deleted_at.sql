@@ -1,0 +1,1 @@
+ALTER TABLE `channels` ADD `deleted_at` integer;

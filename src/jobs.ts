@@ -1,0 +1,20 @@
+import type { Env, Job, PurgeJob } from "./env";
+import { purgeDeletedChannel } from "./features/channels/purge";
+import { ensureIdNode } from "./platform/id-registry";
+import { type RoomCall, consumeRoomCalls } from "./realtime/notify";
+
+/** The JOBS queue's consumer (wrangler.toml): room calls keep their order; purges run one chunk each. */
+export async function jobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
+  await ensureIdNode(env);
+  const roomCalls = batch.messages.filter((m): m is Message<RoomCall> => m.body.kind !== "purge");
+  await consumeRoomCalls(roomCalls, env);
+  for (const message of batch.messages.filter((m): m is Message<PurgeJob> => m.body.kind === "purge")) {
+    try {
+      await purgeDeletedChannel(env, message.body.channelId);
+      message.ack();
+    } catch (err) {
+      console.error(JSON.stringify({ level: "warn", queue: "jobs", job: "purge", error: String(err) }));
+      message.retry({ delaySeconds: 30 });
+    }
+  }
+}

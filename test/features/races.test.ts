@@ -1,0 +1,108 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { addMember, createChannel, fetchUrl, newUser, send } from "../helpers/api";
+import { api } from "../helpers/client";
+import { connect } from "../helpers/ws";
+
+/** Ten identical requests at once: the statuses they got, sorted. */
+const tenAtOnce = async (request: () => Promise<{ status: number }>) => (await Promise.all(Array.from({ length: 10 }, request))).map((r) => r.status).sort();
+
+async function group() {
+  const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+  const channel = await createChannel(alice, { type: "group", name: "Races", member_ids: [bob.id] });
+  return { alice, bob, channel };
+}
+
+describe("ten identical requests at once: exactly one wins", () => {
+  it("deleting the same message: one 204, nine 404, one event", async () => {
+    const { alice, bob, channel } = await group();
+    const message = await send(alice, channel.id, "doomed");
+    const { client } = await connect(channel.id, { user: bob });
+    const param = { channelID: channel.id, messageID: message.id };
+    expect(await tenAtOnce(() => api(alice.token).v1.channels[":channelID"].messages[":messageID"].$delete({ param }))).toEqual([204, ...Array(9).fill(404)]);
+    expect(await client.expect("message_delete")).toMatchObject({ seq: 2, data: { id: message.id } });
+    await send(alice, channel.id, "marker"); // the very next event: no second message_delete came before it
+    expect(await client.expect("message")).toMatchObject({ seq: 3, data: { body: "marker" } });
+  });
+
+  it("deleting the same channel: one 204, nine 404", async () => {
+    const { alice, channel } = await group();
+    await send(alice, channel.id, "history");
+    expect(await tenAtOnce(() => api(alice.token).v1.channels[":channelID"].$delete({ param: { channelID: channel.id } }))).toEqual([204, ...Array(9).fill(404)]);
+    expect((await api(alice.token).v1.channels[":channelID"].$get({ param: { channelID: channel.id } })).status).toBe(404);
+  });
+
+  it("an edit never lands on a message deleted a moment earlier", async () => {
+    const { alice, channel } = await group();
+    for (let round = 0; round < 3; round++) {
+      const message = await send(alice, channel.id, "original");
+      const param = { channelID: channel.id, messageID: message.id };
+      const edits = Array.from({ length: 5 }, (_, i) => api(alice.token).v1.channels[":channelID"].messages[":messageID"].$put({ param, json: { body: `edit ${i}` } }));
+      const deletion = api(alice.token).v1.channels[":channelID"].messages[":messageID"].$delete({ param });
+      const statuses = (await Promise.all([...edits, deletion])).map((r) => r.status);
+      expect(statuses.at(-1)).toBe(204);
+      for (const status of statuses.slice(0, -1)) expect([200, 404]).toContain(status);
+      const row = await env.DB.prepare("select body, deleted_at from messages where id = ?").bind(message.id).first<{ body: string; deleted_at: number }>();
+      expect(row).toEqual({ body: "", deleted_at: expect.any(Number) });
+    }
+  });
+
+  it("racing reactions cannot pass the 20-emote cap", async () => {
+    const { alice, channel } = await group();
+    const message = await send(alice, channel.id, "react");
+    const param = { channelID: channel.id, messageID: message.id };
+    for (let i = 0; i < 19; i++) {
+      expect((await api(alice.token).v1.channels[":channelID"].messages[":messageID"].reactions.$post({ param, json: { emote_asset_id: String(100 + i) } })).status).toBe(201);
+    }
+    const statuses = await tenAtOnce(() => api(alice.token).v1.channels[":channelID"].messages[":messageID"].reactions.$post({ param, json: { emote_asset_id: String(500 + Math.floor(Math.random() * 1e9)) } }));
+    expect(statuses).toEqual([201, ...Array(9).fill(400)]);
+    const row = await env.DB.prepare("select count(distinct emote_asset_id) as n from reactions where message_id = ?").bind(message.id).first<{ n: number }>();
+    expect(row?.n).toBe(20);
+  });
+
+  it("ownership is never handed to a member who is leaving at that moment", async () => {
+    for (let round = 0; round < 4; round++) {
+      const { alice, bob, channel } = await group();
+      const [transfer, leave] = await Promise.all([
+        api(alice.token).v1.channels[":channelID"].members[":userID"].$put({ param: { channelID: channel.id, userID: bob.id }, json: { role: "owner" } }),
+        api(bob.token).v1.channels[":channelID"].members[":userID"].$delete({ param: { channelID: channel.id, userID: "me" } }),
+      ]);
+      const owner = await env.DB.prepare("select owner_id from channels where id = ?").bind(channel.id).first<{ owner_id: string }>();
+      const bobRow = await env.DB.prepare("select role from channel_members where channel_id = ? and user_id = ?").bind(channel.id, bob.id).first<{ role: string }>();
+      if (owner?.owner_id === bob.id) {
+        expect(bobRow?.role).toBe("owner"); // transfer won: Bob stays (the owner cannot leave)
+        expect([transfer.status, leave.status]).toEqual([200, 403]);
+      } else {
+        expect(owner?.owner_id).toBe(alice.id); // leave won: nothing changed hands
+        expect(bobRow).toBeNull();
+        expect([transfer.status, leave.status]).toEqual([404, 204]);
+      }
+    }
+  });
+
+  it("the one-time upload URL takes one PUT: one 200, nine 409", async () => {
+    const alice = await newUser("Alice");
+    const bytes = new TextEncoder().encode("hello, once");
+    const start = await api(alice.token).v1.attachments.uploads.$post({ json: { filename: "once.txt", content_type: "text/plain", size_bytes: bytes.byteLength } });
+    const { upload_url } = await start.json();
+    const put = () => fetchUrl(upload_url, { method: "PUT", body: bytes, headers: { "Content-Length": String(bytes.byteLength) } });
+    expect(await tenAtOnce(put)).toEqual([200, ...Array(9).fill(409)]);
+  });
+});
+
+describe("deleting a channel with a long history", () => {
+  it("purges its messages in bounded chunks after the channel is gone", async () => {
+    const { alice, channel } = await group();
+    const rows = Array.from({ length: 1200 }, (_, i) => `('${channel.id.slice(0, -4)}${String(9000 + i)}', '${channel.id}', ${i + 1}, '${alice.id}', 'bulk', 0)`);
+    for (let i = 0; i < rows.length; i += 300) {
+      await env.DB.prepare(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.slice(i, i + 300).join(",")}`).run();
+    }
+    expect((await api(alice.token).v1.channels[":channelID"].$delete({ param: { channelID: channel.id } })).status).toBe(204);
+    const count = () => env.DB.prepare("select count(*) as n from messages where channel_id = ?").bind(channel.id).first<{ n: number }>();
+    const deadline = Date.now() + 30_000;
+    while ((await count())!.n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect((await count())!.n).toBe(0);
+    while ((await env.DB.prepare("select 1 from channels where id = ?").bind(channel.id).first()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await env.DB.prepare("select 1 from channels where id = ?").bind(channel.id).first()).toBeNull();
+  });
+});
