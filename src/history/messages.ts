@@ -187,8 +187,18 @@ export async function purgeChannelHistory(db: Db, channelId: string, limit: numb
   return gone.length;
 }
 
-/** Cron: forget idempotency keys past their 24 h window. */
-export async function purgeExpiredIdempotencyKeys(db: Db, now: number) {
-  const gone = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS)).returning({ key: idempotencyKeys.key });
-  return gone.length;
+/** Cron: forget idempotency keys past their 24 h window, `chunk` rows per statement (no unbounded RETURNING). */
+export async function purgeExpiredIdempotencyKeys(db: Db, now: number, chunk = 1000, rounds = 20) {
+  let purged = 0;
+  for (let round = 0; round < rounds; round++) {
+    const expired = db
+      .select({ rowid: sql`rowid` })
+      .from(idempotencyKeys)
+      .where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS))
+      .limit(chunk);
+    const result = await db.run(sql`delete from ${idempotencyKeys} where rowid in ${expired}`);
+    purged += result.meta.changes;
+    if (result.meta.changes < chunk) break;
+  }
+  return purged;
 }

@@ -7,11 +7,11 @@ describe("blocks", () => {
     expect((await call("PUT", `/v1/users/me/blocks/${bob.id}`, { token: alice.token })).status).toBe(204);
     expect((await call("PUT", `/v1/users/me/blocks/${bob.id}`, { token: alice.token })).status).toBe(204);
     const list = await call("GET", "/v1/users/me/blocks", { token: alice.token });
-    expect(list.json).toEqual({ blocks: [{ user_id: bob.id, display_name: "Bob", created_at: expect.any(Number) }] });
-    expect((await call("GET", "/v1/users/me/blocks", { token: bob.token })).json).toEqual({ blocks: [] });
+    expect(list.json).toEqual({ blocks: [{ user_id: bob.id, display_name: "Bob", created_at: expect.any(Number) }], has_more: false, next_cursor: null });
+    expect((await call("GET", "/v1/users/me/blocks", { token: bob.token })).json).toEqual({ blocks: [], has_more: false, next_cursor: null });
     expect((await call("DELETE", `/v1/users/me/blocks/${bob.id}`, { token: alice.token })).status).toBe(204);
     expect((await call("DELETE", `/v1/users/me/blocks/${bob.id}`, { token: alice.token })).status).toBe(204);
-    expect((await call("GET", "/v1/users/me/blocks", { token: alice.token })).json).toEqual({ blocks: [] });
+    expect((await call("GET", "/v1/users/me/blocks", { token: alice.token })).json).toEqual({ blocks: [], has_more: false, next_cursor: null });
   });
 
   it("refuses blocking yourself or an unknown user", async () => {

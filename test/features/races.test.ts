@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { addMember, createChannel, fetchUrl, newUser, send } from "../helpers/api";
+import { createChannel, fetchUrl, newUser, send, upload } from "../helpers/api";
+import { makePng } from "../helpers/images";
 import { api } from "../helpers/client";
 import { connect } from "../helpers/ws";
 
@@ -104,5 +105,62 @@ describe("deleting a channel with a long history", () => {
     expect((await count())!.n).toBe(0);
     while ((await env.DB.prepare("select 1 from channels where id = ?").bind(channel.id).first()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await env.DB.prepare("select 1 from channels where id = ?").bind(channel.id).first()).toBeNull();
+  });
+});
+
+describe("bounded and hostile edges", () => {
+  it("pages blocks: never more than `limit`, with a cursor to the rest", async () => {
+    const alice = await newUser("Alice");
+    const others = await Promise.all(Array.from({ length: 5 }, (_, i) => newUser(`B${i}`)));
+    for (const other of others) await api(alice.token).v1.users.me.blocks[":userID"].$put({ param: { userID: other.id } });
+    const first = await (await api(alice.token).v1.users.me.blocks.$get({ query: { limit: "3" } })).json();
+    expect(first.blocks).toHaveLength(3);
+    expect(first.has_more).toBe(true);
+    const second = await (await api(alice.token).v1.users.me.blocks.$get({ query: { limit: "3", before: first.next_cursor! } })).json();
+    expect(second).toMatchObject({ has_more: false, next_cursor: null });
+    expect(new Set([...first.blocks, ...second.blocks].map((b) => b.user_id))).toEqual(new Set(others.map((o) => o.id)));
+  });
+
+  it("never stores '.' or '..' as a filename", async () => {
+    const alice = await newUser("Alice");
+    for (const name of ["..", ".", "../..", "%2e%2e"]) {
+      const res = await api(alice.token).v1.attachments.uploads.$post({ json: { filename: name, size_bytes: 10 } });
+      expect(res.status).toBe(201);
+      const { asset_id } = await res.json();
+      const row = await env.DB.prepare("select filename from attachments where id = ?").bind(asset_id).first<{ filename: string }>();
+      expect(row?.filename).toBe("file");
+    }
+  });
+
+  it("answers 403 FILE_SIGNATURE_INVALID for a signed URL whose exp is not a number, like any other tampering", async () => {
+    const alice = await newUser("Alice");
+    const start = await (await api(alice.token).v1.attachments.uploads.$post({ json: { filename: "x.txt", size_bytes: 3 } })).json();
+    for (const exp of ["soon", "1e12", "-5", ""]) {
+      const url = new URL(start.upload_url);
+      url.searchParams.set("exp", exp);
+      const res = await fetchUrl(url.toString(), { method: "PUT", body: "abc", headers: { "Content-Length": "3" } });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("FILE_SIGNATURE_INVALID");
+    }
+  });
+});
+
+describe("an image whose pixels cannot be decoded", () => {
+  it("answers 404 for a thumbnail instead of a 500 (dimensions are readable, the data is not)", async () => {
+    const { alice, channel } = await group();
+    const png = await makePng(64, 48);
+    // Keep the signature and IHDR (so it is an image with a size), cut the pixel data short.
+    const broken = png.slice(0, 33 + 8 + 6);
+    const up = await upload(alice, broken, "image/png", "broken.png");
+    expect(up.status).toBe(201);
+    expect(up.json.width).toBe(64); // the header still reads as a 64×48 image
+    const message = await send(alice, channel.id, { body: "", attachments: [{ asset_id: up.json.asset_id }] });
+    const link = await api(alice.token).v1.channels[":channelID"].messages[":messageID"].attachments[":attachmentID"].url.$get({
+      param: { channelID: channel.id, messageID: message.id, attachmentID: up.json.asset_id },
+      query: { size: "256" },
+    });
+    const res = await fetchUrl((await link.json()).url);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("CHAT_ATTACHMENT_NOT_FOUND");
   });
 });

@@ -22,7 +22,9 @@ export function cleanFilename(raw: string | null | undefined): string {
     name = decodeURIComponent(name);
   } catch {}
   name = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, "").trim();
-  return [...name].slice(0, 255).join("") || "file";
+  name = [...name].slice(0, 255).join("");
+  // "." and ".." name directories, not files: never store them as a name someone may save to disk.
+  return name === "" || /^\.+$/.test(name) ? "file" : name;
 }
 
 /** A MIME type we are willing to store and serve back (type/subtype, no parameters kept). */

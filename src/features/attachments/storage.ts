@@ -85,10 +85,16 @@ export async function thumbnail(env: Env, assetId: string, size: number): Promis
   if (cached) return cached;
   const original = await env.ATTACHMENTS.get(originalKey(assetId));
   if (!original) return null;
-  const result = await env.IMAGES.input(original.body)
-    .transform({ width: size, height: size, fit: "scale-down" })
-    .output({ format: "image/webp" });
-  const body = await result.response().arrayBuffer();
+  let body: ArrayBuffer;
+  try {
+    const result = await env.IMAGES.input(original.body)
+      .transform({ width: size, height: size, fit: "scale-down" })
+      .output({ format: "image/webp" });
+    body = await result.response().arrayBuffer();
+  } catch {
+    // Dimensions could be read but the pixels cannot be decoded: there is no thumbnail to give.
+    throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "No thumbnail can be made of this image; use size=full");
+  }
   const stored = await env.ATTACHMENTS.put(key, body, { httpMetadata: { contentType: "image/webp" } });
   return { body, httpEtag: stored!.httpEtag };
 }

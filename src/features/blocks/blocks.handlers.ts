@@ -6,8 +6,20 @@ import * as q from "./blocks.queries";
 import type * as routes from "./blocks.routes";
 
 export const listBlocks: AppRouteHandler<typeof routes.listBlocks> = async (c) => {
-  const rows = await q.listBlocks(c.get("db"), c.get("user").id);
-  return c.json({ blocks: rows.map((r) => ({ user_id: r.userId, display_name: r.displayName, created_at: seconds(r.createdAt) })) }, 200);
+  const { limit, before } = c.req.valid("query");
+  const cursor = before ? { createdAt: Number(before.slice(0, before.indexOf("."))), userId: before.slice(before.indexOf(".") + 1) } : undefined;
+  const rows = await q.listBlocks(c.get("db"), c.get("user").id, limit + 1, cursor);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const hasMore = rows.length > limit;
+  return c.json(
+    {
+      blocks: page.map((r) => ({ user_id: r.userId, display_name: r.displayName, created_at: seconds(r.createdAt) })),
+      has_more: hasMore,
+      next_cursor: hasMore && last ? `${last.createdAt}.${last.userId}` : null,
+    },
+    200,
+  );
 };
 
 export const block: AppRouteHandler<typeof routes.block> = async (c) => {

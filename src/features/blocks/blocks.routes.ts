@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, json, userSecurity as security } from "../../platform/openapi";
-import { BlockList, BlockParams } from "./blocks.schemas";
+import { BlockList, BlockParams, ListBlocksQuery } from "./blocks.schemas";
 
 const tags = ["Users"];
 
@@ -9,8 +9,9 @@ export const listBlocks = createRoute({
   path: "/v1/users/me/blocks",
   tags,
   security,
-  summary: "Users you have blocked, most recent first",
-  responses: { 200: json(BlockList, "Your blocks") },
+  summary: "Users you have blocked, most recent first (pages of up to 1000)",
+  request: { query: ListBlocksQuery },
+  responses: { 200: json(BlockList, "Your blocks"), ...errorResponses(400) },
 });
 
 export const block = createRoute({

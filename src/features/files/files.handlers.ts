@@ -6,17 +6,20 @@ import { MAX_SIGNED_UPLOAD } from "../attachments/limits";
 import type * as routes from "./files.routes";
 import { parseRange } from "./range";
 
+/** `exp` as unix seconds; NaN (never valid) for anything but digits. */
+const expiry = (exp: string | undefined) => (exp && /^\d{1,12}$/.test(exp) ? Number(exp) : NaN);
 const badSignature = () => new ApiError("FILE_SIGNATURE_INVALID", "This link is invalid or has expired");
 
 /** Serves an original (with Range and ETag) or a WebP thumbnail, through a signed URL. */
 export const download: AppRouteHandler<typeof routes.download> = async (c) => {
   const { assetID, size } = c.req.valid("param");
-  const { exp, sig } = c.req.valid("query");
-  if (!(await storage.verifyFileUrl(c.env, assetID, size, exp ?? NaN, sig))) throw badSignature();
+  const { sig } = c.req.valid("query");
+  const exp = expiry(c.req.valid("query").exp);
+  if (!(await storage.verifyFileUrl(c.env, assetID, size, exp, sig))) throw badSignature();
   const row = await getAttachment(c.get("db"), assetID);
   if (!row || row.status !== "complete") throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This file no longer exists");
   const headers = new Headers({
-    "Cache-Control": `private, max-age=${Math.max(0, (exp ?? 0) - Math.floor(Date.now() / 1000))}`,
+    "Cache-Control": `private, max-age=${Math.max(0, exp - Math.floor(Date.now() / 1000))}`,
     "X-Content-Type-Options": "nosniff",
     "Accept-Ranges": "bytes",
   });
@@ -55,8 +58,8 @@ export const download: AppRouteHandler<typeof routes.download> = async (c) => {
 /** Takes the bytes of a one-time signed upload URL, exactly once. */
 export const signedUpload: AppRouteHandler<typeof routes.signedUpload> = async (c) => {
   const { assetID } = c.req.valid("param");
-  const { exp, sig } = c.req.valid("query");
-  if (!(await storage.verifyUploadUrl(c.env, assetID, exp ?? NaN, sig))) throw badSignature();
+  const { sig } = c.req.valid("query");
+  if (!(await storage.verifyUploadUrl(c.env, assetID, expiry(c.req.valid("query").exp), sig))) throw badSignature();
   const row = await getAttachment(c.get("db"), assetID);
   if (!row) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This upload no longer exists");
   const used = () => new ApiError("UPLOAD_ALREADY_RECEIVED", "This upload URL has been used");

@@ -1,8 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../../platform/openapi";
 
-/** A signed URL's query: its expiry and signature (both checked by the handler, 403 when wrong). */
-const SignedQuery = z.object({ exp: z.coerce.number().int().optional(), sig: z.string().optional() });
+/**
+ * A signed URL's query: its expiry and signature, taken as text and checked by the handler, so any
+ * tampering (a non-numeric `exp` too) is the same 403 FILE_SIGNATURE_INVALID.
+ */
+const SignedQuery = z.object({ exp: z.string().optional(), sig: z.string().optional() });
 
 export const download = createRoute({
   method: "get",
