@@ -122,7 +122,23 @@ export const reactions = sqliteTable(
     userId: text().notNull().references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.messageId, t.emoteAssetId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.emoteAssetId, t.userId] }),
+    // The first users of each emote, in order, without reading the rest.
+    index("reactions_emote_order").on(t.messageId, t.emoteAssetId, t.createdAt, t.userId),
+  ],
+);
+
+/** Per message and emote: how many reacted and when first. Listing reads these, not every reaction. */
+export const reactionCounts = sqliteTable(
+  "reaction_counts",
+  {
+    messageId: text().notNull().references(() => messages.id, { onDelete: "cascade" }),
+    emoteAssetId: text().notNull(),
+    count: integer().notNull(),
+    firstAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoteAssetId] })],
 );
 
 /** `Idempotency-Key` of a send: a retry within 24 h returns the original message. */

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../env";
 import { messageNotFound } from "../platform/errors";
-import { attachments, channelMembers, channels, idempotencyKeys, type InlineEmote, messageAttachments, messages, reactions, type StoredAttachment, users } from "../db/schema";
+import { attachments, channelMembers, channels, idempotencyKeys, type InlineEmote, messageAttachments, messages, reactionCounts, reactions, type StoredAttachment, users } from "../db/schema";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -152,6 +152,7 @@ export async function softDeleteMessage(db: Db, messageId: string, assetIds: str
       .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)))
       .returning({ id: messages.id }),
     db.delete(reactions).where(eq(reactions.messageId, messageId)),
+    db.delete(reactionCounts).where(eq(reactionCounts.messageId, messageId)),
     db.delete(messageAttachments).where(eq(messageAttachments.messageId, messageId)),
     ...(assetIds.length ? [db.update(attachments).set({ status: "deleted" }).where(inArray(attachments.id, assetIds))] : []),
   ]);

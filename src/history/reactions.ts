@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../env";
-import { messages, reactions } from "../db/schema";
+import { messages, reactionCounts, reactions } from "../db/schema";
 
 /** How many user ids a reaction lists; `count` stays exact. */
 const USER_IDS_SHOWN = 100;
@@ -11,21 +11,29 @@ export interface ReactionSummary {
   user_ids: string[];
 }
 
-/** Reactions of many messages in one query, grouped per emote in order of first use. */
+/**
+ * Reactions of many messages in one query, per emote in order of first use: counts from
+ * reaction_counts (at most 20 rows a message) and the first 100 users of each emote through an
+ * index, so a message with thousands of reactions costs the same as one with a few.
+ */
 export async function reactionsFor(db: Db, messageIds: string[]): Promise<Map<string, ReactionSummary[]>> {
   const byMessage = new Map<string, ReactionSummary[]>();
   if (messageIds.length === 0) return byMessage;
   const rows = await db
-    .select({ messageId: reactions.messageId, emote: reactions.emoteAssetId, userId: reactions.userId })
-    .from(reactions)
-    .where(inArray(reactions.messageId, messageIds))
-    .orderBy(asc(reactions.createdAt), asc(reactions.userId));
+    .select({
+      messageId: reactionCounts.messageId,
+      emote: reactionCounts.emoteAssetId,
+      count: reactionCounts.count,
+      userIds: sql<string>`(select json_group_array(user_id) from (select r.user_id from ${reactions} r
+        where r.message_id = "reaction_counts"."message_id" and r.emote_asset_id = "reaction_counts"."emote_asset_id"
+        order by r.created_at, r.user_id limit ${USER_IDS_SHOWN}))`,
+    })
+    .from(reactionCounts)
+    .where(inArray(reactionCounts.messageId, messageIds))
+    .orderBy(asc(reactionCounts.firstAt), asc(reactionCounts.emoteAssetId));
   for (const row of rows) {
     const list = byMessage.get(row.messageId) ?? [];
-    let summary = list.find((r) => r.emote_asset_id === row.emote);
-    if (!summary) list.push((summary = { emote_asset_id: row.emote, count: 0, user_ids: [] }));
-    summary.count += 1;
-    if (summary.user_ids.length < USER_IDS_SHOWN) summary.user_ids.push(row.userId);
+    list.push({ emote_asset_id: row.emote, count: row.count, user_ids: JSON.parse(row.userIds) as string[] });
     byMessage.set(row.messageId, list);
   }
   return byMessage;
@@ -37,22 +45,35 @@ export async function reactionsFor(db: Db, messageIds: string[]): Promise<Map<st
  * "added", or why not; a duplicate (same user, same emote) throws a UNIQUE violation.
  */
 export async function addReaction(db: Db, messageId: string, emoteAssetId: string, userId: string, maxEmotes: number) {
-  const result = await db.run(sql`
-    insert into ${reactions} (message_id, emote_asset_id, user_id, created_at)
-    select ${messageId}, ${emoteAssetId}, ${userId}, ${Date.now()}
-    where exists (select 1 from ${messages} where id = ${messageId} and deleted_at is null)
-      and (exists (select 1 from ${reactions} where message_id = ${messageId} and emote_asset_id = ${emoteAssetId})
-        or (select count(distinct emote_asset_id) from ${reactions} where message_id = ${messageId}) < ${maxEmotes})`);
-  if (result.meta.changes > 0) return "added" as const;
-  const live = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, messageId), isNull(messages.deletedAt))).get();
-  return live ? ("too_many" as const) : ("message_gone" as const);
+  const now = Date.now();
+  const live = and(eq(messages.id, messageId), isNull(messages.deletedAt));
+  const underCap = sql`(exists (select 1 from ${reactionCounts} where message_id = ${messageId} and emote_asset_id = ${emoteAssetId})
+    or (select count(*) from ${reactionCounts} where message_id = ${messageId}) < ${maxEmotes})`;
+  const [inserted] = await db.batch([
+    db
+      .insert(reactions)
+      .select(db.select({ messageId: messages.id, emoteAssetId: sql`${emoteAssetId}`.as("emote_asset_id"), userId: sql`${userId}`.as("user_id"), createdAt: sql`${now}`.as("created_at") }).from(messages).where(and(live, underCap)))
+      .returning({ userId: reactions.userId }),
+    // changes() is the row count of the insert just before it in this batch (same connection).
+    db
+      .insert(reactionCounts)
+      .select(db.select({ messageId: messages.id, emoteAssetId: sql`${emoteAssetId}`.as("emote_asset_id"), count: sql`1`.as("count"), firstAt: sql`${now}`.as("first_at") }).from(messages).where(and(eq(messages.id, messageId), sql`changes() > 0`)))
+      .onConflictDoUpdate({ target: [reactionCounts.messageId, reactionCounts.emoteAssetId], set: { count: sql`${reactionCounts.count} + 1` } }),
+  ]);
+  if (inserted.length > 0) return "added" as const;
+  return (await db.select({ id: messages.id }).from(messages).where(live).get()) ? ("too_many" as const) : ("message_gone" as const);
 }
 
-/** True when the caller had that reaction. */
+/** True when the caller had that reaction; the count follows in the same batch. */
 export async function removeReaction(db: Db, messageId: string, emoteAssetId: string, userId: string) {
-  const gone = await db
-    .delete(reactions)
-    .where(and(eq(reactions.messageId, messageId), eq(reactions.emoteAssetId, emoteAssetId), eq(reactions.userId, userId)))
-    .returning({ userId: reactions.userId });
+  const emote = and(eq(reactionCounts.messageId, messageId), eq(reactionCounts.emoteAssetId, emoteAssetId));
+  const [gone] = await db.batch([
+    db
+      .delete(reactions)
+      .where(and(eq(reactions.messageId, messageId), eq(reactions.emoteAssetId, emoteAssetId), eq(reactions.userId, userId)))
+      .returning({ userId: reactions.userId }),
+    db.update(reactionCounts).set({ count: sql`${reactionCounts.count} - changes()` }).where(emote),
+    db.delete(reactionCounts).where(and(emote, sql`${reactionCounts.count} <= 0`)),
+  ]);
   return gone.length > 0;
 }

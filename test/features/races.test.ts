@@ -164,3 +164,25 @@ describe("an image whose pixels cannot be decoded", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("CHAT_ATTACHMENT_NOT_FOUND");
   });
 });
+
+describe("reactions are read within a bound", () => {
+  it("lists a message with 600 reactions by reading its counts and the first 100 users, not every row", async () => {
+    const { alice, channel } = await group();
+    const message = await send(alice, channel.id, "popular");
+    const few = await send(alice, channel.id, "quiet");
+    await api(alice.token).v1.channels[":channelID"].messages[":messageID"].reactions.$post({ param: { channelID: channel.id, messageID: few.id }, json: { emote_asset_id: "7" } });
+    const users = Array.from({ length: 600 }, (_, i) => `fan${String(i).padStart(4, "0")}x${channel.id.slice(-6)}`);
+    for (let i = 0; i < users.length; i += 50) {
+      const chunk = users.slice(i, i + 50);
+      await env.DB.prepare(`insert into users (id, display_name, created_at, updated_at) values ${chunk.map((u) => `('${u}', 'Fan', 0, 0)`).join(",")}`).run();
+      await env.DB.prepare(`insert into reactions (message_id, emote_asset_id, user_id, created_at) values ${chunk.map((u, j) => `('${message.id}', '7', '${u}', ${i + j})`).join(",")}`).run();
+    }
+    await env.DB.prepare("insert into reaction_counts (message_id, emote_asset_id, count, first_at) values (?, '7', 600, 0)").bind(message.id).run();
+    const res = await api(alice.token).v1.channels[":channelID"].messages.$get({ param: { channelID: channel.id }, query: {} });
+    const page = await res.json();
+    const popular = page.messages.find((m) => m.id === message.id)!;
+    expect(popular.reactions).toEqual([{ emote_asset_id: "7", count: 600, user_ids: users.slice(0, 100) }]);
+    const read = Number(res.headers.get("Server-Timing")?.match(/d1-rows-read;desc="(\d+)"/)?.[1]);
+    expect(read).toBeLessThan(300);
+  });
+});

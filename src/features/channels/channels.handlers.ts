@@ -7,9 +7,19 @@ import { channelJson } from "./channels.schemas";
 import * as service from "./channels.service";
 
 export const listChannels: AppRouteHandler<typeof routes.listChannels> = async (c) => {
-  const { include_hidden } = c.req.valid("query");
-  const rows = await q.listChannelsForUser(c.get("db"), c.get("user").id, include_hidden ?? false);
-  const body = rows.map((r) => ({
+  const { include_hidden, limit, before } = c.req.valid("query");
+  const cursor = before ? { lastActivityAt: Number(before.split(".")[0]), id: before.split(".")[1]! } : undefined;
+  const rows = await q.listChannelsForUser(c.get("db"), c.get("user").id, include_hidden ?? false, limit + 1, cursor);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  if (rows.length > limit && last) {
+    // The body is a bare array (as it always was), so the next page is announced in a Link header.
+    const next = new URL(c.req.url);
+    next.searchParams.set("limit", String(limit));
+    next.searchParams.set("before", `${last.channel.lastActivityAt}.${last.channel.id}`);
+    c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  const body = page.map((r) => ({
     ...channelJson(r.channel, r.otherUserId ? { id: r.otherUserId, displayName: r.otherUserName ?? r.otherUserId } : null),
     unread_count: r.unreadCount,
     last_message_at: r.channel.lastMessageAt === null ? null : seconds(r.channel.lastMessageAt),

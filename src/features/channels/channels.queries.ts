@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, isNotNull, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
 import { type ChannelRow, type MemberRole, channelMembers, channels, users } from "../../db/schema";
@@ -35,8 +35,28 @@ export async function findChannelWithMembership(db: Db, channelId: string, userI
 const otherMember = alias(channelMembers, "other_member");
 const otherUser = alias(users, "other_user");
 
-/** Every channel the user belongs to, newest activity first, with the DM partner's id and name. */
-export async function listChannelsForUser(db: Db, userId: string, includeHidden: boolean) {
+/** A position in the channel list: latest activity, then id (keyset paging, newest first). */
+export interface ChannelCursor {
+  lastActivityAt: number;
+  id: string;
+}
+
+/**
+ * A page of the user's channels, newest activity first, with the DM partner's id and name. The page
+ * is chosen first (memberships and channels only), so unread counts are computed for its rows alone.
+ */
+export async function listChannelsForUser(db: Db, userId: string, includeHidden: boolean, limit: number, before?: ChannelCursor) {
+  const visible = includeHidden ? undefined : and(eq(channelMembers.hidden, false), eq(channels.archived, false));
+  const older = before
+    ? or(lt(channels.lastActivityAt, before.lastActivityAt), and(eq(channels.lastActivityAt, before.lastActivityAt), lt(channels.id, before.id)))
+    : undefined;
+  const pageIds = db
+    .select({ id: channels.id })
+    .from(channelMembers)
+    .innerJoin(channels, eq(channels.id, channelMembers.channelId))
+    .where(and(eq(channelMembers.userId, userId), visible, older))
+    .orderBy(desc(channels.lastActivityAt), desc(channels.id))
+    .limit(limit);
   return db
     .select({
       channel: getTableColumns(channels),
@@ -54,12 +74,7 @@ export async function listChannelsForUser(db: Db, userId: string, includeHidden:
       and(eq(channels.type, "dm"), eq(otherMember.channelId, channels.id), ne(otherMember.userId, userId)),
     )
     .leftJoin(otherUser, eq(otherUser.id, otherMember.userId))
-    .where(
-      and(
-        eq(channelMembers.userId, userId),
-        includeHidden ? undefined : and(eq(channelMembers.hidden, false), eq(channels.archived, false)),
-      ),
-    )
+    .where(and(eq(channelMembers.userId, userId), inArray(channelMembers.channelId, pageIds)))
     .orderBy(desc(channels.lastActivityAt), desc(channels.id));
 }
 

@@ -19,6 +19,7 @@ export const listChannels = createRoute({
   tags,
   security,
   summary: "List the channels you are a member of, latest activity first",
+  description: 'Up to `limit` (default and max 200). When more follow, a `Link: <…>; rel="next"` header gives the next page.',
   request: { query: ListChannelsQuery },
   responses: { 200: json(z.array(ChannelListItem), "Your channels"), ...errorResponses(400) },
 });

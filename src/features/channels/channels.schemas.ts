@@ -43,6 +43,12 @@ export const Room = Channel.extend({
 
 export const ListChannelsQuery = z.object({
   include_hidden: QueryBool.optional().openapi({ type: "boolean", description: "Include hidden and archived channels" }),
+  limit: z.coerce.number().int().min(1).max(200).default(200),
+  before: z
+    .string()
+    .regex(/^\d{1,15}\.[1-9]\d{18}$/, "use the cursor from the Link header")
+    .optional()
+    .openapi({ description: "Cursor from the previous page's Link header" }),
 });
 
 export const CreateChannelBody = z
