@@ -5,4 +5,5 @@
  */
 export * from "./attachments";
 export * from "./messages";
+export * from "./purge";
 export * from "./reactions";

@@ -8,8 +8,10 @@ import {
   ROOM_CHANNEL_HEADER,
   ROOM_USER_HEADER,
   type SequencedType,
-  type ServerFrame,
+  closeQuietly,
+  frame,
 } from "./protocol";
+import { failIfAsked, failNext } from "./faults";
 
 const REPLAY_EVENTS = 1000;
 const REPLAY_MS = 24 * 60 * 60 * 1000;
@@ -138,15 +140,11 @@ export class ChannelRoom extends DurableObject<object> {
   /** Tests only: the next `n` state-changing calls throw, as an unreachable or overloaded room would. */
   async failNextCalls(n: number) {
     if (!this.faults) throw new Error("fault injection is disabled");
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('fail_next', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", n);
+    failNext(this.sql, n);
   }
 
   private injectFault() {
-    if (!this.faults) return;
-    const left = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'fail_next'").toArray()[0]?.value ?? 0;
-    if (left <= 0) return;
-    this.sql.exec("UPDATE meta SET value = value - 1 WHERE key = 'fail_next'");
-    throw new Error("injected fault: room unavailable");
+    if (this.faults) failIfAsked(this.sql);
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
@@ -207,17 +205,5 @@ export class ChannelRoom extends DurableObject<object> {
         // A socket closing as we send: its close handler cleans up.
       }
     }
-  }
-}
-
-function frame(type: ServerFrame["type"], channelId: string, seq: number | null, data: unknown): string {
-  return JSON.stringify({ type, channel_id: channelId, seq, data } satisfies ServerFrame);
-}
-
-function closeQuietly(ws: WebSocket, code: number, reason: string) {
-  try {
-    ws.close(code, reason);
-  } catch {
-    // Already closed.
   }
 }

@@ -45,3 +45,17 @@ export type RoomCall =
   | { kind: "publish"; channelId: string; eventId: string; type: SequencedType; data: unknown }
   | { kind: "remove"; channelId: string; eventId: string; userId: string }
   | { kind: "delete"; channelId: string; eventId: string };
+
+/** A server frame as sent: serialized once, sent to every socket. */
+export function frame(type: ServerFrame["type"], channelId: string, seq: number | null, data: unknown): string {
+  return JSON.stringify({ type, channel_id: channelId, seq, data } satisfies ServerFrame);
+}
+
+/** Closes a socket that may already be closed. */
+export function closeQuietly(ws: WebSocket, code: number, reason: string) {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}

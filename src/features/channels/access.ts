@@ -5,7 +5,8 @@ import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
 import { isId } from "../../platform/ids";
 import { isBlockedEitherWay } from "../blocks/blocks.queries";
 import { findExistingUserIds } from "../users/users.queries";
-import { dmPartnerId, findChannelWithMembership, type Membership } from "./channels.queries";
+import { findChannelWithMembership, type Membership } from "./channels.queries";
+import { dmPartnerId } from "./dm.queries";
 
 export interface ChannelAccess {
   channel: ChannelRow;

@@ -7,6 +7,7 @@ import { unhide } from "../members/members.queries";
 import { getUser } from "../users/users.queries";
 import { loadChannel, refuseDm, requireChannelAdmin, requireKnownUsers, requireOwner } from "./access";
 import * as q from "./channels.queries";
+import * as dms from "./dm.queries";
 import { channelJson } from "./channels.schemas";
 
 type NewChannel = { type: "dm"; user_id: string } | { type: "group" | "room"; name: string; broadcast: boolean; member_ids: string[] };
@@ -32,14 +33,14 @@ export async function openDm({ db }: Deps, me: string, otherId: string) {
   if (await isBlockedEitherWay(db, me, otherId)) {
     throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   }
-  const { channel, created } = await q.findOrCreateDm(db, me, otherId);
+  const { channel, created } = await dms.findOrCreateDm(db, me, otherId);
   if (!created) await unhide(db, channel.id, me);
   return { channel, created, partner };
 }
 
 export async function getChannel({ db }: Deps, me: string, channelId: string) {
   const { channel } = await loadChannel(db, channelId, me);
-  const partner = channel.type === "dm" ? await q.findDmPartner(db, channel, me) : null;
+  const partner = channel.type === "dm" ? await dms.findDmPartner(db, channel, me) : null;
   return channelJson(channel, partner);
 }
 
