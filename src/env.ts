@@ -11,7 +11,8 @@ export interface Env {
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
-  INTEGRATION_RATE_LIMITER: RateLimit;
+  /** Failed integration credentials per client address (src/integration/auth.ts). */
+  INTEGRATION_AUTH_LIMITER: RateLimit;
   JWT_SECRET: string;
   JWT_JWKS_URL?: string;
   JWT_ISSUER?: string;
@@ -35,7 +36,7 @@ export interface AppVariables {
   db: Db;
   d1Stats: D1Stats;
   user: AuthUser;
-  /** The integration API's caller (API key or scoped token). */
+  /** The integration API's caller (an API key, directly or through its OAuth token). */
   principal: Principal;
 }
 

@@ -34,7 +34,8 @@ export async function authenticate(c: Context<AppEnv>, token: string) {
     throw new ApiError("AUTH_INVALID_TOKEN", "Token is invalid or expired");
   }
   const { sub, name } = payload;
-  if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || sub.startsWith("pub_")) {
+  // `pub_` (publishers) and `apikey_` (integration keys, owners of their uploads) are never users.
+  if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || sub.startsWith("pub_") || sub.startsWith("apikey_")) {
     throw new ApiError("AUTH_INVALID_TOKEN", "Token has no usable sub claim");
   }
   const displayName = typeof name === "string" && name.trim() ? name.trim().slice(0, 100) : undefined;

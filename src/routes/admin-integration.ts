@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../app";
 import * as q from "../db/queries/integration";
-import { hashApiKey } from "../integration/auth";
+import { hashApiKey, randomSecret } from "../integration/auth";
 import { publisherJson } from "../integration/publishers";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -22,14 +22,13 @@ adminIntegrationRouter.openapi(
     path: "/admin/v1/api-keys",
     tags: ["Admin"],
     security,
-    summary: "Create an API key (the key is shown only in this response)",
+    summary: "Create an API key (the key is shown only in this response). OAuth 2.0: client_id = id, client_secret = key",
     request: { body: jsonBody(CreateApiKeyBody) },
     responses: { 201: json(ApiKeyInfo.extend({ key: z.string() }), "Created"), ...errorResponses(400) },
   }),
   async (c) => {
     const { name, scopes } = c.req.valid("json");
-    const bytes = crypto.getRandomValues(new Uint8Array(32));
-    const key = `ck_${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+    const key = randomSecret("ck_");
     const row = await q.insertApiKey(c.get("db"), { id: newId(), name, scopes: [...new Set(scopes)], keyHash: await hashApiKey(key), createdAt: Date.now() });
     return c.json({ ...keyJson(row), key }, 201);
   },
@@ -62,7 +61,7 @@ adminIntegrationRouter.openapi(
     path: "/admin/v1/api-keys/{id}",
     tags: ["Admin"],
     security,
-    summary: "Revoke an API key (refused from the next request on)",
+    summary: "Revoke an API key and its OAuth tokens (refused from the next request on)",
     request: { params: IdParam },
     responses: { 204: { description: "Revoked" }, ...errorResponses(404) },
   }),

@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../env";
-import { apiKeys, channels, publishers, users } from "../schema";
+import { apiKeys, channels, integrationConversations, oauthTokens, publishers, users } from "../schema";
 
 export const publisherUserId = (id: number) => `pub_${id}`;
 
@@ -12,18 +12,126 @@ export async function listApiKeys(db: Db) {
   return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt));
 }
 
-/** Revokes a key; true when it existed and was live. Takes effect on the very next request. */
+/**
+ * Revokes a key and deletes its OAuth tokens; true when it existed and was live. Takes effect on
+ * the very next request (every lookup also checks `revoked_at`).
+ */
 export async function revokeApiKey(db: Db, id: string, now: number) {
-  const rows = await db
-    .update(apiKeys)
-    .set({ revokedAt: now })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+  const [rows] = await db.batch([
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id }),
+    db.delete(oauthTokens).where(eq(oauthTokens.keyId, id)),
+  ]);
   return rows.length > 0;
 }
 
-export async function findLiveKey(db: Db, keyHash: string) {
-  return db.query.apiKeys.findFirst({ where: and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)) });
+/** How a request proves it acts for an API key. Secrets are SHA-256 hex; never stored or compared in clear. */
+export type Credential =
+  | { kind: "apiKey"; hash: string }
+  | { kind: "token"; hash: string }
+  | { kind: "client"; keyId: string; hash: string };
+
+/** Per API key: requests a UTC minute and a UTC day (Connecteam's limits). */
+export const USAGE_LIMITS = { minute: 300, day: 10_000 } as const;
+
+export interface Usage {
+  minute: number;
+  minuteCount: number;
+  day: number;
+  dayCount: number;
+}
+
+export interface Authenticated {
+  keyId: string;
+  scopes: string[];
+  /** False when a limit was already reached: the request was not counted and must be refused. */
+  counted: boolean;
+  usage: Usage;
+}
+
+/** FROM … WHERE … naming the live key a credential proves (and, for a token, the token), with its parameters. */
+function credentialSource(cred: Credential, now: number, withUsage: boolean): [string, unknown[]] {
+  const usage = withUsage ? " left join api_key_usage u on u.key_id = k.id" : "";
+  switch (cred.kind) {
+    case "apiKey":
+      return [`from api_keys k${usage} where k.key_hash = ? and k.revoked_at is null`, [cred.hash]];
+    case "client":
+      return [`from api_keys k${usage} where k.id = ? and k.key_hash = ? and k.revoked_at is null`, [cred.keyId, cred.hash]];
+    case "token":
+      return [
+        `from oauth_tokens t join api_keys k on k.id = t.key_id${usage} where t.token_hash = ? and t.expires_at > ? and k.revoked_at is null`,
+        [cred.hash, now],
+      ];
+  }
+}
+
+interface KeyUsageRow {
+  key_id: string;
+  scopes: string;
+  key_scopes: string;
+  minute: number | null;
+  minute_count: number | null;
+  day: number | null;
+  day_count: number | null;
+}
+
+/**
+ * Authenticates a credential and counts the request against its key's minute and day, in one D1
+ * round trip (a batch: one conditional UPSERT, one SELECT). A request over either limit is not
+ * counted and writes nothing. Undefined when the credential proves no live key.
+ */
+export async function authenticateAndCount(db: Db, cred: Credential, now: number): Promise<Authenticated | undefined> {
+  const minute = Math.floor(now / 60_000);
+  const day = Math.floor(now / 86_400_000);
+  const [source, params] = credentialSource(cred, now, false);
+  const [sourceWithUsage, paramsWithUsage] = credentialSource(cred, now, true);
+  // Raw statements: Drizzle's batch takes only its own builders, and this UPSERT … SELECT is not one.
+  const d1 = (db as Db & { $client: D1Database }).$client;
+  const [counted, found] = await d1.batch([
+    d1
+      .prepare(
+        `insert into api_key_usage (key_id, minute, minute_count, day, day_count)
+         select k.id, ?, 1, ?, 1 ${source}
+         on conflict (key_id) do update set
+           minute_count = case when minute = excluded.minute then minute_count + 1 else 1 end,
+           minute = excluded.minute,
+           day_count = case when day = excluded.day then day_count + 1 else 1 end,
+           day = excluded.day
+         where (minute != excluded.minute or minute_count < ?) and (day != excluded.day or day_count < ?)
+         returning minute_count`,
+      )
+      .bind(minute, day, ...params, USAGE_LIMITS.minute, USAGE_LIMITS.day),
+    d1
+      .prepare(
+        `select k.id as key_id, ${cred.kind === "token" ? "t.scopes" : "k.scopes"} as scopes, k.scopes as key_scopes,
+                u.minute, u.minute_count, u.day, u.day_count
+         ${sourceWithUsage}`,
+      )
+      .bind(...paramsWithUsage),
+  ]);
+  const row = (found!.results as KeyUsageRow[])[0];
+  if (!row) return undefined;
+  const keyScopes = new Set(JSON.parse(row.key_scopes) as string[]);
+  // A token never has more than its key has now.
+  const scopes = (JSON.parse(row.scopes) as string[]).filter((s) => keyScopes.has(s));
+  const usage: Usage = {
+    minute,
+    minuteCount: row.minute === minute ? row.minute_count! : 0,
+    day,
+    dayCount: row.day === day ? row.day_count! : 0,
+  };
+  return { keyId: row.key_id, scopes, counted: counted!.results.length > 0, usage };
+}
+
+/** A new access token for a key; the key's expired tokens go in the same batch, so few ever pile up. */
+export async function insertOAuthToken(db: Db, row: typeof oauthTokens.$inferInsert) {
+  await db.batch([
+    db.delete(oauthTokens).where(and(eq(oauthTokens.keyId, row.keyId), lt(oauthTokens.expiresAt, row.createdAt))),
+    db.insert(oauthTokens).values(row),
+  ]);
 }
 
 /** Records use at most once a minute, so a busy key does not write on every request. */
@@ -74,13 +182,33 @@ export async function deletePublisher(db: Db, id: number) {
   return rows.length > 0;
 }
 
-/** Team chats and broadcast channels (never DMs), oldest first, offset paging. */
+/** Team chats and broadcast channels (never DMs), oldest first, offset paging; with where each came from. */
 export async function listConversations(db: Db, limit: number, offset: number) {
   return db
-    .select({ id: channels.id, name: channels.name, broadcast: channels.broadcast })
+    .select({ id: channels.id, name: channels.name, broadcast: channels.broadcast, source: integrationConversations.source })
     .from(channels)
+    .leftJoin(integrationConversations, eq(integrationConversations.channelId, channels.id))
     .where(and(sql`${channels.type} != 'dm'`, eq(channels.archived, false)))
     .orderBy(asc(channels.id))
     .limit(limit)
     .offset(offset);
+}
+
+/** Records that the integration API created this conversation (and its description blocks). */
+export async function insertIntegrationConversation(db: Db, row: typeof integrationConversations.$inferInsert) {
+  await db.insert(integrationConversations).values(row);
+}
+
+/** D1 binds at most 100 parameters a statement: lookups of longer id lists go in chunks. */
+const LOOKUP_CHUNK = 100;
+
+/** Which of `ids` are (human) users; any number of ids, in statements of at most 100 parameters. */
+export async function findUserIds(db: Db, ids: string[]) {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) chunks.push(ids.slice(i, i + LOOKUP_CHUNK));
+  if (chunks.length === 0) return new Set<string>();
+  const select = (chunk: string[]) => db.select({ id: users.id }).from(users).where(and(inArray(users.id, chunk), sql`${users.kind} = 'user'`));
+  const [first, ...rest] = chunks.map(select);
+  const results = rest.length ? await db.batch([first!, ...rest]) : [await first!];
+  return new Set(results.flat().map((r) => r.id));
 }
