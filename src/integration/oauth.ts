@@ -73,7 +73,7 @@ function basicCredentials(header: string | undefined) {
 
 oauthRouter.post("/oauth/v1/token", async (c) => {
   // The body: form-encoded parameters, each at most once (RFC 6749 section 3.2).
-  const raw = await c.req.text();
+  const raw = new TextDecoder().decode(await c.req.arrayBuffer());
   const type = c.req.header("Content-Type") ?? "";
   if (raw.trim() !== "" && !/^application\/x-www-form-urlencoded\b/i.test(type)) {
     return oauthError(c, 400, "invalid_request", "Send the parameters as application/x-www-form-urlencoded");

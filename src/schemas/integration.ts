@@ -120,7 +120,7 @@ export const ConversationDetailsResponse = z
     assignedSmartGroupIds: z.array(z.number().int()),
     adminUserIds: z.array(z.number().int()),
     isLocked: z.boolean().optional(),
-    isMembersHidden: z.boolean().optional(),
+    isMembersHidden: z.boolean().optional().openapi({ default: false }),
     description: z.array(z.record(z.string(), z.unknown()).openapi({ type: "object" })).optional(),
   })
   .openapi("ConversationDetailsResponse");
