@@ -174,7 +174,7 @@ describe("conversations", () => {
     expect(seen).toContainEqual({ id: channel.id, title: "Announcements", type: "channel", conversationSource: "app" });
     expect(seen).toContainEqual({ id: made.json.data.conversation.id, title: "Made by API", type: "team", conversationSource: "api" });
     expect(seen.some((c) => c.id === dm.id)).toBe(false);
-    for (const [q, type] of [["limit=0", "greater_than_equal"], ["limit=101", "less_than_equal"], ["offset=-1", "int_parsing"], ["limit=x", "int_parsing"]]) {
+    for (const [q, type] of [["limit=0", "greater_than_equal"], ["limit=101", "less_than_equal"], ["offset=-1", "greater_than_equal"], ["limit=x", "int_parsing"]] as const) {
       expect422(await withKey(key, "GET", `/chat/v1/conversations?${q}`), ["query", q.split("=")[0]!], type);
     }
     expect((await withKey(key, "GET", "/chat/v1/conversations?limit=%2B5")).status).toBe(200); // pydantic takes "+5"

@@ -15,7 +15,7 @@ import { codePoints } from "./common";
  */
 export const LaxInt = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
-    .preprocess((v) => (typeof v === "string" && /^\s*[+]?\d+\s*$/.test(v) ? Number(v.trim()) : v), z.number().int().min(min).max(max))
+    .preprocess((v) => (typeof v === "string" && /^\s*[+-]?\d+\s*$/.test(v) ? Number(v.trim()) : v), z.number().int().min(min).max(max))
     .openapi({ type: "integer" });
 
 /** Connecteam user ids are integers; here they name the user whose id is that decimal string. */
