@@ -25,6 +25,10 @@ describe("API keys and scopes", () => {
     expect(row!.key_hash).toMatch(/^[0-9a-f]{64}$/);
 
     expect((await withKey(created.key, "GET", "/chat/v1/conversations")).status).toBe(200);
+    const used = (await admin("GET", "/admin/v1/api-keys")).json.api_keys.find((k: { id: string }) => k.id === created.id);
+    const now = Math.floor(Date.now() / 1000);
+    expect(used.last_used_at).toBeGreaterThan(now - 61); // the minute of the last request
+    expect(used.last_used_at).toBeLessThanOrEqual(now);
     expect((await admin("DELETE", `/admin/v1/api-keys/${created.id}`)).status).toBe(204);
     const revoked = await withKey(created.key, "GET", "/chat/v1/conversations", undefined, { "CF-Connecting-IP": "192.0.2.1" });
     expectEnvelopeError(revoked, 401, "/chat/v1/conversations");

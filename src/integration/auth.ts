@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { authenticateAndCount, type Credential, touchApiKey, type Usage, USAGE_LIMITS } from "../db/queries/integration";
+import { authenticateAndCount, type Credential, type Usage, USAGE_LIMITS } from "../db/queries/integration";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import type { Scope } from "./scopes";
@@ -118,7 +118,6 @@ export async function authenticateCredential(c: Context<AppEnv>, cred: Credentia
   if (!found) throw await failedCredential(c, invalid());
   const headers = rateLimitHeaders(found.usage);
   if (!found.counted) throw overLimit(found.usage);
-  c.executionCtx.waitUntil(touchApiKey(c.get("db"), found.keyId, Date.now()).catch(() => {}));
   return { ...found, headers };
 }
 

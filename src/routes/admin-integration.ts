@@ -30,18 +30,25 @@ adminIntegrationRouter.openapi(
     const { name, scopes } = c.req.valid("json");
     const key = randomSecret("ck_");
     const row = await q.insertApiKey(c.get("db"), { id: newId(), name, scopes: [...new Set(scopes)], keyHash: await hashApiKey(key), createdAt: Date.now() });
-    return c.json({ ...keyJson(row), key }, 201);
+    return c.json({ ...keyJson(row, null), key }, 201);
   },
 );
 
-const keyJson = (row: Awaited<ReturnType<typeof q.insertApiKey>>) => ({
-  id: row.id,
-  name: row.name,
-  scopes: row.scopes,
-  created_at: seconds(row.createdAt),
-  last_used_at: row.lastUsedAt === null ? null : seconds(row.lastUsedAt),
-  revoked: row.revokedAt !== null,
-});
+/**
+ * `last_used_at`: the start of the minute of the key's last counted request (its usage row,
+ * written with every request anyway), or the older per-key column for keys used before it existed.
+ */
+const keyJson = (row: Awaited<ReturnType<typeof q.insertApiKey>>, lastMinute: number | null) => {
+  const lastUsed = Math.max(lastMinute === null ? 0 : lastMinute * 60_000, row.lastUsedAt ?? 0);
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    created_at: seconds(row.createdAt),
+    last_used_at: lastUsed ? seconds(lastUsed) : null,
+    revoked: row.revokedAt !== null,
+  };
+};
 
 adminIntegrationRouter.openapi(
   createRoute({
@@ -52,7 +59,7 @@ adminIntegrationRouter.openapi(
     summary: "List API keys (never the keys themselves)",
     responses: { 200: json(z.object({ api_keys: z.array(ApiKeyInfo) }), "Keys") },
   }),
-  async (c) => c.json({ api_keys: (await q.listApiKeys(c.get("db"))).map(keyJson) }, 200),
+  async (c) => c.json({ api_keys: (await q.listApiKeys(c.get("db"))).map((r) => keyJson(r.key, r.lastMinute)) }, 200),
 );
 
 adminIntegrationRouter.openapi(

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../../env";
-import { apiKeys, channels, integrationConversations, oauthTokens, publishers, users } from "../schema";
+import { apiKeys, apiKeyUsage, channels, integrationConversations, oauthTokens, publishers, users } from "../schema";
 
 export const publisherUserId = (id: number) => `pub_${id}`;
 
@@ -8,8 +8,13 @@ export async function insertApiKey(db: Db, row: typeof apiKeys.$inferInsert) {
   return db.insert(apiKeys).values(row).returning().get();
 }
 
+/** Keys with the minute of their last counted request (the usage row), oldest first. */
 export async function listApiKeys(db: Db) {
-  return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt));
+  return db
+    .select({ key: apiKeys, lastMinute: apiKeyUsage.minute })
+    .from(apiKeys)
+    .leftJoin(apiKeyUsage, eq(apiKeyUsage.keyId, apiKeys.id))
+    .orderBy(asc(apiKeys.createdAt));
 }
 
 /**
@@ -132,14 +137,6 @@ export async function insertOAuthToken(db: Db, row: typeof oauthTokens.$inferIns
     db.delete(oauthTokens).where(and(eq(oauthTokens.keyId, row.keyId), lt(oauthTokens.expiresAt, row.createdAt))),
     db.insert(oauthTokens).values(row),
   ]);
-}
-
-/** Records use at most once a minute, so a busy key does not write on every request. */
-export async function touchApiKey(db: Db, id: string, now: number) {
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - 60_000))));
 }
 
 /** A publisher and its `pub_<id>` user row, atomically (the user id comes from the new row id). */
