@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { call, createChannel, fetchUrl, newUser, type CallOptions } from "./helpers/api";
 import { makePng } from "./helpers/images";
 import { apiKey, basic, numericId, numericUser, publisher, tokenRequest } from "./helpers/integration";
-import { compareSchemas, findOperation, type Operation, REFERENCE, referenceOperations, referenceValidator } from "./helpers/openapi";
+import { compareSchemas, findOperation, type Operation, REFERENCE, referenceOperations, referenceValidator, toJsonSchema } from "./helpers/openapi";
 
 const validatorFor = referenceValidator();
 
@@ -246,6 +246,12 @@ describe("the judge itself", () => {
     const { conversationSource: _, ...fewer } = refSchema.properties;
     expect(compareSchemas(REFERENCE, refSchema, REFERENCE, { ...refSchema, properties: fewer }, "response")).toEqual(["$.conversationSource: missing"]);
     expect(compareSchemas(REFERENCE, refSchema, REFERENCE, { ...refSchema, required: ["id"] }, "response")).toHaveLength(3);
+    // OpenAPI 3.0 spellings, should a later copy of the document use them.
+    expect(toJsonSchema({ type: "string", nullable: true, enum: ["a"] })).toEqual({ type: ["string", "null"], enum: ["a", null] });
+    expect(toJsonSchema({ $ref: "#/components/schemas/BaseResponse", nullable: true })).toEqual({ anyOf: [{ $ref: expect.stringMatching(/#\/\$defs\/BaseResponse$/) }, { type: "null" }] });
+    expect(toJsonSchema({ type: "integer", minimum: 5, exclusiveMinimum: true, example: 6 })).toEqual({ type: "integer", exclusiveMinimum: 5 });
+    expect(toJsonSchema({ oneOf: [{ $ref: "#/components/schemas/ImageAttachmentRequest" }], discriminator: { propertyName: "type" } })).not.toHaveProperty("discriminator");
+    expect(validatorFor({ type: "string", nullable: true })(null)).toBe(true);
     expect(findOperation("POST", "/attachments/v1/files/download-url")?.operationId).toMatch(/^generate_download_url/);
     expect(findOperation("GET", "/attachments/v1/files/123")?.operationId).toMatch(/^get_file_url/);
     expect(findOperation("GET", "/chat/v1/nowhere")).toBeUndefined();
