@@ -184,7 +184,6 @@ describe("POST /oauth/v1/token (client credentials)", () => {
     const after = await withToken(access_token, "GET", "/chat/v1/conversations", undefined, { "CF-Connecting-IP": freshIp() });
     expectEnvelopeError(after, 401, "/chat/v1/conversations");
     expect(after.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
-    expect(await env.DB.prepare("select count(*) as n from oauth_tokens where key_id = ?").bind(key.id).first("n")).toBe(0);
     expect((await tokenRequest(basic(key.id, key.key), undefined, { "CF-Connecting-IP": freshIp() })).status).toBe(401);
   });
 
@@ -199,6 +198,31 @@ describe("POST /oauth/v1/token (client credentials)", () => {
 });
 
 describe("guessing credentials is rate-limited per client address", () => {
+  it("does not count genuine but dead credentials (expired token, revoked key) as guesses; repeating them costs no D1 read", async () => {
+    const key = await apiKey(["chat.read"]);
+    const revoked = await apiKey(["chat.read"]);
+    const { access_token } = await accessToken(key);
+    const { access_token: orphan } = await accessToken(revoked);
+    await env.DB.prepare("update oauth_tokens set expires_at = ? where token_hash = ?").bind(Date.now() - 1, await sha256(access_token)).run();
+    await admin("DELETE", `/admin/v1/api-keys/${revoked.id}`);
+    const client = { "CF-Connecting-IP": freshIp() };
+    for (let i = 0; i < 15; i++) {
+      for (const res of [
+        await withToken(access_token, "GET", "/chat/v1/conversations", undefined, client),
+        await withToken(orphan, "GET", "/chat/v1/conversations", undefined, client),
+        await withKey(revoked.key, "GET", "/chat/v1/conversations", undefined, client),
+        await tokenRequest(basic(revoked.id, revoked.key), undefined, client),
+      ]) {
+        expect(res.status).toBe(401);
+        if (i > 0) expect(res.headers.get("Server-Timing")).toContain('desc="0 queries"');
+      }
+    }
+    // The address is not blocked: a fresh token for the live key works from it.
+    const fresh = await tokenRequest(basic(key.id, key.key), undefined, client);
+    expect(fresh.status).toBe(200);
+    expect((await withToken(fresh.json.access_token, "GET", "/chat/v1/conversations", undefined, client)).status).toBe(200);
+  });
+
   const wrongKey = () => `ck_${crypto.randomUUID().replace(/-/g, "").padEnd(43, "x")}`;
 
   it("after 10 failed API keys, secrets or tokens in a minute the address gets 429 without any D1 read; others are unaffected", async () => {

@@ -109,13 +109,28 @@ function overLimit(usage: Usage) {
 }
 
 /**
- * Proves a credential and counts the request for its key: one D1 round trip. Throws 401 (bad or
- * revoked credential; counted against the address), or 429 (address blocked, or key over a limit).
+ * Genuine credentials that can no longer act (revoked keys, their secrets, expired tokens), as
+ * `kind:hash`: they never come back, so this isolate refuses them without reading D1 again.
+ */
+const dead = new Set<string>();
+const credentialKey = (cred: Credential) => `${cred.kind}:${cred.kind === "client" ? `${cred.keyId}:` : ""}${cred.hash}`;
+
+/**
+ * Proves a credential and counts the request for its key: one D1 round trip. Throws 401 for a
+ * credential that matches nothing (a guess: counted against the address) or one that is dead
+ * (revoked or expired: not a guess, so a client whose token just expired is not blocked, and
+ * remembered, so repeating it costs no D1 read), or 429 (address blocked, or key over a limit).
  */
 export async function authenticateCredential(c: Context<AppEnv>, cred: Credential, invalid: () => ApiError) {
   refuseBlocked(c);
+  if (dead.has(credentialKey(cred))) throw invalid();
   const found = await authenticateAndCount(c.get("db"), cred, Date.now());
-  if (!found) throw await failedCredential(c, invalid());
+  if (found === "unknown") throw await failedCredential(c, invalid());
+  if (found === "dead") {
+    if (dead.size >= 10_000) dead.clear();
+    dead.add(credentialKey(cred));
+    throw invalid();
+  }
   const headers = rateLimitHeaders(found.usage);
   if (!found.counted) throw overLimit(found.usage);
   return { ...found, headers };

@@ -68,7 +68,7 @@ adminIntegrationRouter.openapi(
     path: "/admin/v1/api-keys/{id}",
     tags: ["Admin"],
     security,
-    summary: "Revoke an API key and its OAuth tokens (refused from the next request on)",
+    summary: "Revoke an API key, and with it its OAuth tokens (refused from the next request on)",
     request: { params: IdParam },
     responses: { 204: { description: "Revoked" }, ...errorResponses(404) },
   }),

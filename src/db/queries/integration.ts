@@ -18,18 +18,16 @@ export async function listApiKeys(db: Db) {
 }
 
 /**
- * Revokes a key and deletes its OAuth tokens; true when it existed and was live. Takes effect on
- * the very next request (every lookup also checks `revoked_at`).
+ * Revokes a key, and so its OAuth tokens (every lookup joins the key's `revoked_at`); true when it
+ * existed and was live. Takes effect on the very next request. The token rows stay, so a client
+ * still using one is known to hold a dead token rather than to be guessing.
  */
 export async function revokeApiKey(db: Db, id: string, now: number) {
-  const [rows] = await db.batch([
-    db
-      .update(apiKeys)
-      .set({ revokedAt: now })
-      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-      .returning({ id: apiKeys.id }),
-    db.delete(oauthTokens).where(eq(oauthTokens.keyId, id)),
-  ]);
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
   return rows.length > 0;
 }
 
@@ -57,18 +55,22 @@ export interface Authenticated {
   usage: Usage;
 }
 
-/** FROM … WHERE … naming the live key a credential proves (and, for a token, the token), with its parameters. */
-function credentialSource(cred: Credential, now: number, withUsage: boolean): [string, unknown[]] {
-  const usage = withUsage ? " left join api_key_usage u on u.key_id = k.id" : "";
+/**
+ * FROM … WHERE … naming the key a credential proves (and, for a token, the token), with its
+ * parameters; `live` adds the conditions under which it may act (key not revoked, token unexpired).
+ */
+function credentialSource(cred: Credential, now: number, live: boolean): [string, unknown[]] {
+  const usage = live ? "" : " left join api_key_usage u on u.key_id = k.id";
+  const liveKey = live ? " and k.revoked_at is null" : "";
   switch (cred.kind) {
     case "apiKey":
-      return [`from api_keys k${usage} where k.key_hash = ? and k.revoked_at is null`, [cred.hash]];
+      return [`from api_keys k${usage} where k.key_hash = ?${liveKey}`, [cred.hash]];
     case "client":
-      return [`from api_keys k${usage} where k.id = ? and k.key_hash = ? and k.revoked_at is null`, [cred.keyId, cred.hash]];
+      return [`from api_keys k${usage} where k.id = ? and k.key_hash = ?${liveKey}`, [cred.keyId, cred.hash]];
     case "token":
       return [
-        `from oauth_tokens t join api_keys k on k.id = t.key_id${usage} where t.token_hash = ? and t.expires_at > ? and k.revoked_at is null`,
-        [cred.hash, now],
+        `from oauth_tokens t join api_keys k on k.id = t.key_id${usage} where t.token_hash = ?${live ? " and t.expires_at > ?" : ""}${liveKey}`,
+        live ? [cred.hash, now] : [cred.hash],
       ];
   }
 }
@@ -77,6 +79,8 @@ interface KeyUsageRow {
   key_id: string;
   scopes: string;
   key_scopes: string;
+  revoked_at: number | null;
+  expires_at: number | null;
   minute: number | null;
   minute_count: number | null;
   day: number | null;
@@ -86,20 +90,21 @@ interface KeyUsageRow {
 /**
  * Authenticates a credential and counts the request against its key's minute and day, in one D1
  * round trip (a batch: one conditional UPSERT, one SELECT). A request over either limit is not
- * counted and writes nothing. Undefined when the credential proves no live key.
+ * counted and writes nothing. "unknown" when the credential matches nothing (a guess); "dead" when
+ * it is genuine but can no longer act (its key revoked, the token expired) — dead stays dead.
  */
-export async function authenticateAndCount(db: Db, cred: Credential, now: number): Promise<Authenticated | undefined> {
+export async function authenticateAndCount(db: Db, cred: Credential, now: number): Promise<Authenticated | "unknown" | "dead"> {
   const minute = Math.floor(now / 60_000);
   const day = Math.floor(now / 86_400_000);
-  const [source, params] = credentialSource(cred, now, false);
-  const [sourceWithUsage, paramsWithUsage] = credentialSource(cred, now, true);
+  const [live, liveParams] = credentialSource(cred, now, true);
+  const [any, anyParams] = credentialSource(cred, now, false);
   // Raw statements: Drizzle's batch takes only its own builders, and this UPSERT … SELECT is not one.
   const d1 = (db as Db & { $client: D1Database }).$client;
   const [counted, found] = await d1.batch([
     d1
       .prepare(
         `insert into api_key_usage (key_id, minute, minute_count, day, day_count)
-         select k.id, ?, 1, ?, 1 ${source}
+         select k.id, ?, 1, ?, 1 ${live}
          on conflict (key_id) do update set
            minute_count = case when minute = excluded.minute then minute_count + 1 else 1 end,
            minute = excluded.minute,
@@ -108,17 +113,19 @@ export async function authenticateAndCount(db: Db, cred: Credential, now: number
          where (minute != excluded.minute or minute_count < ?) and (day != excluded.day or day_count < ?)
          returning minute_count`,
       )
-      .bind(minute, day, ...params, USAGE_LIMITS.minute, USAGE_LIMITS.day),
+      .bind(minute, day, ...liveParams, USAGE_LIMITS.minute, USAGE_LIMITS.day),
     d1
       .prepare(
         `select k.id as key_id, ${cred.kind === "token" ? "t.scopes" : "k.scopes"} as scopes, k.scopes as key_scopes,
+                k.revoked_at, ${cred.kind === "token" ? "t.expires_at" : "null"} as expires_at,
                 u.minute, u.minute_count, u.day, u.day_count
-         ${sourceWithUsage}`,
+         ${any}`,
       )
-      .bind(...paramsWithUsage),
+      .bind(...anyParams),
   ]);
   const row = (found!.results as KeyUsageRow[])[0];
-  if (!row) return undefined;
+  if (!row) return "unknown";
+  if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return "dead";
   const keyScopes = new Set(JSON.parse(row.key_scopes) as string[]);
   // A token never has more than its key has now.
   const scopes = (JSON.parse(row.scopes) as string[]).filter((s) => keyScopes.has(s));
