@@ -244,7 +244,9 @@ describe("conversations", () => {
   it("looks up more than 100 assigned users in chunks (D1 binds at most 100 parameters)", async () => {
     const { key } = await apiKey();
     const ids = Array.from({ length: 150 }, () => numericId());
-    for (const id of ids) expect((await admin("PUT", `/admin/v1/users/${id}`, { display_name: `U${id}` })).status).toBe(200);
+    // Provisioned straight into D1 (as PUT /admin/v1/users/{id} would, 150 times).
+    const insert = env.DB.prepare("insert into users (id, display_name, kind, created_at, updated_at) values (?, ?, 'user', ?, ?)");
+    await env.DB.batch(ids.map((id) => insert.bind(id, `U${id}`, Date.now(), Date.now())));
     const res = await withKey(key, "POST", "/chat/v1/conversations", { title: "Everyone", type: "channel", assignedUserIds: ids.map(Number), adminUserIds: [Number(ids[0])] });
     expect(res.status, res.text).toBe(200);
     expect(res.json.data.conversation.assignedUserIds).toHaveLength(150);
