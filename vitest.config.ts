@@ -20,6 +20,8 @@ export default defineConfig(async () => {
     ],
     test: {
       setupFiles: ["./test/setup.ts"],
+      // The machines have 2 shared cores: tests that send hundreds of requests need more than 5 s.
+      testTimeout: 30_000,
       include: ["test/**/*.test.ts"],
     },
   };
