@@ -16,7 +16,8 @@ export interface Env {
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
-  INTEGRATION_RATE_LIMITER: RateLimit;
+  /** Failed integration credentials per client address (src/integration/auth.ts). */
+  INTEGRATION_AUTH_LIMITER: RateLimit;
   JWT_SECRET: string;
   JWT_JWKS_URL?: string;
   JWT_ISSUER?: string;
@@ -50,9 +51,11 @@ export interface AuthUser {
 
 /** Who is calling the integration API: an API key, or a token bound to one. */
 export interface Principal {
-  /** Owner id for the uploads it makes: `apikey_<id>`. */
+  /** `apikey_<key id>`: owner of the files it uploads (a key's tokens share its files). */
   id: string;
+  keyId: string;
   scopes: string[];
+  via: "apiKey" | "oauth";
 }
 
 /**
@@ -73,6 +76,7 @@ export interface AppVariables {
   db: Db;
   d1Stats: D1Stats;
   user: AuthUser;
+  /** The integration API's caller (an API key, directly or through its OAuth token). */
   principal: Principal;
 }
 

@@ -19,7 +19,7 @@ import { filesApiRouter } from "./integration/files";
 import { publishersApiRouter } from "./integration/publishers";
 import { requireAdmin, requireUser } from "./platform/auth";
 import { rateLimitUser } from "./platform/rate-limit";
-import { adminIntegrationRouter } from "./routes/admin-integration";
+import { adminIntegrationRouter } from "./integration/admin";
 import { mountDocs } from "./routes/docs";
 import { jobs } from "./jobs";
 import { scheduled } from "./scheduled";

@@ -217,3 +217,42 @@ export const publishers = sqliteTable("publishers", {
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type PublisherRow = typeof publishers.$inferSelect;
+
+/**
+ * OAuth 2.0 access tokens of the integration API (client credentials: an API key's id and secret).
+ * Opaque random strings; only their SHA-256 is stored. A token acts as its key: the key's scopes
+ * (or fewer), its files, and it dies with the key (the lookup joins `api_keys.revoked_at`).
+ */
+export const oauthTokens = sqliteTable(
+  "oauth_tokens",
+  {
+    tokenHash: text().primaryKey(),
+    keyId: text().notNull().references(() => apiKeys.id, { onDelete: "cascade" }),
+    scopes: text({ mode: "json" }).$type<string[]>().notNull(),
+    createdAt: integer().notNull(),
+    expiresAt: integer().notNull(),
+  },
+  (t) => [index("oauth_tokens_key").on(t.keyId, t.expiresAt)],
+);
+
+/**
+ * Requests per API key in the current UTC minute and UTC day: one row per key, counted by the
+ * same D1 batch that authenticates the request (the x-ratelimit-* headers and their 429s).
+ */
+export const apiKeyUsage = sqliteTable("api_key_usage", {
+  keyId: text().primaryKey().references(() => apiKeys.id, { onDelete: "cascade" }),
+  minute: integer().notNull(), // unix minute (ms / 60000)
+  minuteCount: integer().notNull(),
+  day: integer().notNull(), // unix day, UTC (ms / 86400000)
+  dayCount: integer().notNull(),
+});
+
+/** What the integration API records about a conversation it created (`conversationSource`, description). */
+export const integrationConversations = sqliteTable("integration_conversations", {
+  channelId: text().primaryKey().references(() => channels.id, { onDelete: "cascade" }),
+  source: text().notNull(),
+  description: text({ mode: "json" }).$type<Record<string, unknown>[]>().notNull().default(sql`'[]'`),
+  createdAt: integer().notNull(),
+});
+
+export type OAuthTokenRow = typeof oauthTokens.$inferSelect;

@@ -1,46 +1,68 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { createRouter } from "../app";
 import { isBlockedEitherWay } from "../features/blocks/blocks.queries";
-import { createGroupOrRoom, findChannelWithMembership } from "../features/channels/channels.queries";
+import { createGroupOrRoom, deleteChannel, findChannelWithMembership } from "../features/channels/channels.queries";
 import { findOrCreateDm } from "../features/channels/dm.queries";
-import { getPublisher, listConversations, publisherUserId } from "../db/queries/integration";
+import { findUserIds, getPublisher, insertIntegrationConversation, listConversations, publisherUserId } from "./integration.queries";
 import { getUser } from "../features/users/users.queries";
-import { requireKnownUsers } from "../features/channels/access";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
 import type { AppEnv } from "../env";
-import { ApiError, userNotFound } from "../platform/errors";
+import { ApiError } from "../platform/errors";
 import { isId } from "../platform/ids";
 import { sendMessage } from "../features/messages/send";
 import { IdempotencyHeaders } from "../features/messages/messages.schemas";
-import { Conversation, CreateConversationBody, IntegrationMessageBody, Paging, SentMessage } from "../schemas/integration";
+import {
+  apiResponse,
+  BaseResponse,
+  ConversationMutationRequest,
+  ConversationMutationResponse,
+  ConversationPostMessageRequest,
+  ConversationsResponse,
+  IntegrationUserId,
+  paginatedResponse,
+  Paging,
+} from "./integration.schemas";
 import { depsOf } from "../platform/context";
 import { requireScope } from "./auth";
-import { INTEGRATION_SECURITY, integrationResponses, ok } from "./envelope";
+import { integrationResponses, integrationRouter, invalidAt, ok, registerSecuritySchemes, security } from "./envelope";
+import { oauthRouter } from "./oauth";
 
 const tags = ["Integration: Chat"];
 const notFound = (what: string) => new ApiError("CHAT_CHANNEL_NOT_FOUND", `${what} not found`);
 
-export const chatRouter = createRouter();
+export const chatRouter = integrationRouter();
 // Listing reads; everything else writes. (Hono's `/x/*` also matches `/x`, hence one rule.)
 const readChat = requireScope("chat.read");
 const writeChat = requireScope("chat.write");
 chatRouter.use("/chat/v1/*", (c, next) => (c.req.method === "GET" ? readChat : writeChat)(c, next));
+// POST /oauth/v1/token rides along with the chat router (src/index.ts mounts the integration routers).
+chatRouter.route("/", oauthRouter);
+registerSecuritySchemes(chatRouter);
+
+/** Where a conversation came from (`conversationSource`): made by this API, or by people in the app. */
+export const SOURCE_API = "api";
+export const SOURCE_APP = "app";
 
 chatRouter.openapi(
   createRoute({
     method: "get",
     path: "/chat/v1/conversations",
     tags,
-    security: INTEGRATION_SECURITY,
-    summary: "Team chats (type team) and broadcast channels (type channel); never private conversations",
+    security: security("chat.read"),
+    summary: "Get conversations",
+    description: "Team chats (type team) and broadcast channels (type channel) of the account, oldest first; never private conversations.",
     request: { query: Paging },
-    responses: integrationResponses(z.object({ conversations: z.array(Conversation) }), "A page"),
+    responses: integrationResponses(paginatedResponse("PaginatedBaseResponse_ConversationsResponse_", ConversationsResponse), "Successful Response"),
   }),
   async (c) => {
     const { limit, offset } = c.req.valid("query");
     const rows = await listConversations(c.get("db"), limit, offset);
-    const conversations = rows.map((r) => ({ id: r.id, title: r.name, type: r.broadcast ? ("channel" as const) : ("team" as const) }));
+    const conversations = rows.map((r) => ({
+      id: r.id,
+      title: r.name,
+      type: r.broadcast ? ("channel" as const) : ("team" as const),
+      conversationSource: r.source ?? SOURCE_APP,
+    }));
     return ok(c, { conversations }, { offset: offset + rows.length });
   },
 );
@@ -50,29 +72,57 @@ chatRouter.openapi(
     method: "post",
     path: "/chat/v1/conversations",
     tags,
-    security: INTEGRATION_SECURITY,
-    summary: "Create a team chat or channel; members are the assigned users plus the admins (first admin owns it)",
-    request: { body: { required: true, content: { "application/json": { schema: CreateConversationBody } } } },
-    responses: integrationResponses(Conversation.extend({ conversationId: z.string() }), "Created"),
+    security: security("chat.write"),
+    summary: "Create conversation",
+    description:
+      "Creates a team chat (members post) or channel (only admins post). Members are the assigned users; admins are the adminUserIds that are also assigned (the first owns it). Unknown users are 404; there are no smart groups here.",
+    request: { body: { required: true, content: { "application/json": { schema: ConversationMutationRequest } } } },
+    responses: integrationResponses(apiResponse("APIResponse_ConversationMutationResponse_", ConversationMutationResponse), "Successful Response", 404),
   }),
   async (c) => {
     const db = c.get("db");
     const input = c.req.valid("json");
-    const everyone = [...new Set([...input.adminUserIds, ...input.assignedUserIds])];
-    // Publishers are users too, but never conversation members.
-    const publisher = everyone.find((id) => id.startsWith("pub_"));
-    if (publisher) throw userNotFound(publisher);
-    await requireKnownUsers(db, everyone);
-    const [owner = null, ...admins] = [...new Set(input.adminUserIds)];
+    const smartGroup = input.assignedSmartGroupIds?.[0];
+    if (smartGroup !== undefined) throw new ApiError("CHAT_USER_NOT_FOUND", `Smart group ${smartGroup} not found`);
+    const assigned = [...new Set(input.assignedUserIds ?? [])];
+    if (assigned.length === 0) {
+      throw invalidAt(["body", "assignedUserIds"], "Value error, at least one of assignedUserIds or assignedSmartGroupIds must be provided");
+    }
+    const known = await findUserIds(db, assigned);
+    const missing = assigned.find((id) => !known.has(id));
+    if (missing !== undefined) throw new ApiError("CHAT_USER_NOT_FOUND", `User ${missing} not found`);
+    // As in the reference: an admin id takes effect only when that user is also assigned.
+    const admins = [...new Set(input.adminUserIds ?? [])].filter((id) => known.has(id));
+    const [owner = null, ...otherAdmins] = admins;
     const channel = await createGroupOrRoom(db, {
       type: "group",
       name: input.title,
-      broadcast: input.type === "channel",
+      // A locked conversation is one where only admins post: a broadcast group here.
+      broadcast: input.type === "channel" || input.isLocked === true,
       ownerId: owner,
-      adminIds: admins,
-      memberIds: input.assignedUserIds,
+      adminIds: otherAdmins,
+      memberIds: assigned,
     });
-    return ok(c, { conversationId: channel.id, id: channel.id, title: channel.name, type: input.type });
+    const description = input.description ?? [];
+    try {
+      await insertIntegrationConversation(db, { channelId: channel.id, source: SOURCE_API, description, createdAt: channel.createdAt });
+    } catch (err) {
+      await deleteChannel(db, channel.id, Date.now()).catch(() => {}); // the cron purges and drops it
+      throw err;
+    }
+    return ok(c, {
+      conversation: {
+        id: channel.id,
+        title: channel.name,
+        type: input.type,
+        assignedUserIds: assigned.map(Number),
+        assignedSmartGroupIds: [],
+        adminUserIds: admins.map(Number),
+        isLocked: input.isLocked ?? false,
+        isMembersHidden: false,
+        description,
+      },
+    });
   },
 );
 
@@ -88,40 +138,51 @@ const declaredTypes = (declared: { type: "image" | "file"; fileId: string }[]) =
   stored.forEach((a, i) => {
     const actual = a.width === undefined ? "file" : "image";
     if (declared[i]!.type !== actual) {
-      throw new ApiError("VALIDATION_FAILED", "Attachment type does not match the file", [
-        { in: "json", path: `attachments.${i}.type`, code: "value_error", message: `file ${a.asset_id} is ${actual === "image" ? "an image" : "not an image"}` },
-      ]);
+      throw invalidAt(["body", "attachments", i, "type"], `Value error, file ${a.asset_id} is ${actual === "image" ? "an image" : "not an image"}`);
     }
   });
 };
 
-async function sendAsPublisher(c: Context<AppEnv>, channel: ChannelRow, sender: string, input: z.infer<typeof IntegrationMessageBody>, key?: string) {
+type MessageInput = z.infer<typeof ConversationPostMessageRequest>;
+
+async function sendAsPublisher(c: Context<AppEnv>, channel: ChannelRow, sender: string, input: MessageInput, key?: string) {
   if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
-  const { message } = await sendMessage(depsOf(c), {
-    channel,
-    senderId: sender,
-    uploaderId: c.get("principal").id,
-    body: input.text,
-    assetIds: input.attachments.map((a) => a.fileId),
-    idempotencyKey: key,
-    checkAttachments: declaredTypes(input.attachments),
-  });
-  return ok(c, { messageId: message.id, conversationId: channel.id });
+  try {
+    const { message } = await sendMessage(depsOf(c), {
+      channel,
+      senderId: sender,
+      uploaderId: c.get("principal").id,
+      body: input.text,
+      assetIds: input.attachments.map((a) => a.fileId),
+      idempotencyKey: key,
+      checkAttachments: declaredTypes(input.attachments),
+    });
+    return ok(c, { messageId: message.id, conversationId: channel.id });
+  } catch (err) {
+    // The shared attachment rules name no field; here they are about `attachments`.
+    if (err instanceof ApiError && err.code === "VALIDATION_FAILED" && err.details === undefined) {
+      throw invalidAt(["body", "attachments"], `Value error, ${err.message}`);
+    }
+    throw err;
+  }
 }
+
+const messageResponses = integrationResponses(apiResponse("APIResponse_BaseResponse_", BaseResponse), "Successful Response", 404, 413);
 
 chatRouter.openapi(
   createRoute({
     method: "post",
     path: "/chat/v1/conversations/{conversationId}/message",
     tags,
-    security: INTEGRATION_SECURITY,
-    summary: "Send a message as a custom publisher to a team chat or channel",
+    security: security("chat.write"),
+    summary: "Send message",
+    description: "Sends a message as a custom publisher to a team chat or channel. `data` carries the new messageId and conversationId.",
     request: {
       params: z.object({ conversationId: z.string().openapi({ param: { name: "conversationId", in: "path" } }) }),
       headers: IdempotencyHeaders,
-      body: { required: true, content: { "application/json": { schema: IntegrationMessageBody } } },
+      body: { required: true, content: { "application/json": { schema: ConversationPostMessageRequest } } },
     },
-    responses: integrationResponses(SentMessage, "Sent"),
+    responses: messageResponses,
   }),
   async (c) => {
     const { conversationId } = c.req.valid("param");
@@ -138,14 +199,15 @@ chatRouter.openapi(
     method: "post",
     path: "/chat/v1/conversations/privateMessage/{userId}",
     tags,
-    security: INTEGRATION_SECURITY,
-    summary: "Send a private message from a custom publisher to a user (the DM is created on first use)",
+    security: security("chat.write"),
+    summary: "Send private message",
+    description: "Sends a private message from a custom publisher to a user; the conversation is created on first use.",
     request: {
-      params: z.object({ userId: z.string().openapi({ param: { name: "userId", in: "path" } }) }),
+      params: z.object({ userId: IntegrationUserId.openapi({ param: { name: "userId", in: "path" }, type: "integer" }) }),
       headers: IdempotencyHeaders,
-      body: { required: true, content: { "application/json": { schema: IntegrationMessageBody } } },
+      body: { required: true, content: { "application/json": { schema: ConversationPostMessageRequest } } },
     },
-    responses: integrationResponses(SentMessage, "Sent"),
+    responses: messageResponses,
   }),
   async (c) => {
     const db = c.get("db");

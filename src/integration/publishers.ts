@@ -1,14 +1,17 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../app";
-import { listPublishers } from "../db/queries/integration";
+import { createRoute } from "@hono/zod-openapi";
+import { listPublishers } from "./integration.queries";
 import type { PublisherRow } from "../db/schema";
-import { Paging, Publisher } from "../schemas/integration";
+import { paginatedResponse, Paging, PublishersResponse } from "./integration.schemas";
 import { requireScope } from "./auth";
-import { INTEGRATION_SECURITY, integrationResponses, ok } from "./envelope";
+import { integrationResponses, integrationRouter, ok, security } from "./envelope";
 
+/** The reference's PublisherResponse: `imageUrl` is a string, "" when the publisher has no image. */
+export const publisherResponse = (p: PublisherRow) => ({ id: p.id, name: p.name, imageUrl: p.imageUrl ?? "" });
+
+/** The admin API's view: `imageUrl` null when there is none. */
 export const publisherJson = (p: PublisherRow) => ({ id: p.id, name: p.name, imageUrl: p.imageUrl });
 
-export const publishersApiRouter = createRouter();
+export const publishersApiRouter = integrationRouter();
 publishersApiRouter.use("/publishers/v1/*", requireScope("publishers.read"));
 
 publishersApiRouter.openapi(
@@ -16,14 +19,15 @@ publishersApiRouter.openapi(
     method: "get",
     path: "/publishers/v1/publishers",
     tags: ["Integration: Publishers"],
-    security: INTEGRATION_SECURITY,
-    summary: "Custom publishers (their id is the senderId of chat messages)",
+    security: security("publishers.read"),
+    summary: "Get publishers",
+    description: "Custom publishers (their id is the senderId of chat messages), oldest first.",
     request: { query: Paging },
-    responses: integrationResponses(z.object({ publishers: z.array(Publisher) }), "A page"),
+    responses: integrationResponses(paginatedResponse("PaginatedBaseResponse_PublishersResponse_", PublishersResponse), "Successful Response"),
   }),
   async (c) => {
     const { limit, offset } = c.req.valid("query");
     const rows = await listPublishers(c.get("db"), limit, offset);
-    return ok(c, { publishers: rows.map(publisherJson) }, { offset: offset + rows.length });
+    return ok(c, { publishers: rows.map(publisherResponse) }, { offset: offset + rows.length });
   },
 );

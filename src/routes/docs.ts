@@ -15,18 +15,7 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
     scheme: "bearer",
     description: "The operator's ADMIN_TOKEN",
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
-    type: "apiKey",
-    in: "header",
-    name: "X-API-KEY",
-    description: "Integration API key (scopes: chat.read, chat.write, attachments.read, attachments.write, publishers.read)",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "oauth2", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "An OAuth 2.0 access token whose `scope` claim carries the integration scopes",
-  });
+  // The integration API's schemes (APIKeyHeader, OAuth2, HTTPBasic) come with its routers.
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

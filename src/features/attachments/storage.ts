@@ -106,9 +106,9 @@ export async function deleteObjects(env: Env, assetIds: string[]) {
 const fileData = (assetId: string, size: string, exp: number) => `file:${assetId}:${size}:${exp}`;
 const uploadData = (assetId: string, exp: number) => `upload:${assetId}:${exp}`;
 
-/** A download URL on this Worker's origin, valid for an hour. */
-export async function signedFileUrl(env: Env, origin: string, assetId: string, size: FileSize) {
-  const expires_at = Math.floor(Date.now() / 1000) + DOWNLOAD_URL_TTL_SECONDS;
+/** A download URL on this Worker's origin, valid for an hour (or `ttlSeconds`). */
+export async function signedFileUrl(env: Env, origin: string, assetId: string, size: FileSize, ttlSeconds = DOWNLOAD_URL_TTL_SECONDS) {
+  const expires_at = Math.floor(Date.now() / 1000) + ttlSeconds;
   const sig = await signUrlData(env.FILE_URL_SECRET, fileData(assetId, size, expires_at));
   return { url: `${origin}/files/${assetId}/${size}?exp=${expires_at}&sig=${sig}`, expires_at };
 }

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../app";
-import * as q from "../db/queries/integration";
-import { hashApiKey } from "../integration/auth";
-import { publisherJson } from "../integration/publishers";
+import * as q from "./integration.queries";
+import { hashApiKey, randomSecret } from "./auth";
+import { publisherJson } from "./publishers";
 import { ApiError } from "../platform/errors";
 import { newId } from "../platform/ids";
 import { seconds } from "../platform/schemas";
 import { errorResponses, json, jsonBody } from "../platform/openapi";
-import { ApiKeyInfo, CreateApiKeyBody, Publisher, PublisherBody, UpdatePublisherBody } from "../schemas/integration";
+import { ApiKeyInfo, CreateApiKeyBody, Publisher, PublisherBody, UpdatePublisherBody } from "./integration.schemas";
 
 /** Operator endpoints for the integration API (mounted behind requireAdmin). */
 export const adminIntegrationRouter = createRouter();
@@ -22,27 +22,33 @@ adminIntegrationRouter.openapi(
     path: "/admin/v1/api-keys",
     tags: ["Admin"],
     security,
-    summary: "Create an API key (the key is shown only in this response)",
+    summary: "Create an API key (the key is shown only in this response). OAuth 2.0: client_id = id, client_secret = key",
     request: { body: jsonBody(CreateApiKeyBody) },
     responses: { 201: json(ApiKeyInfo.extend({ key: z.string() }), "Created"), ...errorResponses(400) },
   }),
   async (c) => {
     const { name, scopes } = c.req.valid("json");
-    const bytes = crypto.getRandomValues(new Uint8Array(32));
-    const key = `ck_${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+    const key = randomSecret("ck_");
     const row = await q.insertApiKey(c.get("db"), { id: newId(), name, scopes: [...new Set(scopes)], keyHash: await hashApiKey(key), createdAt: Date.now() });
-    return c.json({ ...keyJson(row), key }, 201);
+    return c.json({ ...keyJson(row, null), key }, 201);
   },
 );
 
-const keyJson = (row: Awaited<ReturnType<typeof q.insertApiKey>>) => ({
-  id: row.id,
-  name: row.name,
-  scopes: row.scopes,
-  created_at: seconds(row.createdAt),
-  last_used_at: row.lastUsedAt === null ? null : seconds(row.lastUsedAt),
-  revoked: row.revokedAt !== null,
-});
+/**
+ * `last_used_at`: the start of the minute of the key's last counted request (its usage row,
+ * written with every request anyway), or the older per-key column for keys used before it existed.
+ */
+const keyJson = (row: Awaited<ReturnType<typeof q.insertApiKey>>, lastMinute: number | null) => {
+  const lastUsed = Math.max(lastMinute === null ? 0 : lastMinute * 60_000, row.lastUsedAt ?? 0);
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    created_at: seconds(row.createdAt),
+    last_used_at: lastUsed ? seconds(lastUsed) : null,
+    revoked: row.revokedAt !== null,
+  };
+};
 
 adminIntegrationRouter.openapi(
   createRoute({
@@ -53,7 +59,7 @@ adminIntegrationRouter.openapi(
     summary: "List API keys (never the keys themselves)",
     responses: { 200: json(z.object({ api_keys: z.array(ApiKeyInfo) }), "Keys") },
   }),
-  async (c) => c.json({ api_keys: (await q.listApiKeys(c.get("db"))).map(keyJson) }, 200),
+  async (c) => c.json({ api_keys: (await q.listApiKeys(c.get("db"))).map((r) => keyJson(r.key, r.lastMinute)) }, 200),
 );
 
 adminIntegrationRouter.openapi(
@@ -62,7 +68,7 @@ adminIntegrationRouter.openapi(
     path: "/admin/v1/api-keys/{id}",
     tags: ["Admin"],
     security,
-    summary: "Revoke an API key (refused from the next request on)",
+    summary: "Revoke an API key, and with it its OAuth tokens (refused from the next request on)",
     request: { params: IdParam },
     responses: { 204: { description: "Revoked" }, ...errorResponses(404) },
   }),
