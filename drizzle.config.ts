@@ -1,10 +1,10 @@
 import { defineConfig } from "drizzle-kit";
 
-// Migrations are generated here and applied by `wrangler d1 migrations apply`
+// The directory database (DB). Migrations are generated here and applied by `wrangler d1 migrations apply`
 // (npm start) and by the test setup (applyD1Migrations).
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./src/db/schema.ts",
+  schema: "./src/db/directory.ts",
   out: "./drizzle",
   casing: "snake_case",
 });

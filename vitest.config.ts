@@ -8,13 +8,14 @@ export const TEST_SECRETS = {
 };
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations("drizzle") // relative to the project root, where npm runs;
+  const migrations = await readD1Migrations("drizzle"); // relative to the project root, where npm runs
+  const historyMigrations = await readD1Migrations("drizzle/history");
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", ROOM_CALL_RETRY_SECONDS: "0", TEST_MIGRATIONS: migrations },
+          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", ROOM_CALL_RETRY_SECONDS: "0", TEST_MIGRATIONS: migrations, TEST_HISTORY_MIGRATIONS: historyMigrations },
         },
       }),
     ],

@@ -1,14 +1,18 @@
 // `npm start`: local API on http://127.0.0.1:8787 (PORT overrides) with local D1, R2 and
 // Durable Objects, after creating .dev.vars and applying the D1 migrations.
 import { spawnSync } from "node:child_process";
+import { d1Bindings } from "./d1-bindings.mjs";
 import { ensureDevVars } from "./dev-vars.mjs";
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true" };
 const wrangler = (args) => spawnSync("wrangler", args, { stdio: "inherit", env, shell: false });
 
 ensureDevVars();
-const migrate = wrangler(["d1", "migrations", "apply", "DB", "--local"]);
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+// The directory and every history shard, each with its own migrations folder (wrangler.toml).
+for (const binding of d1Bindings()) {
+  const migrate = wrangler(["d1", "migrations", "apply", binding, "--local"]);
+  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+}
 
 const port = process.env.PORT || "8787";
 const dev = wrangler(["dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)]);

@@ -1,6 +1,7 @@
 /** Types only: the Worker's bindings, the request context, and what domain functions receive. */
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type * as schema from "./db/schema";
+import type * as directory from "./db/directory";
+import type * as historySchema from "./db/history";
 import type { D1Stats } from "./platform/d1-metering";
 import type { IdNodeRegistry } from "./platform/id-registry";
 import type { ChannelRoom } from "./realtime/channel-room";
@@ -9,6 +10,12 @@ import type { RoomCall } from "./realtime/protocol";
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
   DB: D1Database;
+  /**
+   * History shards: every binding named HISTORY_<n> (wrangler.toml). Adding one moves nothing; new
+   * channels go to the open shard with the fewest channels (src/platform/shards.ts).
+   */
+  HISTORY_0: D1Database;
+  HISTORY_1: D1Database;
   CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
   ID_NODES: DurableObjectNamespace<IdNodeRegistry>;
   /** Background work: room calls that failed within their request, history purges (src/jobs.ts). */
@@ -32,7 +39,10 @@ export interface Env {
   FAULT_INJECTION?: string;
 }
 
-export type Db = DrizzleD1Database<typeof schema>;
+/** The directory database (DB): users, channels, members, uploads, keys. */
+export type Db = DrizzleD1Database<typeof directory>;
+/** One history shard (a HISTORY_* database): messages and what hangs off them. */
+export type HistoryDb = DrizzleD1Database<typeof historySchema>;
 
 /** Purge a deleted channel's history, one bounded chunk per job. */
 export interface PurgeJob {
@@ -64,6 +74,8 @@ export interface Principal {
  */
 export interface Deps {
   db: Db;
+  /** The history shard named by a channel's `shard` (metered like `db` within a request). */
+  history: (shard: string) => HistoryDb;
   env: Env;
   /** For log lines about work done on behalf of a request. */
   requestId?: string;
@@ -74,6 +86,7 @@ export interface Deps {
 export interface AppVariables {
   requestId: string;
   db: Db;
+  history: (shard: string) => HistoryDb;
   d1Stats: D1Stats;
   user: AuthUser;
   /** The integration API's caller (an API key, directly or through its OAuth token). */

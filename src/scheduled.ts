@@ -1,7 +1,8 @@
 import { createDb } from "./platform/db";
-import { deleteAttachments } from "./features/attachments/attachments.queries";
+import { deleteAttachments, findOrphans } from "./features/attachments/attachments.queries";
 import { deleteObjects } from "./features/attachments/storage";
-import { findOrphans, purgeExpiredIdempotencyKeys } from "./history";
+import { purgeExpiredIdempotencyKeys } from "./history";
+import { plainHistory, shardNames } from "./platform/shards";
 import { ensureIdNode } from "./platform/id-registry";
 import type { Env } from "./env";
 import { resumePurges } from "./features/channels/purge";
@@ -14,7 +15,8 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   await ensureIdNode(env);
   const db = createDb(env.DB);
   const now = Date.now();
-  const keys = await purgeExpiredIdempotencyKeys(db, now);
+  let keys = 0;
+  for (const shard of shardNames(env)) keys += await purgeExpiredIdempotencyKeys(plainHistory(env)(shard), now);
   // Uploads never attached to a message (and those of deleted channels) go after 24 h: bytes, then rows.
   let orphans = 0;
   for (let round = 0; round < 10; round++) {

@@ -5,6 +5,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_HISTORY_MIGRATIONS: D1Migration[];
     }
     // Types `exports.default` from "cloudflare:workers" as our Worker.
     interface GlobalProps {

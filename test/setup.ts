@@ -3,5 +3,8 @@ import { ensureIdNode } from "../src/platform/id-registry";
 
 // Runs before each test file: the same migrations `npm start` applies, on the file's own D1.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+// Every history shard gets the history migrations: tests run with two, so channels land on both.
+await applyD1Migrations(env.HISTORY_0, env.TEST_HISTORY_MIGRATIONS);
+await applyD1Migrations(env.HISTORY_1, env.TEST_HISTORY_MIGRATIONS);
 // Code under test mints ids directly (not only through requests): lease this isolate a node number.
 await ensureIdNode(env);

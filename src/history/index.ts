@@ -1,9 +1,8 @@
 /**
- * The history store: every read and write of message history (messages, reactions, which uploads
- * messages use, idempotency keys) goes through here, so history can move to its own databases
- * without touching features.
+ * The history store: every read and write of message history (messages, reactions, idempotency
+ * keys) goes through here, against the history shard a channel was placed on.
  */
-export * from "./attachments";
 export * from "./messages";
 export * from "./purge";
 export * from "./reactions";
+export type { InlineEmote, MessageRow, StoredAttachment } from "../db/history";

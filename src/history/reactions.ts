@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Db } from "../env";
-import { messages, reactionCounts, reactions } from "../db/schema";
+import type { HistoryDb } from "../env";
+import { messages, reactionCounts, reactions } from "../db/history";
 
 /** How many user ids a reaction lists; `count` stays exact. */
 const USER_IDS_SHOWN = 100;
@@ -16,7 +16,7 @@ export interface ReactionSummary {
  * reaction_counts (at most 20 rows a message) and the first 100 users of each emote through an
  * index, so a message with thousands of reactions costs the same as one with a few.
  */
-export async function reactionsFor(db: Db, messageIds: string[]): Promise<Map<string, ReactionSummary[]>> {
+export async function reactionsFor(db: HistoryDb, messageIds: string[]): Promise<Map<string, ReactionSummary[]>> {
   const byMessage = new Map<string, ReactionSummary[]>();
   if (messageIds.length === 0) return byMessage;
   const rows = await db
@@ -44,7 +44,7 @@ export async function reactionsFor(db: Db, messageIds: string[]): Promise<Map<st
  * live message, and only while it has fewer than `maxEmotes` distinct emotes or already has this one.
  * "added", or why not; a duplicate (same user, same emote) throws a UNIQUE violation.
  */
-export async function addReaction(db: Db, messageId: string, emoteAssetId: string, userId: string, maxEmotes: number) {
+export async function addReaction(db: HistoryDb, messageId: string, emoteAssetId: string, userId: string, maxEmotes: number) {
   const now = Date.now();
   const live = and(eq(messages.id, messageId), isNull(messages.deletedAt));
   const underCap = sql`(exists (select 1 from ${reactionCounts} where message_id = ${messageId} and emote_asset_id = ${emoteAssetId})
@@ -65,7 +65,7 @@ export async function addReaction(db: Db, messageId: string, emoteAssetId: strin
 }
 
 /** True when the caller had that reaction; the count follows in the same batch. */
-export async function removeReaction(db: Db, messageId: string, emoteAssetId: string, userId: string) {
+export async function removeReaction(db: HistoryDb, messageId: string, emoteAssetId: string, userId: string) {
   const emote = and(eq(reactionCounts.messageId, messageId), eq(reactionCounts.emoteAssetId, emoteAssetId));
   const [gone] = await db.batch([
     db

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { isBlockedEitherWay } from "../features/blocks/blocks.queries";
 import { createGroupOrRoom, deleteChannel, findChannelWithMembership } from "../features/channels/channels.queries";
 import { findOrCreateDm } from "../features/channels/dm.queries";
+import { pickShard } from "../features/channels/placement";
 import { findUserIds, getPublisher, insertIntegrationConversation, listConversations, publisherUserId } from "./integration.queries";
 import { getUser } from "../features/users/users.queries";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
@@ -95,6 +96,7 @@ chatRouter.openapi(
     const admins = [...new Set(input.adminUserIds ?? [])].filter((id) => known.has(id));
     const [owner = null, ...otherAdmins] = admins;
     const channel = await createGroupOrRoom(db, {
+      shard: await pickShard(db, c.env),
       type: "group",
       name: input.title,
       // A locked conversation is one where only admins post: a broadcast group here.
@@ -217,7 +219,7 @@ chatRouter.openapi(
     const user = await getUser(db, userId);
     if (!user || user.kind !== "user") throw new ApiError("CHAT_USER_NOT_FOUND", `User ${userId} not found`);
     if (await isBlockedEitherWay(db, sender, userId)) throw new ApiError("CHAT_DM_BLOCKED_USER", "The user has blocked this publisher");
-    const { channel } = await findOrCreateDm(db, sender, userId);
+    const { channel } = await findOrCreateDm(db, c.env, sender, userId);
     return sendAsPublisher(c, channel, sender, input, c.req.valid("header")["idempotency-key"]);
   },
 );

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { createDb } from "./db";
-import type { AppEnv } from "../env";
+import type { AppEnv, HistoryDb } from "../env";
+import { historyDb, shardBinding } from "./shards";
 import { emptyStats, meterD1, serverTiming } from "./d1-metering";
 
 /**
@@ -12,6 +13,13 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
   const stats = emptyStats();
   c.set("d1Stats", stats);
   c.set("db", createDb(meterD1(c.env.DB, stats)));
+  // Shards are opened on first use; the same stats count directory and shard statements together.
+  const shards = new Map<string, HistoryDb>();
+  c.set("history", (shard) => {
+    let db = shards.get(shard);
+    if (!db) shards.set(shard, (db = historyDb(meterD1(shardBinding(c.env, shard), stats))));
+    return db;
+  });
 
   await next();
 

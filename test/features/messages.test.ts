@@ -2,6 +2,7 @@ import { createScheduledController, env } from "cloudflare:test";
 import { scheduled } from "../../src/scheduled";
 import { describe, expect, it } from "vitest";
 import { addMember, call, createChannel, expectError, listed, newUser, send } from "../helpers/api";
+import { shardOf } from "../helpers/shards";
 
 async function pair() {
   const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
@@ -160,7 +161,7 @@ describe("idempotent sends", () => {
     const { alice, group } = await pair();
     const headers = { "Idempotency-Key": "old-key" };
     const first = await send(alice, group.id, "day one", headers);
-    await env.DB.prepare("update idempotency_keys set created_at = created_at - 86400001 where message_id = ?").bind(first.id).run();
+    await (await shardOf(group.id)).prepare("update idempotency_keys set created_at = created_at - 86400001 where message_id = ?").bind(first.id).run();
     const second = await send(alice, group.id, "day two", headers);
     expect(second.id).not.toBe(first.id);
     expectError(await call("POST", `/v1/channels/${group.id}/messages`, { token: alice.token, body: { body: "x" }, headers: { "Idempotency-Key": "" } }), 400, "VALIDATION_FAILED");
@@ -174,7 +175,7 @@ describe("concurrent sends", () => {
     const sent = await Promise.all(sends);
     const page = await list(alice, group.id, "?limit=100");
     expect(page.json.messages.map((m: { id: string }) => m.id).sort()).toEqual(sent.map((m) => m.id).sort());
-    const { results } = await env.DB.prepare("select position from messages where channel_id = ? order by position").bind(group.id).all<{ position: number }>();
+    const { results } = await (await shardOf(group.id)).prepare("select position from messages where channel_id = ? order by position").bind(group.id).all<{ position: number }>();
     expect(results.map((r) => r.position)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 });
@@ -208,7 +209,7 @@ describe("edit and delete", () => {
     for (const m of page) expect(m).toMatchObject({ deleted: true, body: "", attachments: [], inline_emotes: [], reactions: [] });
     expectError(await call("DELETE", `/v1/channels/${group.id}/messages/${mine.id}`, { token: bob.token }), 404, "CHAT_MESSAGE_NOT_FOUND");
     expectError(await call("PUT", `/v1/channels/${group.id}/messages/${mine.id}`, { token: bob.token, body: { body: "x" } }), 404, "CHAT_MESSAGE_NOT_FOUND");
-    const row = await env.DB.prepare("select body, deleted_at from messages where id = ?").bind(mine.id).first<{ body: string; deleted_at: number }>();
+    const row = await (await shardOf(group.id)).prepare("select body, deleted_at from messages where id = ?").bind(mine.id).first<{ body: string; deleted_at: number }>();
     expect(row!.body).toBe("");
     expect(row!.deleted_at).toBeGreaterThan(0);
   });
@@ -219,9 +220,9 @@ describe("housekeeping cron", () => {
     const { alice, group } = await pair();
     const old = await send(alice, group.id, "old", { "Idempotency-Key": "cron-old" });
     const fresh = await send(alice, group.id, "fresh", { "Idempotency-Key": "cron-fresh" });
-    await env.DB.prepare("update idempotency_keys set created_at = created_at - 86400001 where message_id = ?").bind(old.id).run();
+    await (await shardOf(group.id)).prepare("update idempotency_keys set created_at = created_at - 86400001 where message_id = ?").bind(old.id).run();
     await scheduled(createScheduledController(), env);
-    const keys = await env.DB.prepare("select message_id from idempotency_keys where message_id in (?, ?)").bind(old.id, fresh.id).all();
+    const keys = await (await shardOf(group.id)).prepare("select message_id from idempotency_keys where message_id in (?, ?)").bind(old.id, fresh.id).all();
     expect(keys.results).toEqual([{ message_id: fresh.id }]);
   });
 });

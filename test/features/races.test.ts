@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createChannel, fetchUrl, newUser, send, upload } from "../helpers/api";
+import { shardOf } from "../helpers/shards";
 import { makePng } from "../helpers/images";
 import { api } from "../helpers/client";
 import { connect } from "../helpers/ws";
@@ -43,7 +44,7 @@ describe("ten identical requests at once: exactly one wins", () => {
       const statuses = (await Promise.all([...edits, deletion])).map((r) => r.status);
       expect(statuses.at(-1)).toBe(204);
       for (const status of statuses.slice(0, -1)) expect([200, 404]).toContain(status);
-      const row = await env.DB.prepare("select body, deleted_at from messages where id = ?").bind(message.id).first<{ body: string; deleted_at: number }>();
+      const row = await (await shardOf(channel.id)).prepare("select body, deleted_at from messages where id = ?").bind(message.id).first<{ body: string; deleted_at: number }>();
       expect(row).toEqual({ body: "", deleted_at: expect.any(Number) });
     }
   });
@@ -57,7 +58,7 @@ describe("ten identical requests at once: exactly one wins", () => {
     }
     const statuses = await tenAtOnce(() => api(alice.token).v1.channels[":channelID"].messages[":messageID"].reactions.$post({ param, json: { emote_asset_id: String(500 + Math.floor(Math.random() * 1e9)) } }));
     expect(statuses).toEqual([201, ...Array(9).fill(400)]);
-    const row = await env.DB.prepare("select count(distinct emote_asset_id) as n from reactions where message_id = ?").bind(message.id).first<{ n: number }>();
+    const row = await (await shardOf(channel.id)).prepare("select count(distinct emote_asset_id) as n from reactions where message_id = ?").bind(message.id).first<{ n: number }>();
     expect(row?.n).toBe(20);
   });
 
@@ -96,10 +97,11 @@ describe("deleting a channel with a long history", () => {
     const { alice, channel } = await group();
     const rows = Array.from({ length: 1200 }, (_, i) => `('${channel.id.slice(0, -4)}${String(9000 + i)}', '${channel.id}', ${i + 1}, '${alice.id}', 'bulk', 0)`);
     for (let i = 0; i < rows.length; i += 300) {
-      await env.DB.prepare(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.slice(i, i + 300).join(",")}`).run();
+      await (await shardOf(channel.id)).prepare(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.slice(i, i + 300).join(",")}`).run();
     }
     expect((await api(alice.token).v1.channels[":channelID"].$delete({ param: { channelID: channel.id } })).status).toBe(204);
-    const count = () => env.DB.prepare("select count(*) as n from messages where channel_id = ?").bind(channel.id).first<{ n: number }>();
+    const shard = await shardOf(channel.id);
+    const count = () => shard.prepare("select count(*) as n from messages where channel_id = ?").bind(channel.id).first<{ n: number }>();
     const deadline = Date.now() + 30_000;
     while ((await count())!.n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect((await count())!.n).toBe(0);
@@ -175,9 +177,9 @@ describe("reactions are read within a bound", () => {
     for (let i = 0; i < users.length; i += 50) {
       const chunk = users.slice(i, i + 50);
       await env.DB.prepare(`insert into users (id, display_name, created_at, updated_at) values ${chunk.map((u) => `('${u}', 'Fan', 0, 0)`).join(",")}`).run();
-      await env.DB.prepare(`insert into reactions (message_id, emote_asset_id, user_id, created_at) values ${chunk.map((u, j) => `('${message.id}', '7', '${u}', ${i + j})`).join(",")}`).run();
+      await (await shardOf(channel.id)).prepare(`insert into reactions (message_id, emote_asset_id, user_id, created_at) values ${chunk.map((u, j) => `('${message.id}', '7', '${u}', ${i + j})`).join(",")}`).run();
     }
-    await env.DB.prepare("insert into reaction_counts (message_id, emote_asset_id, count, first_at) values (?, '7', 600, 0)").bind(message.id).run();
+    await (await shardOf(channel.id)).prepare("insert into reaction_counts (message_id, emote_asset_id, count, first_at) values (?, '7', 600, 0)").bind(message.id).run();
     const res = await api(alice.token).v1.channels[":channelID"].messages.$get({ param: { channelID: channel.id }, query: {} });
     const page = await res.json();
     const popular = page.messages.find((m) => m.id === message.id)!;

@@ -56,7 +56,7 @@ export const attachmentUrl: AppRouteHandler<typeof routes.attachmentUrl> = async
   const { size } = c.req.valid("query");
   const access = await loadChannel(db, channelID, c.get("user").id);
   requireMember(access);
-  const message = await requireLiveMessage(db, access.channel.id, messageID);
+  const message = await requireLiveMessage(c.get("history")(access.channel.shard), access.channel.id, messageID);
   const attachment = message.attachments.find((a) => a.asset_id === attachmentID);
   if (!attachment) throw attachmentNotFound(attachmentID);
   if (size !== "full" && attachment.width === undefined) {

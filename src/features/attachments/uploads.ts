@@ -1,10 +1,9 @@
 /** Uploads: storing bytes, deciding what they are, and handing them to messages. Plain arguments, no HTTP. */
 import type { AttachmentRow, StoredAttachment } from "../../db/schema";
 import type { Db, Deps, Env } from "../../env";
-import { findForMessage } from "../../history";
 import { ApiError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { completeAttachment, deleteAttachments, getAttachment, insertAttachment } from "./attachments.queries";
+import { completeAttachment, deleteAttachments, findUploads, getAttachment, insertAttachment } from "./attachments.queries";
 import { cleanContentType, cleanFilename } from "./attachments.schemas";
 import { MAX_ATTACHMENTS, MAX_DIRECT_UPLOAD } from "./limits";
 import * as storage from "./storage";
@@ -88,24 +87,27 @@ export async function completeSignedUpload(env: Env, db: Db, row: AttachmentRow)
 /**
  * Turns `[{asset_id}]` into what a message stores, from the uploads themselves (never from the
  * client): each must be the sender's own completed upload, unused; any number of images but at
- * most one other file.
+ * most one other file. The send then claims them (claimForMessage), so a race still has one winner.
  */
 export async function resolveAttachments(db: Db, ownerId: string, assetIds: string[]): Promise<StoredAttachment[]> {
   if (assetIds.length === 0) return [];
   if (new Set(assetIds).size !== assetIds.length) throw new ApiError("VALIDATION_FAILED", "An attachment is listed twice");
   if (assetIds.length > MAX_ATTACHMENTS) throw new ApiError("VALIDATION_FAILED", `At most ${MAX_ATTACHMENTS} attachments`);
-  const found = new Map((await findForMessage(db, assetIds)).map((r) => [r.row.id, r]));
+  const found = new Map((await findUploads(db, assetIds)).map((row) => [row.id, row]));
   const stored = assetIds.map((id) => {
-    const entry = found.get(id);
-    if (!entry || entry.row.ownerId !== ownerId || entry.row.status !== "complete") throw attachmentNotFound(id);
-    if (entry.usedBy) throw new ApiError("CHAT_ATTACHMENT_IN_USE", `Attachment ${id} is already used by another message`);
-    return uploadedJson(entry.row);
+    const row = found.get(id);
+    if (!row || row.ownerId !== ownerId || row.status !== "complete") throw attachmentNotFound(id);
+    if (row.messageId) throw attachmentInUse(id);
+    return uploadedJson(row);
   });
   if (stored.filter((a) => a.width === undefined).length > 1) {
     throw new ApiError("VALIDATION_FAILED", "A message takes any number of images but at most one other file");
   }
   return stored;
 }
+
+export const attachmentInUse = (id?: string) =>
+  new ApiError("CHAT_ATTACHMENT_IN_USE", id ? `Attachment ${id} is already used by another message` : "An attachment was just used by another message");
 
 /** Removes uploads' bytes, then their rows. Never throws: what fails here the hourly cron retries. */
 export async function removeUploads(deps: Deps, assetIds: string[]) {

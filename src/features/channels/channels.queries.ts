@@ -1,16 +1,28 @@
 import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
-import { type ChannelRow, type MemberRole, channelMembers, channels, users } from "../../db/schema";
-import { unreadCountSql } from "../../history";
+import { type ChannelRow, type MemberRole, channelMembers, channels, deletedPositions, users } from "../../db/directory";
+import { countChannelOn } from "./placement";
 import { isUniqueViolation } from "../../platform/db-errors";
 import { newId } from "../../platform/ids";
+
+/** The channel's current position (messages ever sent there), read inside the statement that uses it. */
+export const channelPosition = (channelId: string) => sql`(select ${channels.lastPosition} from ${channels} where ${channels.id} = ${channelId})`;
+
+/**
+ * Unread messages for the member row in scope, from the directory alone: positions after their
+ * cursor, less their own (counted when they moved the cursor back) and others' deleted ones there,
+ * read through the (channel, position) key of the few deleted rows. History is never read.
+ */
+export const unreadCountSql = sql<number>`(${channels.lastPosition} - ${channelMembers.readPosition} - ${channelMembers.ownAfter}
+  - (select count(*) from ${deletedPositions} d where d.channel_id = ${channels.id} and d.position > ${channelMembers.readPosition} and d.sender_id != ${channelMembers.userId}))`;
 
 /** The caller's side of a channel: role and per-member settings, or null when not a member. */
 export interface Membership {
   role: "owner" | "admin" | "member";
   hidden: boolean;
   joinedAt: number;
+  readPosition: number;
 }
 
 /** The channel and the caller's membership, in one read. Undefined when the channel does not exist. */
@@ -21,6 +33,7 @@ export async function findChannelWithMembership(db: Db, channelId: string, userI
       role: channelMembers.role,
       hidden: channelMembers.hidden,
       joinedAt: channelMembers.joinedAt,
+      readPosition: channelMembers.readPosition,
     })
     .from(channels)
     .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
@@ -28,7 +41,7 @@ export async function findChannelWithMembership(db: Db, channelId: string, userI
     .get();
   if (!row) return undefined;
   const membership: Membership | null =
-    row.role === null ? null : { role: row.role, hidden: row.hidden!, joinedAt: row.joinedAt! };
+    row.role === null ? null : { role: row.role, hidden: row.hidden!, joinedAt: row.joinedAt!, readPosition: row.readPosition! };
   return { channel: row.channel, membership };
 }
 
@@ -87,7 +100,7 @@ const chunk = <T>(items: T[], size: number) =>
  */
 export async function createGroupOrRoom(
   db: Db,
-  input: { type: "group" | "room"; name: string; broadcast: boolean; ownerId: string | null; memberIds: string[]; adminIds?: string[] },
+  input: { type: "group" | "room"; name: string; broadcast: boolean; ownerId: string | null; memberIds: string[]; adminIds?: string[]; shard: string },
 ) {
   const now = Date.now();
   const roles = new Map<string, MemberRole>();
@@ -108,11 +121,12 @@ export async function createGroupOrRoom(
     lastPosition: 0,
     lastMessageAt: null,
     deletedAt: null,
+    shard: input.shard,
   };
   const members = [...roles].map(([userId, role]) => ({ channelId: channel.id, userId, role, joinedAt: now }));
   // D1 binds at most 100 parameters per statement; Drizzle binds all 8 columns of a membership.
   const inserts = chunk(members, 10).map((rows) => db.insert(channelMembers).values(rows));
-  await db.batch([db.insert(channels).values(channel), ...inserts]);
+  await db.batch([db.insert(channels).values(channel), ...inserts, countChannelOn(db, input.shard)]);
   return channel;
 }
 
@@ -139,6 +153,12 @@ export async function deleteChannel(db: Db, channelId: string, now: number) {
 /** The channel row of a deleted channel, once its history is gone. */
 export async function dropDeletedChannel(db: Db, channelId: string) {
   await db.delete(channels).where(and(eq(channels.id, channelId), isNotNull(channels.deletedAt)));
+}
+
+/** The history shard of a deleted channel still being purged. */
+export async function deletedChannelShard(db: Db, channelId: string) {
+  const row = await db.select({ shard: channels.shard }).from(channels).where(and(eq(channels.id, channelId), isNotNull(channels.deletedAt))).get();
+  return row?.shard;
 }
 
 /** Deleted channels whose purge should have finished by now. */

@@ -8,6 +8,7 @@ import { getUser } from "../users/users.queries";
 import { loadChannel, refuseDm, requireChannelAdmin, requireKnownUsers, requireOwner } from "./access";
 import * as q from "./channels.queries";
 import * as dms from "./dm.queries";
+import { pickShard } from "./placement";
 import { channelJson } from "./channels.schemas";
 
 type NewChannel = { type: "dm"; user_id: string } | { type: "group" | "room"; name: string; broadcast: boolean; member_ids: string[] };
@@ -21,19 +22,20 @@ export async function createChannel(deps: Deps, me: string, input: NewChannel) {
   }
   const memberIds = [...new Set(input.member_ids)].filter((id) => id !== me);
   await requireKnownUsers(db, memberIds);
-  const channel = await q.createGroupOrRoom(db, { type: input.type, name: input.name, broadcast: input.broadcast, ownerId: me, memberIds });
+  const shard = await pickShard(db, deps.env);
+  const channel = await q.createGroupOrRoom(db, { type: input.type, name: input.name, broadcast: input.broadcast, ownerId: me, memberIds, shard });
   return { channel: channelJson(channel), created: true };
 }
 
 /** Returns the pair's DM, creating it on first use; reopening it unhides it for the caller. */
-export async function openDm({ db }: Deps, me: string, otherId: string) {
+export async function openDm({ db, env }: Deps, me: string, otherId: string) {
   if (otherId === me) throw new ApiError("CHAT_CANNOT_DM_SELF", "You cannot open a DM with yourself");
   const partner = await getUser(db, otherId);
   if (!partner) throw userNotFound(otherId);
   if (await isBlockedEitherWay(db, me, otherId)) {
     throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   }
-  const { channel, created } = await dms.findOrCreateDm(db, me, otherId);
+  const { channel, created } = await dms.findOrCreateDm(db, env, me, otherId);
   if (!created) await unhide(db, channel.id, me);
   return { channel, created, partner };
 }

@@ -1,7 +1,8 @@
 /** Direct messages: one channel per pair of users, found by the pair's key. */
 import { eq } from "drizzle-orm";
-import { type ChannelRow, channelMembers, channels, users } from "../../db/schema";
-import type { Db } from "../../env";
+import { type ChannelRow, channelMembers, channels, users } from "../../db/directory";
+import type { Db, Env } from "../../env";
+import { countChannelOn, pickShard } from "./placement";
 import { isUniqueViolation } from "../../platform/db-errors";
 import { newId } from "../../platform/ids";
 
@@ -26,11 +27,11 @@ export async function findDmByKey(db: Db, key: string) {
 }
 
 /** The pair's DM, created on first use. A concurrent creation of the same pair yields its DM. */
-export async function findOrCreateDm(db: Db, a: string, b: string): Promise<{ channel: ChannelRow; created: boolean }> {
+export async function findOrCreateDm(db: Db, env: Env, a: string, b: string): Promise<{ channel: ChannelRow; created: boolean }> {
   const existing = await findDmByKey(db, dmKey(a, b));
   if (existing) return { channel: existing, created: false };
   try {
-    return { channel: await createDm(db, a, b), created: true };
+    return { channel: await createDm(db, a, b, await pickShard(db, env)), created: true };
   } catch (err) {
     const raced = isUniqueViolation(err) ? await findDmByKey(db, dmKey(a, b)) : undefined;
     if (!raced) throw err;
@@ -39,7 +40,7 @@ export async function findOrCreateDm(db: Db, a: string, b: string): Promise<{ ch
 }
 
 /** Creates a DM and both memberships atomically. Throws a UNIQUE error if the pair raced us. */
-export async function createDm(db: Db, userId: string, otherId: string) {
+export async function createDm(db: Db, userId: string, otherId: string, shard: string) {
   const now = Date.now();
   const channel: ChannelRow = {
     id: newId(now),
@@ -55,6 +56,7 @@ export async function createDm(db: Db, userId: string, otherId: string) {
     lastPosition: 0,
     lastMessageAt: null,
     deletedAt: null,
+    shard,
   };
   await db.batch([
     db.insert(channels).values(channel),
@@ -62,6 +64,7 @@ export async function createDm(db: Db, userId: string, otherId: string) {
       { channelId: channel.id, userId, role: "member", joinedAt: now },
       { channelId: channel.id, userId: otherId, role: "member", joinedAt: now },
     ]),
+    countChannelOn(db, shard),
   ]);
   return channel;
 }

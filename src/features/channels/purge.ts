@@ -2,7 +2,8 @@
 import type { Env } from "../../env";
 import { purgeChannelHistory } from "../../history";
 import { createDb } from "../../platform/db";
-import { dropDeletedChannel, findDeletedChannels } from "./channels.queries";
+import { plainHistory } from "../../platform/shards";
+import { deletedChannelShard, dropDeletedChannel, findDeletedChannels } from "./channels.queries";
 
 /** Messages (with their reactions and upload links) removed per job: a few hundred ms of D1 work. */
 export const PURGE_CHUNK = 500;
@@ -10,7 +11,9 @@ export const PURGE_CHUNK = 500;
 /** One chunk; queues the next while history remains, then removes the channel row itself. */
 export async function purgeDeletedChannel(env: Env, channelId: string) {
   const db = createDb(env.DB);
-  const removed = await purgeChannelHistory(db, channelId, PURGE_CHUNK);
+  const shard = await deletedChannelShard(db, channelId);
+  if (!shard) return; // already gone
+  const removed = await purgeChannelHistory(plainHistory(env)(shard), channelId, PURGE_CHUNK);
   if (removed === PURGE_CHUNK) await env.JOBS.send({ kind: "purge", channelId }, { contentType: "json" });
   else await dropDeletedChannel(db, channelId);
 }

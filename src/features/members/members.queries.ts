@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import type { Db } from "../../env";
-import { type MemberRole, channelMembers, channels, users } from "../../db/schema";
-import { channelPosition } from "../../history";
+import { type MemberRole, channelMembers, channels, users } from "../../db/directory";
+import { channelPosition } from "../channels/channels.queries";
 
 const memberColumns = {
   userId: channelMembers.userId,
@@ -116,9 +116,9 @@ export async function setHidden(db: Db, channelId: string, userId: string, hidde
 }
 
 /** Moves the member's read cursor (any direction): unread counts follow the position. */
-export async function setReadCursor(db: Db, channelId: string, userId: string, messageId: string, position: number, now: number) {
+export async function setReadCursor(db: Db, channelId: string, userId: string, messageId: string, position: number, ownAfter: number, now: number) {
   await db
     .update(channelMembers)
-    .set({ lastReadMessageId: messageId, readPosition: position, readUpdatedAt: now })
+    .set({ lastReadMessageId: messageId, readPosition: position, ownAfter, readUpdatedAt: now })
     .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)));
 }

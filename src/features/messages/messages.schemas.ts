@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { Message as StoredMessage, ReactionSummary } from "../../history";
+import type { ReactionSummary } from "../../history";
+import type { Message as StoredMessage } from "./senders";
 import { Snowflake, UnixSeconds, seconds } from "../../platform/schemas";
 import { Attachment } from "../attachments/attachments.schemas";
 import { ChannelParams } from "../channels/channels.schemas";

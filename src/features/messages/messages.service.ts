@@ -1,21 +1,28 @@
 /** Reading, editing and deleting messages, callable from any surface: plain arguments, no HTTP. */
-import type { InlineEmote } from "../../db/schema";
 import type { Deps } from "../../env";
 import * as history from "../../history";
+import type { InlineEmote } from "../../history";
 import { ApiError, messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
+import { markDeleted } from "../attachments/attachments.queries";
 import { removeUploads } from "../attachments/uploads";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../channels/access";
 import { checkMessageContent } from "./content";
+import { recordDeletedPosition } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
+import { withSenders } from "./senders";
 
-export async function listMessages({ db }: Deps, me: string, channelId: string, page: history.Page) {
-  const access = await loadChannel(db, channelId, me);
+export async function listMessages(deps: Deps, me: string, channelId: string, page: history.Page) {
+  const access = await loadChannel(deps.db, channelId, me);
   requireMember(access);
-  const found = await history.listMessages(db, access.channel.id, page);
-  const reactions = await history.reactionsFor(db, found.messages.filter((m) => m.deletedAt === null).map((m) => m.id));
+  const shard = deps.history(access.channel.shard);
+  const found = await history.listMessages(shard, access.channel.id, page);
+  const [reactions, messages] = await Promise.all([
+    history.reactionsFor(shard, found.messages.filter((m) => m.deletedAt === null).map((m) => m.id)),
+    withSenders(deps.db, found.messages),
+  ]);
   return {
-    messages: found.messages.map((m) => messageJson(m, reactions.get(m.id))),
+    messages: messages.map((m) => messageJson(m, reactions.get(m.id))),
     has_more: found.hasMore,
     ...("hasMoreAfter" in found ? { has_more_after: found.hasMoreAfter } : {}),
   };
@@ -26,13 +33,14 @@ export async function editMessage(deps: Deps, me: string, channelId: string, mes
   const { db } = deps;
   const access = await loadChannel(db, channelId, me);
   await requirePoster(db, access, me);
-  const message = await history.requireLiveMessage(db, access.channel.id, messageId);
+  const shard = deps.history(access.channel.shard);
+  const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
   if (message.senderId !== me) throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "You can only edit your own messages");
   checkMessageContent(body, inlineEmotes, message.attachments.length);
   const now = Date.now();
-  if (!(await history.editMessage(db, message.id, body, inlineEmotes, now))) throw messageNotFound(); // deleted meanwhile
-  const reactions = await history.reactionsFor(db, [message.id]);
-  const edited = messageJson({ ...message, body, inlineEmotes, editedAt: now }, reactions.get(message.id));
+  if (!(await history.editMessage(shard, message.id, body, inlineEmotes, now))) throw messageNotFound(); // deleted meanwhile
+  const [reactions, [withSender]] = await Promise.all([history.reactionsFor(shard, [message.id]), withSenders(db, [message])]);
+  const edited = messageJson({ ...withSender!, body, inlineEmotes, editedAt: now }, reactions.get(message.id));
   await publish(deps, access.channel.id, "message_update", edited);
   return edited;
 }
@@ -42,15 +50,19 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const { db } = deps;
   const access = await loadChannel(db, channelId, me);
   const membership = requireMember(access);
-  const message = await history.requireLiveMessage(db, access.channel.id, messageId);
+  const shard = deps.history(access.channel.shard);
+  const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
   if (message.senderId !== me && !isAdminRole(membership.role)) {
     throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "Only the author or a channel admin can delete this message");
   }
   const now = Date.now();
   const assetIds = message.attachments.map((a) => a.asset_id);
   // Of racing deletes exactly one changes the row; the others answer 404 and send no event.
-  if (!(await history.softDeleteMessage(db, message.id, assetIds, now))) throw messageNotFound();
-  await publish(deps, access.channel.id, "message_delete", messageJson({ ...message, deletedAt: now }));
-  // After the event: if R2 fails, the answer is still 204 and the hourly cron finds the unlinked uploads.
+  if (!(await history.softDeleteMessage(shard, message.id, now))) throw messageNotFound();
+  // The directory learns of it: unread counts skip the position; nobody can reuse the uploads.
+  await db.batch([recordDeletedPosition(db, access.channel.id, message.position, message.senderId), ...(assetIds.length ? [markDeleted(db, assetIds)] : [])]);
+  const [deleted] = await withSenders(db, [{ ...message, deletedAt: now }]);
+  await publish(deps, access.channel.id, "message_delete", messageJson(deleted!));
+  // After the event: if R2 fails, the answer is still 204 and the hourly cron removes the uploads.
   if (assetIds.length) await removeUploads(deps, assetIds);
 }

@@ -1,13 +1,16 @@
-import type { ChannelRow, InlineEmote, StoredAttachment } from "../../db/schema";
+import type { ChannelRow } from "../../db/directory";
 import type { Deps } from "../../env";
 import * as history from "../../history";
+import type { InlineEmote, MessageRow, StoredAttachment } from "../../history";
 import { isUniqueViolation } from "../../platform/db-errors";
-import { ApiError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { publish } from "../../realtime/notify";
-import { resolveAttachments } from "../attachments/uploads";
+import { claimForMessage, releaseClaims } from "../attachments/attachments.queries";
+import { attachmentInUse, resolveAttachments } from "../attachments/uploads";
 import { checkMessageContent } from "./content";
+import { recordDeletedPosition, takePosition } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
+import { withSenders } from "./senders";
 
 export interface SendInput {
   channel: ChannelRow;
@@ -24,42 +27,38 @@ export interface SendInput {
 }
 
 /**
- * Sends a message once: content rules, idempotent replay, upload resolution, one D1 transaction,
- * then the `message` event. Callers have already decided the sender may post here.
+ * Sends a message once: content rules, idempotent replay, upload claims (directory), the channel's
+ * next position (directory), the message and its key (the channel's history shard), then the
+ * `message` event. Callers have already decided the sender may post here.
  */
 export async function sendMessage(deps: Deps, input: SendInput) {
   const { db } = deps;
+  const shard = deps.history(input.channel.shard);
   const emotes = input.inlineEmotes ?? [];
   checkMessageContent(input.body, emotes, input.assetIds.length);
   const now = Date.now();
   const key = input.idempotencyKey;
-  const replay = key ? await history.findByIdempotencyKey(db, input.senderId, key, now) : undefined;
-  if (replay) return { message: messageJson(replay), replayed: true };
+  const replay = key ? await history.findByIdempotencyKey(shard, input.senderId, key, now) : undefined;
+  if (replay) return { message: await json(deps, replay), replayed: true };
 
   const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
   input.checkAttachments?.(attachments);
+  const id = newId(now);
+  if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
+  const position = await takePosition(db, { channelId: input.channel.id, messageId: id, senderId: input.senderId, now, unhide: input.channel.type === "dm" });
   try {
-    const stored = await history.insertMessage(db, {
-      id: newId(now),
-      channelId: input.channel.id,
-      senderId: input.senderId,
-      body: input.body,
-      inlineEmotes: emotes,
-      attachments,
-      now,
-      unhide: input.channel.type === "dm",
-      idempotencyKey: key,
-    });
-    const message = messageJson(stored);
+    const stored = await history.insertMessage(shard, { id, channelId: input.channel.id, position, senderId: input.senderId, body: input.body, inlineEmotes: emotes, attachments, now, idempotencyKey: key });
+    const message = await json(deps, stored);
     await publish(deps, input.channel.id, "message", message);
     return { message, replayed: false };
   } catch (err) {
-    if (isUniqueViolation(err, "message_attachments")) {
-      throw new ApiError("CHAT_ATTACHMENT_IN_USE", "An attachment was just used by another message");
-    }
+    // The position was taken but holds no message: it counts as deleted; the uploads are free again.
+    await db.batch([recordDeletedPosition(db, input.channel.id, position, input.senderId), releaseClaims(db, id)]);
     // A concurrent retry with the same key won the race: answer with its message.
-    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(db, input.senderId, key, now) : undefined;
+    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(shard, input.senderId, key, now) : undefined;
     if (!raced) throw err;
-    return { message: messageJson(raced), replayed: true };
+    return { message: await json(deps, raced), replayed: true };
   }
 }
+
+const json = async (deps: Deps, row: MessageRow) => messageJson((await withSenders(deps.db, [row]))[0]!);

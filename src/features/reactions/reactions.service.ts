@@ -1,5 +1,5 @@
 /** Reactions, callable from any surface: plain arguments, no HTTP. */
-import type { Db, Deps } from "../../env";
+import type { Deps } from "../../env";
 import * as history from "../../history";
 import { isUniqueViolation } from "../../platform/db-errors";
 import { ApiError, messageNotFound } from "../../platform/errors";
@@ -10,19 +10,19 @@ export const MAX_DISTINCT_EMOTES = 20;
 
 const reactionExists = () => new ApiError("CHAT_REACTION_EXISTS", "You already reacted with this emote");
 
-/** The live (not deleted) message the caller may react to. */
-async function reactableMessage(db: Db, me: string, channelId: string, messageId: string) {
-  const access = await loadChannel(db, channelId, me);
-  await requirePoster(db, access, me);
-  return history.requireLiveMessage(db, access.channel.id, messageId);
+/** The live (not deleted) message the caller may react to, and its channel's history shard. */
+async function reactableMessage(deps: Deps, me: string, channelId: string, messageId: string) {
+  const access = await loadChannel(deps.db, channelId, me);
+  await requirePoster(deps.db, access, me);
+  const shard = deps.history(access.channel.shard);
+  return { shard, message: await history.requireLiveMessage(shard, access.channel.id, messageId) };
 }
 
 export async function addReaction(deps: Deps, me: string, channelId: string, messageId: string, emote: string) {
-  const { db } = deps;
-  const message = await reactableMessage(db, me, channelId, messageId);
+  const { shard, message } = await reactableMessage(deps, me, channelId, messageId);
   let outcome;
   try {
-    outcome = await history.addReaction(db, message.id, emote, me, MAX_DISTINCT_EMOTES);
+    outcome = await history.addReaction(shard, message.id, emote, me, MAX_DISTINCT_EMOTES);
   } catch (err) {
     if (isUniqueViolation(err)) throw reactionExists();
     throw err;
@@ -33,8 +33,8 @@ export async function addReaction(deps: Deps, me: string, channelId: string, mes
 }
 
 export async function removeReaction(deps: Deps, me: string, channelId: string, messageId: string, emote: string) {
-  const message = await reactableMessage(deps.db, me, channelId, messageId);
-  if (!(await history.removeReaction(deps.db, message.id, emote, me))) {
+  const { shard, message } = await reactableMessage(deps, me, channelId, messageId);
+  if (!(await history.removeReaction(shard, message.id, emote, me))) {
     throw new ApiError("CHAT_REACTION_NOT_FOUND", "You have not reacted with this emote");
   }
   await publish(deps, message.channelId, "reaction_remove", { message_id: message.id, emote_asset_id: emote, user_id: me });

@@ -1,0 +1,86 @@
+/**
+ * History shards (HISTORY_* D1 databases, migrations in drizzle/history): messages and everything that
+ * hangs off them. No foreign keys to the directory: they are other databases.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export interface InlineEmote {
+  shortcode: string;
+  asset_id: string;
+  start_index: number;
+  end_index: number;
+}
+
+export interface StoredAttachment {
+  asset_id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  width?: number;
+  height?: number;
+}
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text().primaryKey(),
+    channelId: text().notNull(),
+    /** Per-channel, gap-free, handed out by the directory's channel row (channels.last_position). */
+    position: integer().notNull(),
+    senderId: text().notNull(),
+    body: text().notNull().default(""),
+    attachments: text({ mode: "json" }).$type<StoredAttachment[]>().notNull().default(sql`'[]'`),
+    inlineEmotes: text({ mode: "json" }).$type<InlineEmote[]>().notNull().default(sql`'[]'`),
+    createdAt: integer().notNull(),
+    editedAt: integer(),
+    deletedAt: integer(),
+  },
+  (t) => [
+    uniqueIndex("messages_channel_id").on(t.channelId, t.id),
+    uniqueIndex("messages_channel_position").on(t.channelId, t.position),
+    // Marking a channel unread counts the reader's own messages after the new cursor.
+    index("messages_channel_sender_position").on(t.channelId, t.senderId, t.position),
+  ],
+);
+
+export const reactions = sqliteTable(
+  "reactions",
+  {
+    messageId: text().notNull().references(() => messages.id, { onDelete: "cascade" }),
+    emoteAssetId: text().notNull(),
+    userId: text().notNull(),
+    createdAt: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.messageId, t.emoteAssetId, t.userId] }),
+    // The first users of each emote, in order, without reading the rest.
+    index("reactions_emote_order").on(t.messageId, t.emoteAssetId, t.createdAt, t.userId),
+  ],
+);
+
+/** Per message and emote: how many reacted and when first. Listing reads these, not every reaction. */
+export const reactionCounts = sqliteTable(
+  "reaction_counts",
+  {
+    messageId: text().notNull().references(() => messages.id, { onDelete: "cascade" }),
+    emoteAssetId: text().notNull(),
+    count: integer().notNull(),
+    firstAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoteAssetId] })],
+);
+
+/** `Idempotency-Key` of a send: a retry within 24 h returns the original message. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    senderId: text().notNull(),
+    key: text().notNull(),
+    messageId: text().notNull(),
+    createdAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.senderId, t.key] })],
+);
+
+export type MessageRow = typeof messages.$inferSelect;
