@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -8,6 +9,10 @@ export const TEST_SECRETS = {
 };
 
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist before the workerd project reads it (any `vitest`
+  // invocation, not only `npm test`); wrangler's own [build] step does this for dev and deploy.
+  const assets = spawnSync(process.execPath, ["scripts/docs-assets.mjs"], { stdio: "inherit" });
+  if (assets.status !== 0) throw new Error("scripts/docs-assets.mjs failed");
   const migrations = await readD1Migrations("drizzle") // relative to the project root, where npm runs;
   return {
     plugins: [

@@ -12,6 +12,8 @@ export interface Env {
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
   INTEGRATION_RATE_LIMITER: RateLimit;
+  /** Workers Static Assets (public/): the docs UI's files; served before the Worker for non-API paths. */
+  ASSETS: Fetcher;
   JWT_SECRET: string;
   JWT_JWKS_URL?: string;
   JWT_ISSUER?: string;
