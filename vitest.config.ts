@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret",
@@ -15,17 +15,39 @@ export default defineConfig(async () => {
   if (assets.status !== 0) throw new Error("scripts/docs-assets.mjs failed");
   const migrations = await readD1Migrations("drizzle") // relative to the project root, where npm runs;
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", TEST_MIGRATIONS: migrations },
-        },
-      }),
-    ],
     test: {
-      setupFiles: ["./test/setup.ts"],
-      include: ["test/**/*.test.ts"],
+      projects: [
+        {
+          // Every API test, inside workerd against real bindings.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", TEST_MIGRATIONS: migrations },
+              },
+            }),
+          ],
+          test: {
+            name: "workerd",
+            setupFiles: ["./test/setup.ts"],
+            include: ["test/**/*.test.ts"],
+            exclude: [...configDefaults.exclude, "test/browser/**"],
+          },
+        },
+        {
+          // Real Chromium against a real `wrangler dev` (test/browser/global-setup.ts), in Node.
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            globalSetup: ["./test/browser/global-setup.ts"],
+            // wrangler dev and Chromium share 2 busy cores with the workerd project: be patient.
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+      ],
     },
   };
 });
