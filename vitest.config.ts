@@ -43,7 +43,7 @@ export default defineConfig(async () => {
             globalSetup: ["./test/browser/global-setup.ts"],
             // wrangler dev and Chromium share 2 busy cores with the workerd project: be patient.
             testTimeout: 60_000,
-            hookTimeout: 120_000,
+            hookTimeout: 240_000, // a beforeAll may start another wrangler dev (startApi waits up to 180 s)
             fileParallelism: false,
           },
         },

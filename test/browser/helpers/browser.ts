@@ -30,9 +30,13 @@ export async function chromiumExecutable(): Promise<string> {
   return binary;
 }
 
-/** Chromium's serverless flags, minus --disable-web-security: the CORS tests need the real same-origin policy. */
+/**
+ * Chromium's serverless flags minus two: --disable-web-security (the CORS tests need the real
+ * same-origin policy) and --single-process (Chromium then crashes opening a page after a context closed).
+ */
 export function launchChromium(executablePath: string): Promise<Browser> {
-  const args = sparticuz.args.filter((arg) => arg !== "--disable-web-security");
+  const dropped = ["--disable-web-security", "--single-process"];
+  const args = sparticuz.args.filter((arg) => !dropped.includes(arg));
   return chromium.launch({
     executablePath,
     headless: true,

@@ -120,10 +120,10 @@ async function stopGroup(child: ChildProcess) {
   signal("SIGKILL"); // anything in the group that outlived wrangler itself
 }
 
-/** Serves one HTML page at / on its own port: a second origin for cross-origin tests. */
+/** Serves one HTML page at / (any query) on its own port: a second origin for cross-origin tests. */
 export async function startPageServer(html: string): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    if (req.url !== "/") return void res.writeHead(404).end();
+    if (new URL(req.url ?? "/", "http://page").pathname !== "/") return void res.writeHead(404).end();
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
   });
   server.listen(0, "127.0.0.1");
