@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
 import { ApiError } from "./lib/errors";
+import { corsMiddleware } from "./middleware/cors";
 import { notFound, onError, validationError } from "./middleware/errors";
 import { observe } from "./middleware/observe";
 
@@ -24,6 +25,8 @@ export function createApp() {
   const app = createRouter();
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(observe);
+  // Before any authentication (mounted by src/index.ts): preflights carry no credentials.
+  app.use(corsMiddleware);
   const jsonLimit = bodyLimit({
     maxSize: MAX_JSON_BODY,
     onError: () => {

@@ -22,6 +22,8 @@ export interface Env {
   FILE_URL_SECRET: string;
   DEV_LOGIN?: string;
   LOG_LEVEL?: string;
+  /** Browser origins allowed to call the API: comma-separated, or `*`; empty allows none. */
+  CORS_ORIGINS?: string;
 }
 
 export type Db = DrizzleD1Database<typeof schema>;
