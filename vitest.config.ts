@@ -44,6 +44,9 @@ export default defineConfig(async () => {
             // wrangler dev and Chromium share 2 busy cores with the workerd project: be patient.
             testTimeout: 60_000,
             hookTimeout: 240_000, // a beforeAll may start another wrangler dev (startApi waits up to 180 s)
+            // One file at a time; vitest then queues these files one by one after (or, where every
+            // project gets one worker as on 2 cores, among) the workerd files, never beside them, so
+            // Chromium does not compete with the workerd tests' 5 s timeouts.
             fileParallelism: false,
           },
         },
