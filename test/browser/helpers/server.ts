@@ -40,7 +40,8 @@ export async function freePort(): Promise<number> {
 function wrangler(args: string[], opts: { detached?: boolean } = {}) {
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    // No telemetry, no fetch of Request.cf data from Cloudflare: tests reach only this machine.
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: opts.detached, // its own process group, so stop() also ends workerd
   });
@@ -65,27 +66,37 @@ export async function startApi(vars: Record<string, string> = TEST_VARS): Promis
   for (const db of await migratedDatabases()) {
     const { child, output } = wrangler(["d1", "migrations", "apply", db, "--local", "--persist-to", state]);
     const [code] = await once(child, "exit");
-    if (code !== 0) throw new Error(`migrations for ${db} failed (${code}):\n${output()}`);
+    if (code !== 0) {
+      await rm(state, { recursive: true, force: true });
+      throw new Error(`migrations for ${db} failed (${code}):\n${output()}`);
+    }
   }
   // --env-file replaces .dev.vars and .env, so a developer's local settings never leak into the tests.
   const envFile = path.join(state, "test.env");
   await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(""));
-  const port = await freePort();
-  const inspector = await freePort();
-  const { child, output } = wrangler(
-    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-     "--persist-to", state, "--env-file", envFile, "--show-interactive-dev-session=false"],
-    { detached: true },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const server = { base, stop: () => stopGroup(child).finally(() => rm(state, { recursive: true, force: true })) };
-  try {
-    await waitUntilAnswering(base, child, output);
-  } catch (err) {
-    await server.stop();
-    throw err;
+  // A free port can be taken by someone else before wrangler binds it: wrangler then exits, try anew.
+  for (let attempt = 1; ; attempt++) {
+    const [port, inspector] = [await freePort(), await freePort()];
+    const { child, output } = wrangler(
+      ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+       "--persist-to", state, "--env-file", envFile, "--show-interactive-dev-session=false"],
+      { detached: true },
+    );
+    // Its own process group outlives us unless killed: also on an exit that skips the teardown.
+    const killOnExit = () => killGroup(child, "SIGKILL");
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.off("exit", killOnExit));
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitUntilAnswering(base, child, output);
+      return { base, stop: () => stopGroup(child).finally(() => rm(state, { recursive: true, force: true })) };
+    } catch (err) {
+      await stopGroup(child);
+      if (attempt < 3 && /already in use/i.test(output())) continue;
+      await rm(state, { recursive: true, force: true });
+      throw err;
+    }
   }
-  return server;
 }
 
 async function waitUntilAnswering(base: string, child: ChildProcess, output: () => string) {
@@ -102,22 +113,25 @@ async function waitUntilAnswering(base: string, child: ChildProcess, output: () 
   throw new Error(`wrangler dev did not answer within ${STARTUP_MS / 1000} s:\n${output()}`);
 }
 
+function killGroup(child: ChildProcess, sig: NodeJS.Signals) {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, sig);
+  } catch {
+    // the group is gone
+  }
+}
+
 /** SIGTERM to the whole process group (wrangler and its workerd), SIGKILL if it lingers. */
 async function stopGroup(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = once(child, "exit");
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-  signal("SIGKILL"); // anything in the group that outlived wrangler itself
+  const signal = (sig: NodeJS.Signals) => killGroup(child, sig);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, "exit");
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  signal("SIGKILL"); // anything in the group that outlived wrangler itself (workerd)
 }
 
 /** Serves one HTML page at / (any query) on its own port: a second origin for cross-origin tests. */
