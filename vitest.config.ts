@@ -41,7 +41,7 @@ export default defineConfig(async () => {
             environment: "node",
             include: ["test/browser/**/*.test.ts"],
             globalSetup: ["./test/browser/global-setup.ts"],
-            // wrangler dev and Chromium share 2 busy cores with the workerd project: be patient.
+            // wrangler dev and Chromium on 2 cores shared with other work: be patient.
             testTimeout: 60_000,
             hookTimeout: 240_000, // a beforeAll may start another wrangler dev (startApi waits up to 180 s)
             // One file at a time; vitest then queues these files one by one after (or, where every
