@@ -24,9 +24,15 @@ export async function chromiumExecutable(): Promise<string> {
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
   const script = 'import("@sparticuz/chromium").then((m) => m.default.executablePath()).then((p) => console.log(p))';
-  await promisify(execFile)(process.execPath, ["-e", script], { cwd: ROOT, env: { ...process.env, TMPDIR: partial } });
-  await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir);
+  try {
+    await promisify(execFile)(process.execPath, ["-e", script], { cwd: ROOT, env: { ...process.env, TMPDIR: partial } });
+    if (existsSync(dir) && !existsSync(binary)) await rm(dir, { recursive: true, force: true }); // a stale leftover
+    await rename(partial, dir);
+  } catch (err) {
+    if (!existsSync(binary)) throw err; // else a concurrent run published it first: use that one
+  } finally {
+    await rm(partial, { recursive: true, force: true });
+  }
   return binary;
 }
 
