@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret",
@@ -8,23 +9,52 @@ export const TEST_SECRETS = {
 };
 
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist before the workerd project reads it (any `vitest`
+  // invocation, not only `npm test`); wrangler's own [build] step does this for dev and deploy.
+  const assets = spawnSync(process.execPath, ["scripts/docs-assets.mjs"], { stdio: "inherit" });
+  if (assets.status !== 0) throw new Error("scripts/docs-assets.mjs failed");
   const migrations = await readD1Migrations("drizzle"); // relative to the project root, where npm runs
   const historyMigrations = await readD1Migrations("drizzle/history");
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", ROOM_CALL_RETRY_SECONDS: "0", TEST_MIGRATIONS: migrations, TEST_HISTORY_MIGRATIONS: historyMigrations },
-        },
-      }),
-    ],
     test: {
-      setupFiles: ["./test/setup.ts"],
-      include: ["test/**/*.test.ts"],
-      // Generous: the suite must pass on a busy 2-core machine; tests wait for conditions, not time.
-      testTimeout: 60_000,
-      hookTimeout: 60_000,
+      projects: [
+        {
+          // Every API test, inside workerd against real bindings.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", ROOM_CALL_RETRY_SECONDS: "0", TEST_MIGRATIONS: migrations, TEST_HISTORY_MIGRATIONS: historyMigrations },
+              },
+            }),
+          ],
+          test: {
+            name: "workerd",
+            setupFiles: ["./test/setup.ts"],
+            include: ["test/**/*.test.ts"],
+            exclude: [...configDefaults.exclude, "test/browser/**"],
+            // Generous: the suite must pass on a busy 2-core machine; tests wait for conditions, not time.
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
+          },
+        },
+        {
+          // Real Chromium against a real `wrangler dev` (test/browser/global-setup.ts), in Node.
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            globalSetup: ["./test/browser/global-setup.ts"],
+            // wrangler dev and Chromium on 2 cores shared with other work: be patient.
+            testTimeout: 60_000,
+            hookTimeout: 240_000, // a beforeAll may start another wrangler dev (startApi waits up to 180 s)
+            // One file at a time; vitest then queues these files one by one after (or, where every
+            // project gets one worker as on 2 cores, among) the workerd files, never beside them, so
+            // Chromium does not compete with the workerd tests' 5 s timeouts.
+            fileParallelism: false,
+          },
+        },
+      ],
     },
   };
 });

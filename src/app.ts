@@ -6,6 +6,7 @@ import { ApiError } from "./platform/errors";
 import { type ErrorSurface, errorHandlers, validationError } from "./platform/on-error";
 import { ensureIdNode } from "./platform/id-registry";
 import { observe } from "./platform/observe";
+import { corsMiddleware } from "./platform/cors";
 
 /** JSON bodies are small; uploads (their own routes) are exempt. */
 export const MAX_JSON_BODY = 64 * 1024;
@@ -28,6 +29,8 @@ export function createApp(surfaces: ErrorSurface[] = []) {
   const app = createRouter();
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(observe);
+  // Before any authentication (mounted by src/index.ts): preflights carry no credentials.
+  app.use(corsMiddleware);
   // Every row-creating path mints ids; the node lease is checked (and rarely renewed) up front.
   app.use(async (c, next) => {
     await ensureIdNode(c.env);

@@ -25,6 +25,8 @@ export interface Env {
   USER_RATE_LIMITER: RateLimit;
   /** Failed integration credentials per client address (src/integration/auth.ts). */
   INTEGRATION_AUTH_LIMITER: RateLimit;
+  /** Workers Static Assets (public/): the docs UI's files; served before the Worker for non-API paths. */
+  ASSETS: Fetcher;
   JWT_SECRET: string;
   JWT_JWKS_URL?: string;
   JWT_ISSUER?: string;
@@ -37,6 +39,8 @@ export interface Env {
   ROOM_CALL_RETRY_SECONDS?: string;
   /** Tests only: lets a test make a room fail its next calls. */
   FAULT_INJECTION?: string;
+  /** Browser origins allowed to call the API: comma-separated, or `*`; empty allows none. */
+  CORS_ORIGINS?: string;
 }
 
 /** The directory database (DB): users, channels, members, uploads, keys. */

@@ -20,7 +20,7 @@ import { publishersApiRouter } from "./integration/publishers";
 import { requireAdmin, requireUser } from "./platform/auth";
 import { rateLimitUser } from "./platform/rate-limit";
 import { adminIntegrationRouter } from "./integration/admin";
-import { mountDocs } from "./routes/docs";
+import { mountDocs } from "./features/docs/docs";
 import { jobs } from "./jobs";
 import { scheduled } from "./scheduled";
 

@@ -1,6 +1,26 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../env";
+import type { AppEnv } from "../../env";
+
+/**
+ * Swagger UI from our own static assets (public/docs/, copied from the pinned swagger-ui-dist by
+ * scripts/docs-assets.mjs), so /docs works without internet access. No favicon request either.
+ */
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Edge Chat API</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui" });</script>
+</body>
+</html>
+`;
 
 /** `/openapi.json` (OpenAPI 3.1, from the same zod schemas that validate requests) and `/docs`. */
 export function mountDocs(app: OpenAPIHono<AppEnv>) {
@@ -24,5 +44,5 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
       description: "Real-time chat on Cloudflare Workers. Errors: `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
     },
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  app.get("/docs", (c) => c.html(DOCS_HTML));
 }
