@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import type { Env, Job } from "./env";
 import { adminRouter } from "./features/admin/admin.index";
+import { shardsRouter } from "./features/admin/shards";
 import { attachmentsRouter } from "./features/attachments/attachments.index";
 import { blocksRouter } from "./features/blocks/blocks.index";
 import { channelsRouter } from "./features/channels/channels.index";
@@ -48,6 +49,7 @@ const routes = app
   .route("/", attachmentsRouter)
   .use("/admin/v1/*", requireAdmin)
   .route("/", adminRouter)
+  .route("/", shardsRouter)
   .route("/", adminIntegrationRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).
   .route("/", chatRouter)
