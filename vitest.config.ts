@@ -43,7 +43,7 @@ export default defineConfig(async () => {
           test: {
             name: "browser",
             environment: "node",
-            include: ["test/browser/**/*.test.ts"],
+            include: ["test/browser/**/*.test.ts", "test/scripts/**/*.test.ts"],
             globalSetup: ["./test/browser/global-setup.ts"],
             // wrangler dev and Chromium on 2 cores shared with other work: be patient.
             testTimeout: 60_000,

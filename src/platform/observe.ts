@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { createDb } from "./db";
 import type { AppEnv, HistoryDb } from "../env";
+import { BOOKMARK_HEADER, RequestSessions, parseBookmarks } from "./sessions";
 import { historyDb, shardBinding } from "./shards";
 import { emptyStats, meterD1, serverTiming } from "./d1-metering";
 
@@ -12,12 +13,13 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   const stats = emptyStats();
   c.set("d1Stats", stats);
-  c.set("db", createDb(meterD1(c.env.DB, stats)));
+  const sessions = new RequestSessions(parseBookmarks(c.req.header(BOOKMARK_HEADER)), c.req.method === "GET");
+  c.set("db", createDb(meterD1(sessions.session("DB", c.env.DB), stats)));
   // Shards are opened on first use; the same stats count directory and shard statements together.
   const shards = new Map<string, HistoryDb>();
   c.set("history", (shard) => {
     let db = shards.get(shard);
-    if (!db) shards.set(shard, (db = historyDb(meterD1(shardBinding(c.env, shard), stats))));
+    if (!db) shards.set(shard, (db = historyDb(meterD1(sessions.session(shard, shardBinding(c.env, shard)), stats))));
     return db;
   });
 
@@ -25,7 +27,11 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
 
   const ms = Date.now() - started;
   // A WebSocket upgrade (101) comes from the Durable Object with immutable headers.
-  if (c.res.status !== 101) c.res.headers.set("Server-Timing", serverTiming(stats, ms));
+  if (c.res.status !== 101) {
+    c.res.headers.set("Server-Timing", serverTiming(stats, ms));
+    const bookmarks = sessions.header();
+    if (bookmarks) c.res.headers.set(BOOKMARK_HEADER, bookmarks);
+  }
   if (c.env.LOG_LEVEL === "silent") return;
   console.log(
     JSON.stringify({
