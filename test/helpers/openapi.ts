@@ -174,3 +174,18 @@ export function compareSchemas(refDoc: Json, ref: Json, ourDoc: Json, ours: Json
   }
   return problems;
 }
+
+const validatorOf = referenceValidator();
+
+/**
+ * Problems with an answer judged by the reference (empty when it conforms): the operation at `template`,
+ * `method`, must list `status`, and `body` must match its JSON schema.
+ */
+export function validateResponse(template: string, method: string, status: number, body: unknown): string[] {
+  const op = referenceOperations().find((o) => o.template === template && o.method === method);
+  if (!op) return [`${method} ${template} is not an operation of the reference`];
+  const schema = op.op.responses[String(status)]?.content?.["application/json"]?.schema;
+  if (!schema) return [`${op.operationId} does not list status ${status}`];
+  const validate = validatorOf(schema);
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}

@@ -30,7 +30,7 @@ function wrangler(...argv: string[]) {
 const query = (db: string, sql: string) => JSON.parse(wrangler("d1", "execute", db, "--json", "--command", sql))[0].results;
 
 describe("npm run db:migrate-history", () => {
-  it("moves a single database's history into shard 0, keeps unread counts, and is safe to run twice", () => {
+  it("moves a single database's history into shard 0, keeps unread counts, and is safe to run twice", { timeout: 600_000 }, () => {
     // A deployment as it was before shards: the directory migrations up to 0007, with history in DB.
     const old = path.join(work, "old-migrations");
     cpSync(path.join(ROOT, "drizzle"), old, { recursive: true });
