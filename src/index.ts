@@ -23,6 +23,8 @@ import { adminIntegrationRouter } from "./integration/admin";
 import { mountDocs } from "./routes/docs";
 import { jobs } from "./jobs";
 import { scheduled } from "./scheduled";
+import { consumeDeliveries } from "./webhooks/deliver";
+import type { WebhookJob } from "./webhooks/dispatch";
 
 // The integration API answers errors in Connecteam's shapes; everything else in `/v1`'s.
 const app = createApp([
@@ -62,8 +64,12 @@ export type AppType = typeof routes;
 export { IdNodeRegistry } from "./platform/id-registry";
 export { ChannelRoom } from "./realtime/channel-room";
 
+/** The webhooks queue's name in wrangler.toml; every other queue is JOBS. */
+const WEBHOOKS_QUEUE = "edge-chat-webhooks";
+
 export default {
   fetch: app.fetch,
   scheduled,
-  queue: jobs,
-} satisfies ExportedHandler<Env, Job>;
+  queue: (batch, env) =>
+    batch.queue === WEBHOOKS_QUEUE ? consumeDeliveries(batch as MessageBatch<WebhookJob>, env) : jobs(batch as MessageBatch<Job>, env),
+} satisfies ExportedHandler<Env, Job | WebhookJob>;
