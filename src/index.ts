@@ -13,10 +13,12 @@ import { readsRouter } from "./features/reads/reads.index";
 import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.index";
 import { typingRouter } from "./features/typing/typing.index";
 import { usersRouter } from "./features/users/users.index";
+import { webhooksRouter } from "./features/webhooks/webhooks.index";
 import { chatRouter } from "./integration/chat";
 import { INTEGRATION_PATH, integrationError } from "./integration/envelope";
 import { filesApiRouter } from "./integration/files";
 import { publishersApiRouter } from "./integration/publishers";
+import { settingsRouter } from "./integration/webhooks";
 import { requireAdmin, requireUser } from "./platform/auth";
 import { rateLimitUser } from "./platform/rate-limit";
 import { adminIntegrationRouter } from "./integration/admin";
@@ -51,10 +53,12 @@ const routes = app
   .use("/admin/v1/*", requireAdmin)
   .route("/", adminRouter)
   .route("/", adminIntegrationRouter)
+  .route("/", webhooksRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).
   .route("/", chatRouter)
   .route("/", filesApiRouter)
-  .route("/", publishersApiRouter);
+  .route("/", publishersApiRouter)
+  .route("/", settingsRouter);
 
 mountDocs(app);
 
