@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { startReceiver } from "./test/receiver/server.mjs";
 
 export const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret",
@@ -9,12 +10,23 @@ export const TEST_SECRETS = {
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("drizzle") // relative to the project root, where npm runs;
+  // Webhook tests deliver to a real HTTP server on loopback (Node, this process); retries without delay.
+  const receiver = await startReceiver();
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", ROOM_CALL_RETRY_SECONDS: "0", TEST_MIGRATIONS: migrations },
+          bindings: {
+            ...TEST_SECRETS,
+            DEV_LOGIN: "true",
+            LOG_LEVEL: "silent",
+            FAULT_INJECTION: "true",
+            ROOM_CALL_RETRY_SECONDS: "0",
+            WEBHOOK_RETRY_DELAYS: "0,0,0,0",
+            WEBHOOK_RECEIVER: receiver.url,
+            TEST_MIGRATIONS: migrations,
+          },
         },
       }),
     ],
