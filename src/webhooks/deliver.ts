@@ -6,9 +6,9 @@
  * what X-Webhook-Attempt says, whatever the queue redelivers.
  */
 import type { DeliveryAttempt, DeliveryRow } from "../db/schema";
-import type { Db, Env } from "../env";
+import type { Env } from "../env";
 import { createDb } from "../platform/db";
-import { claimAttempt, recordAttempt } from "./deliveries.queries";
+import { type AttemptOutcome, claimAttempts, recordAttempts } from "./deliveries.queries";
 import type { WebhookJob } from "./dispatch";
 import { signPayload } from "./signature";
 import { targetProblem } from "./targets";
@@ -59,20 +59,13 @@ async function post(env: Env, target: Target, delivery: DeliveryRow): Promise<Po
   }
 }
 
-const warn = (m: Message<WebhookJob>, what: string, err: unknown) =>
-  console.error(JSON.stringify({ level: "warn", queue: "webhooks", delivery_id: m.body.deliveryId, what, error: String(err) }));
+const warn = (what: string, err: unknown, deliveryId?: string) =>
+  console.error(JSON.stringify({ level: "warn", queue: "webhooks", delivery_id: deliveryId, what, error: String(err) }));
 
-async function attempt(db: Db, env: Env, message: Message<WebhookJob>) {
-  const { deliveryId, webhookId } = message.body;
-  let claim;
-  try {
-    claim = await claimAttempt(db, deliveryId, webhookId, MAX_ATTEMPTS, Date.now());
-  } catch (err) {
-    warn(message, "claim failed", err);
-    return message.retry({ delaySeconds: 10 });
-  }
-  if (!claim) return message.ack(); // finished, out of attempts, or a duplicate of a message already handled
-  const { delivery, webhook } = claim;
+type Webhook = { url: string; secret: string | null; disabled: boolean; deletedAt: number | null };
+
+/** One claimed attempt: POST (unless the webhook is gone or disabled), then what to record and whether to retry. */
+async function attempt(env: Env, delivery: DeliveryRow, webhook: Webhook | undefined) {
   const result: PostResult =
     !webhook || webhook.deletedAt !== null
       ? { statusCode: null, error: "webhook deleted", ms: 0, final: true }
@@ -84,38 +77,52 @@ async function attempt(db: Db, env: Env, message: Message<WebhookJob>) {
   const delaySeconds = retryDelays(env)[delivery.attempts - 1] ?? 0;
   const now = Date.now();
   const entry: DeliveryAttempt = { attempt: delivery.attempts, at: Math.floor(now / 1000), status_code: result.statusCode, error: result.error, duration_ms: result.ms };
-  try {
-    await recordAttempt(
-      db,
-      deliveryId,
-      {
-        status: ok ? "succeeded" : retry ? "pending" : "failed",
-        lastStatusCode: result.statusCode,
-        lastError: result.error,
-        log: [...delivery.log, entry].slice(-MAX_ATTEMPTS),
-        nextAttemptAt: retry ? now + delaySeconds * 1000 : null,
-      },
-      now,
-    );
-  } catch (err) {
-    // The attempt happened; the row still says pending, so the cron picks it up again if need be.
-    warn(message, "record failed", err);
-  }
-  if (retry) message.retry({ delaySeconds });
-  else message.ack();
+  const outcome: AttemptOutcome = {
+    status: ok ? "succeeded" : retry ? "pending" : "failed",
+    lastStatusCode: result.statusCode,
+    lastError: result.error,
+    log: [...delivery.log, entry].slice(-MAX_ATTEMPTS),
+    nextAttemptAt: retry ? now + delaySeconds * 1000 : null,
+  };
+  return { outcome, retry: retry ? delaySeconds : undefined };
 }
 
 /**
- * A batch: deliveries to different webhooks go out in parallel (one slow receiver does not hold up
- * the others), those to the same webhook one after another, in queue order.
+ * A batch: every attempt is claimed in one D1 round trip and recorded in another. Deliveries to
+ * different webhooks go out in parallel (one slow receiver does not hold up the others), those to
+ * the same webhook one after another, in queue order.
  */
 export async function consumeDeliveries(batch: MessageBatch<WebhookJob>, env: Env): Promise<void> {
   const db = createDb(env.DB);
-  const byWebhook = new Map<number, Message<WebhookJob>[]>();
-  for (const m of batch.messages) byWebhook.set(m.body.webhookId, [...(byWebhook.get(m.body.webhookId) ?? []), m]);
+  const messages = batch.messages;
+  let claims;
+  try {
+    claims = await claimAttempts(db, messages.map((m) => m.body), MAX_ATTEMPTS, Date.now());
+  } catch (err) {
+    warn("claim failed", err);
+    return batch.retryAll({ delaySeconds: 10 });
+  }
+  const byWebhook = new Map<number, number[]>();
+  messages.forEach((m, i) => byWebhook.set(m.body.webhookId, [...(byWebhook.get(m.body.webhookId) ?? []), i]));
+  const results: ({ outcome: AttemptOutcome; retry?: number } | undefined)[] = [];
   await Promise.all(
-    [...byWebhook.values()].map(async (messages) => {
-      for (const m of messages) await attempt(db, env, m);
+    [...byWebhook].map(async ([webhookId, indexes]) => {
+      for (const i of indexes) {
+        const delivery = claims.claimed[i];
+        if (delivery) results[i] = await attempt(env, delivery, claims.webhooks.get(webhookId));
+      }
     }),
   );
+  const recorded = results.flatMap((r, i) => (r ? [{ id: messages[i]!.body.deliveryId, outcome: r.outcome }] : []));
+  try {
+    await recordAttempts(db, recorded, Date.now());
+  } catch (err) {
+    // The attempts happened; the rows still say pending, so the cron picks them up again if need be.
+    warn("record failed", err);
+  }
+  messages.forEach((m, i) => {
+    const delaySeconds = results[i]?.retry;
+    if (delaySeconds === undefined) m.ack(); // done, or nothing was claimed (finished, out of attempts, a duplicate)
+    else m.retry({ delaySeconds });
+  });
 }

@@ -15,21 +15,28 @@ export async function insertDeliveries(db: Db, rows: NewDelivery[]) {
 }
 
 /**
- * Takes the next attempt of a pending delivery (attempts + 1) and reads its webhook, in one round
- * trip. Nothing is claimed when the delivery is finished, gone or out of attempts — a duplicate
- * queue message then does nothing. (Two copies racing may both claim: receivers dedupe on the id.)
+ * Takes the next attempt of each pending delivery (attempts + 1) and reads their webhooks, in one
+ * round trip for the whole queue batch. A delivery that is finished, gone or out of attempts is
+ * not claimed — a duplicate queue message then does nothing. (Two copies racing may both claim:
+ * receivers dedupe on the id.)
  */
-export async function claimAttempt(db: Db, deliveryId: string, webhookId: number, maxAttempts: number, now: number) {
-  const [claimed, hooks] = await db.batch([
+export async function claimAttempts(db: Db, jobs: { deliveryId: string; webhookId: number }[], maxAttempts: number, now: number) {
+  const [first, ...rest] = jobs.map((j) =>
     db
       .update(webhookDeliveries)
       .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, updatedAt: now })
-      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending"), lt(webhookDeliveries.attempts, maxAttempts)))
+      .where(and(eq(webhookDeliveries.id, j.deliveryId), eq(webhookDeliveries.status, "pending"), lt(webhookDeliveries.attempts, maxAttempts)))
       .returning(),
-    db.select({ url: webhooks.url, secret: webhooks.secret, disabled: webhooks.disabled, deletedAt: webhooks.deletedAt }).from(webhooks).where(eq(webhooks.id, webhookId)),
-  ]);
-  const delivery = claimed[0];
-  return delivery ? { delivery, webhook: hooks[0] } : undefined;
+  );
+  if (!first) return { claimed: [], webhooks: new Map() };
+  const ids = [...new Set(jobs.map((j) => j.webhookId))];
+  const hooks = db
+    .select({ id: webhooks.id, url: webhooks.url, secret: webhooks.secret, disabled: webhooks.disabled, deletedAt: webhooks.deletedAt })
+    .from(webhooks)
+    .where(inArray(webhooks.id, ids));
+  const results = await db.batch([hooks, first, ...rest]);
+  const [found, ...claims] = results as [Awaited<typeof hooks>, ...DeliveryRow[][]];
+  return { claimed: claims.map((rows) => rows[0]), webhooks: new Map(found.map((w) => [w.id, w])) };
 }
 
 export interface AttemptOutcome {
@@ -40,8 +47,10 @@ export interface AttemptOutcome {
   nextAttemptAt: number | null;
 }
 
-export async function recordAttempt(db: Db, deliveryId: string, outcome: AttemptOutcome, now: number) {
-  await db.update(webhookDeliveries).set({ ...outcome, updatedAt: now }).where(eq(webhookDeliveries.id, deliveryId));
+/** Every attempt of a queue batch recorded in one round trip. */
+export async function recordAttempts(db: Db, outcomes: { id: string; outcome: AttemptOutcome }[], now: number) {
+  const [first, ...rest] = outcomes.map(({ id, outcome }) => db.update(webhookDeliveries).set({ ...outcome, updatedAt: now }).where(eq(webhookDeliveries.id, id)));
+  if (first) await db.batch([first, ...rest]);
 }
 
 /** A webhook's deliveries, newest first; `before` is a delivery id (ids sort by time). */
