@@ -12,12 +12,13 @@ export interface Received {
 }
 
 /** A fresh receiver bucket and its URL; the first `fail` attempts of each delivery get `status`. */
-export function receiver(opts: { fail?: number; status?: number; delay?: number } = {}) {
+export function receiver(opts: { fail?: number; status?: number; delay?: number; slow?: number } = {}) {
   const bucket = uniqueId("b");
   const query = new URLSearchParams();
   if (opts.fail) query.set("fail", String(opts.fail));
   if (opts.status) query.set("status", String(opts.status));
   if (opts.delay) query.set("delay", String(opts.delay));
+  if (opts.slow) query.set("slow", String(opts.slow));
   const url = `${env.WEBHOOK_RECEIVER}/hooks/${bucket}${query.size ? `?${query}` : ""}`;
   return { bucket, url };
 }

@@ -1,7 +1,8 @@
 // A real HTTP receiver for the webhook tests, in Node (vitest.config.ts starts it; the Worker under
 // test reaches it over loopback, which DEV_LOGIN=true allows). Deliveries are recorded per bucket:
-//   POST /hooks/<bucket>?fail=N&status=S&delay=MS  answers S (default 500) to the first N attempts
-//                                         of each X-Webhook-Id, then 200; after MS milliseconds
+//   POST /hooks/<bucket>?fail=N&status=S&delay=MS&slow=K  answers S (default 500) to the first N
+//                                         attempts of each X-Webhook-Id, then 200; after MS
+//                                         milliseconds (only the first K attempts, when K is given)
 //   GET  /log/<bucket>                    what arrived: [{at, headers, body, answered}], oldest first
 import { createServer } from "node:http";
 
@@ -32,7 +33,8 @@ export async function startReceiver() {
       log.push({ at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), answered });
       buckets.set(bucket, log);
       const answer = () => res.writeHead(answered, { "Content-Type": "text/plain" }).end(failing ? "failing on purpose" : "ok");
-      setTimeout(answer, Number(url.searchParams.get("delay") ?? 0));
+      const slow = url.searchParams.has("slow") ? seen <= Number(url.searchParams.get("slow")) : true;
+      setTimeout(answer, slow ? Number(url.searchParams.get("delay") ?? 0) : 0);
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
