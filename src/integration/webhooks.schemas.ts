@@ -24,7 +24,7 @@ const ObjectId = LaxInt().openapi({
 const Version = LaxInt()
   .refine((v) => v === 1, value("Value error, only webhookVersion 1 exists"))
   .openapi({ type: "integer", description: "Payload schema version: only 1" });
-const Secret = z.string().min(1).max(256).openapi({ description: "HMAC-SHA256 key of X-Webhook-Signature (never returned)" });
+const Secret = z.string().max(256).openapi({ description: "HMAC-SHA256 key of X-Webhook-Signature (never returned); \"\" is none" });
 
 export const WebhookCreateRequest = z
   .object({
@@ -45,7 +45,7 @@ export const WebhookUpdateRequest = z
   .object({
     name: z.string().max(200).nullable().optional(),
     url: Url.nullable().optional(),
-    secretKey: Secret.nullable().optional().openapi({ description: "A new key; null stops signing" }),
+    secretKey: Secret.nullable().optional().openapi({ description: "A new key; null or \"\" stops signing" }),
     isDisabled: z.boolean().nullable().optional(),
     featureType: FeatureType.nullable().optional(),
     entityId: EntityId.nullable().optional().openapi({ description: "A conversation id; null: every conversation" }),
