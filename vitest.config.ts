@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
+import { startReceiver } from "./test/receiver/server.mjs";
 
 export const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret",
@@ -15,6 +16,8 @@ export default defineConfig(async () => {
   if (assets.status !== 0) throw new Error("scripts/docs-assets.mjs failed");
   const migrations = await readD1Migrations("drizzle"); // relative to the project root, where npm runs
   const historyMigrations = await readD1Migrations("drizzle/history");
+  // Webhook tests deliver to a real HTTP server on loopback (Node, this process); retries without delay.
+  const receiver = await startReceiver();
   return {
     test: {
       projects: [
@@ -24,7 +27,17 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { ...TEST_SECRETS, DEV_LOGIN: "true", LOG_LEVEL: "silent", FAULT_INJECTION: "true", ROOM_CALL_RETRY_SECONDS: "0", TEST_MIGRATIONS: migrations, TEST_HISTORY_MIGRATIONS: historyMigrations },
+                bindings: {
+                  ...TEST_SECRETS,
+                  DEV_LOGIN: "true",
+                  LOG_LEVEL: "silent",
+                  FAULT_INJECTION: "true",
+                  ROOM_CALL_RETRY_SECONDS: "0",
+                  WEBHOOK_RETRY_DELAYS: "0,0,0,0",
+                  WEBHOOK_RECEIVER: receiver.url,
+                  TEST_MIGRATIONS: migrations,
+                  TEST_HISTORY_MIGRATIONS: historyMigrations,
+                },
               },
             }),
           ],

@@ -10,6 +10,8 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
 
 /** Starts the API (migrations applied, optional seed SQL first); `stop()` kills it and deletes the state. */
 export async function startServer({ port, seedSql } = {}) {
+  // Before wrangler starts: it reads .dev.vars (secrets, DEV_LOGIN) only at startup.
+  const { JWT_SECRET } = ensureDevVars();
   const state = mkdtempSync(path.join(tmpdir(), "chat-bench-"));
   const local = (args) => spawnSync("wrangler", [...args, "--local", "--persist-to", state], { env, stdio: "pipe" });
   const migrate = local(["d1", "migrations", "apply", "DB"]);
@@ -29,7 +31,6 @@ export async function startServer({ port, seedSql } = {}) {
     if (i > 120) throw new Error("wrangler dev did not start");
     await new Promise((r) => setTimeout(r, 500));
   }
-  const { JWT_SECRET } = ensureDevVars();
   return {
     base,
     token: (sub, name = sub) => sign({ sub, name, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET),

@@ -6,6 +6,7 @@ import type { D1Stats } from "./platform/d1-metering";
 import type { IdNodeRegistry } from "./platform/id-registry";
 import type { ChannelRoom } from "./realtime/channel-room";
 import type { RoomCall } from "./realtime/protocol";
+import type { WebhookJob } from "./webhooks/dispatch";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
@@ -20,6 +21,8 @@ export interface Env {
   ID_NODES: DurableObjectNamespace<IdNodeRegistry>;
   /** Background work: room calls that failed within their request, history purges (src/jobs.ts). */
   JOBS: Queue<Job>;
+  /** Outbound webhook deliveries, one message per attempt due (src/webhooks/deliver.ts). */
+  WEBHOOKS: Queue<WebhookJob>;
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
@@ -37,6 +40,10 @@ export interface Env {
   LOG_LEVEL?: string;
   /** Base delay (seconds) between retries of a queued room call; tests set 0. */
   ROOM_CALL_RETRY_SECONDS?: string;
+  /** Seconds between webhook attempts 1–5, four comma-separated numbers (default 60,300,900,2400). */
+  WEBHOOK_RETRY_DELAYS?: string;
+  /** `company` of Connecteam webhook bodies: one deployment is one company (default "default"). */
+  COMPANY_ID?: string;
   /** Tests only: lets a test make a room fail its next calls. */
   FAULT_INJECTION?: string;
   /** Browser origins allowed to call the API: comma-separated, or `*`; empty allows none. */

@@ -14,16 +14,20 @@ import { readsRouter } from "./features/reads/reads.index";
 import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.index";
 import { typingRouter } from "./features/typing/typing.index";
 import { usersRouter } from "./features/users/users.index";
+import { webhooksRouter } from "./features/webhooks/webhooks.index";
 import { chatRouter } from "./integration/chat";
 import { INTEGRATION_PATH, integrationError } from "./integration/envelope";
 import { filesApiRouter } from "./integration/files";
 import { publishersApiRouter } from "./integration/publishers";
+import { settingsRouter } from "./integration/webhooks";
 import { requireAdmin, requireUser } from "./platform/auth";
 import { rateLimitUser } from "./platform/rate-limit";
 import { adminIntegrationRouter } from "./integration/admin";
 import { mountDocs } from "./features/docs/docs";
 import { jobs } from "./jobs";
 import { scheduled } from "./scheduled";
+import { consumeDeliveries } from "./webhooks/deliver";
+import type { WebhookJob } from "./webhooks/dispatch";
 
 // The integration API answers errors in Connecteam's shapes; everything else in `/v1`'s.
 const app = createApp([
@@ -51,10 +55,12 @@ const routes = app
   .route("/", adminRouter)
   .route("/", shardsRouter)
   .route("/", adminIntegrationRouter)
+  .route("/", webhooksRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).
   .route("/", chatRouter)
   .route("/", filesApiRouter)
-  .route("/", publishersApiRouter);
+  .route("/", publishersApiRouter)
+  .route("/", settingsRouter);
 
 mountDocs(app);
 
@@ -64,8 +70,12 @@ export type AppType = typeof routes;
 export { IdNodeRegistry } from "./platform/id-registry";
 export { ChannelRoom } from "./realtime/channel-room";
 
+/** The webhooks queue's name in wrangler.toml; every other queue is JOBS. */
+const WEBHOOKS_QUEUE = "edge-chat-webhooks";
+
 export default {
   fetch: app.fetch,
   scheduled,
-  queue: jobs,
-} satisfies ExportedHandler<Env, Job>;
+  queue: (batch, env) =>
+    batch.queue === WEBHOOKS_QUEUE ? consumeDeliveries(batch as MessageBatch<WebhookJob>, env) : jobs(batch as MessageBatch<Job>, env),
+} satisfies ExportedHandler<Env, Job | WebhookJob>;

@@ -6,6 +6,7 @@ import { plainHistory, shardNames } from "./platform/shards";
 import { ensureIdNode } from "./platform/id-registry";
 import type { Env } from "./env";
 import { resumePurges } from "./features/channels/purge";
+import { webhookHousekeeping } from "./webhooks/housekeeping";
 
 const ORPHAN_AGE_MS = 24 * 60 * 60 * 1000;
 const ORPHAN_BATCH = 100; // D1 binds at most 100 parameters per statement
@@ -28,7 +29,9 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   }
   // Deleted channels whose history purge should have finished an hour ago are queued again.
   const purges = await resumePurges(env, now - 60 * 60 * 1000);
+  // Delivery logs older than a week go; deliveries whose queue message was lost are queued again.
+  const webhooks = await webhookHousekeeping(env, now);
   if (env.LOG_LEVEL !== "silent") {
-    console.log(JSON.stringify({ cron: "housekeeping", idempotency_keys_purged: keys, orphan_uploads_deleted: orphans, purges_resumed: purges }));
+    console.log(JSON.stringify({ cron: "housekeeping", idempotency_keys_purged: keys, orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks }));
   }
 }

@@ -6,6 +6,8 @@ declare global {
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
       TEST_HISTORY_MIGRATIONS: D1Migration[];
+      /** Base URL of the Node receiver the webhook tests deliver to (test/receiver/server.mjs). */
+      WEBHOOK_RECEIVER: string;
     }
     // Types `exports.default` from "cloudflare:workers" as our Worker.
     interface GlobalProps {

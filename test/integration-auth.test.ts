@@ -41,6 +41,11 @@ async function everyRoute() {
     ["GET", `/attachments/v1/files/${fileId}`],
     ["POST", "/attachments/v1/files/download-url", { fileUrl: `http://api.test/files/${fileId}/full` }],
     ["GET", "/publishers/v1/publishers"],
+    ["POST", "/settings/v1/webhooks", { name: "x", url: "https://hooks.example.com/x", featureType: "chat", eventTypes: ["message_created"] }],
+    ["GET", "/settings/v1/webhooks"],
+    ["GET", "/settings/v1/webhooks/1"],
+    ["PUT", "/settings/v1/webhooks/1", { name: "y" }],
+    ["DELETE", "/settings/v1/webhooks/1"],
   ];
   return { key, pub, fileId, routes };
 }

@@ -200,3 +200,70 @@ export const integrationConversations = sqliteTable("integration_conversations",
 });
 
 export type OAuthTokenRow = typeof oauthTokens.$inferSelect;
+
+/**
+ * Outbound webhooks (src/webhooks): `app` ones take the `/v1` event bodies (`/admin/v1/webhooks`),
+ * `connecteam` ones Connecteam's chat events (`/settings/v1/webhooks`). Deleting one marks it; the
+ * hourly cron removes its delivery log in chunks, then the row (a busy webhook's log is large).
+ */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    kind: text({ enum: ["app", "connecteam"] }).notNull(),
+    name: text().notNull().default(""),
+    url: text().notNull(),
+    events: text({ mode: "json" }).$type<string[]>().notNull(),
+    /** HMAC key of X-Webhook-Signature; never shown again. */
+    secret: text(),
+    /** Connecteam's entityId: only this conversation's events (null: every conversation). */
+    entityId: text(),
+    disabled: integer({ mode: "boolean" }).notNull().default(false),
+    /** The API key that made a connecteam webhook. */
+    createdBy: text(),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+    deletedAt: integer(),
+  },
+  (t) => [index("webhooks_kind").on(t.kind, t.id)],
+);
+
+/** One attempt of a delivery, as its log keeps it. */
+export interface DeliveryAttempt {
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/**
+ * One event for one webhook: the exact body (the same bytes on every attempt), its attempts so far
+ * and their outcome. The id is X-Webhook-Id, so receivers deduplicate retries on it.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text().primaryKey(),
+    webhookId: integer().notNull().references(() => webhooks.id),
+    event: text().notNull(),
+    payload: text().notNull(),
+    attempts: integer().notNull().default(0),
+    status: text({ enum: ["pending", "succeeded", "failed"] }).notNull().default("pending"),
+    lastStatusCode: integer(),
+    lastError: text(),
+    log: text({ mode: "json" }).$type<DeliveryAttempt[]>().notNull().default(sql`'[]'`),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+    /** When the next attempt is due (pending only): the cron re-queues deliveries long overdue. */
+    nextAttemptAt: integer(),
+  },
+  (t) => [
+    index("webhook_deliveries_log").on(t.webhookId, t.id),
+    index("webhook_deliveries_created").on(t.createdAt),
+    index("webhook_deliveries_pending").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  ],
+);
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;

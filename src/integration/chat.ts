@@ -4,6 +4,8 @@ import { isBlockedEitherWay } from "../features/blocks/blocks.queries";
 import { createGroupOrRoom, deleteChannel, findChannelWithMembership } from "../features/channels/channels.queries";
 import { findOrCreateDm } from "../features/channels/dm.queries";
 import { pickShard } from "../features/channels/placement";
+import { channelJson } from "../features/channels/channels.schemas";
+import { announceCreation } from "../realtime/notify";
 import { findUserIds, getPublisher, insertIntegrationConversation, listConversations, publisherUserId } from "./integration.queries";
 import { getUser } from "../features/users/users.queries";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
@@ -112,6 +114,7 @@ chatRouter.openapi(
       await deleteChannel(db, channel.id, Date.now()).catch(() => {}); // the cron purges and drops it
       throw err;
     }
+    await announceCreation(depsOf(c), channelJson(channel));
     return ok(c, {
       conversation: {
         id: channel.id,
@@ -219,7 +222,8 @@ chatRouter.openapi(
     const user = await getUser(db, userId);
     if (!user || user.kind !== "user") throw new ApiError("CHAT_USER_NOT_FOUND", `User ${userId} not found`);
     if (await isBlockedEitherWay(db, sender, userId)) throw new ApiError("CHAT_DM_BLOCKED_USER", "The user has blocked this publisher");
-    const { channel } = await findOrCreateDm(db, c.env, sender, userId);
+    const { channel, created } = await findOrCreateDm(db, c.env, sender, userId);
+    if (created) await announceCreation(depsOf(c), channelJson(channel));
     return sendAsPublisher(c, channel, sender, input, c.req.valid("header")["idempotency-key"]);
   },
 );

@@ -6,8 +6,8 @@ import { ApiError } from "../platform/errors";
 import { HTTPValidationError, IntegrationError } from "./integration.schemas";
 import { SCOPES, type Scope } from "./scopes";
 
-/** `/chat/v1`, `/attachments/v1`, `/publishers/v1`: the Connecteam-compatible surface. */
-export const INTEGRATION_PATH = /^\/(chat|attachments|publishers)\/v1(\/|$)/;
+/** `/chat/v1`, `/attachments/v1`, `/publishers/v1`, `/settings/v1`: the Connecteam-compatible surface. */
+export const INTEGRATION_PATH = /^\/(chat|attachments|publishers|settings)\/v1(\/|$)/;
 
 /** As in the reference: an API key, or an OAuth 2.0 token (from POST /oauth/v1/token) with the scope. */
 export const security = (scope: Scope): Record<string, string[]>[] => [{ APIKeyHeader: [] }, { OAuth2: [scope] }];

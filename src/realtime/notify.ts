@@ -5,6 +5,7 @@
  * wait); past that the call is handed to the JOBS queue, whose consumer retries with backoff.
  */
 import type { Deps, Env } from "../env";
+import { emitToWebhooks } from "../webhooks/dispatch";
 import type { EphemeralType, RoomCall, SequencedType } from "./protocol";
 
 export type { RoomCall };
@@ -53,14 +54,31 @@ async function deliver(deps: Deps, call: RoomCall) {
   await deps.env.JOBS.send(call, { contentType: "json" });
 }
 
-export const publish = (deps: Deps, channelId: string, type: SequencedType, data: unknown) =>
-  deliver(deps, { kind: "publish", channelId, eventId: crypto.randomUUID(), type, data });
+/*
+ * Every state change of every surface (REST, integration API) leaves through these three, so
+ * outbound webhooks hook in here: `emitToWebhooks` never throws and, in a request, returns at once.
+ */
 
-export const announceRemoval = (deps: Deps, channelId: string, userId: string) =>
-  deliver(deps, { kind: "remove", channelId, eventId: crypto.randomUUID(), userId });
+export async function publish(deps: Deps, channelId: string, type: SequencedType, data: unknown) {
+  await emitToWebhooks(deps, type, channelId, data);
+  await deliver(deps, { kind: "publish", channelId, eventId: crypto.randomUUID(), type, data });
+}
 
-export const announceDeletion = (deps: Deps, channelId: string) =>
-  deliver(deps, { kind: "delete", channelId, eventId: crypto.randomUUID() });
+export async function announceRemoval(deps: Deps, channelId: string, userId: string) {
+  await emitToWebhooks(deps, "member_remove", channelId, { user_id: userId });
+  await deliver(deps, { kind: "remove", channelId, eventId: crypto.randomUUID(), userId });
+}
+
+export async function announceDeletion(deps: Deps, channelId: string) {
+  await emitToWebhooks(deps, "channel_delete", channelId, { id: channelId });
+  await deliver(deps, { kind: "delete", channelId, eventId: crypto.randomUUID() });
+}
+
+/**
+ * A new channel: no room event (nobody can be subscribed to it yet), only webhooks (Connecteam's
+ * `conversation_created`). `channel` is the channel as `/v1` shows it.
+ */
+export const announceCreation = (deps: Deps, channel: { id: string }) => emitToWebhooks(deps, "channel_create", channel.id, channel);
 
 /** Ephemeral frames (read cursors) are best effort: no seq, never replayed, never queued. */
 export async function sendToUser(deps: Deps, channelId: string, userId: string, type: EphemeralType, data: unknown) {

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import { signUserToken } from "../../src/platform/tokens";
 import { call, uniqueId, type TestUser } from "./api";
 
-export const ALL_SCOPES = ["chat.read", "chat.write", "attachments.read", "attachments.write", "publishers.read"];
+export const ALL_SCOPES = ["chat.read", "chat.write", "attachments.read", "attachments.write", "publishers.read", "settings.read", "settings.write", "settings.delete"];
 
 export const admin = (method: string, path: string, body?: unknown) => call(method, path, { token: env.ADMIN_TOKEN, body });
 

@@ -1,7 +1,7 @@
 /** Channel operations, callable from any surface: plain arguments, no HTTP. */
 import type { Deps } from "../../env";
 import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
-import { announceDeletion, publish } from "../../realtime/notify";
+import { announceCreation, announceDeletion, publish } from "../../realtime/notify";
 import { isBlockedEitherWay } from "../blocks/blocks.queries";
 import { unhide } from "../members/members.queries";
 import { getUser } from "../users/users.queries";
@@ -24,11 +24,14 @@ export async function createChannel(deps: Deps, me: string, input: NewChannel) {
   await requireKnownUsers(db, memberIds);
   const shard = await pickShard(db, deps.env);
   const channel = await q.createGroupOrRoom(db, { type: input.type, name: input.name, broadcast: input.broadcast, ownerId: me, memberIds, shard });
-  return { channel: channelJson(channel), created: true };
+  const json = channelJson(channel);
+  await announceCreation(deps, json);
+  return { channel: json, created: true };
 }
 
 /** Returns the pair's DM, creating it on first use; reopening it unhides it for the caller. */
-export async function openDm({ db, env }: Deps, me: string, otherId: string) {
+export async function openDm(deps: Deps, me: string, otherId: string) {
+  const { db, env } = deps;
   if (otherId === me) throw new ApiError("CHAT_CANNOT_DM_SELF", "You cannot open a DM with yourself");
   const partner = await getUser(db, otherId);
   if (!partner) throw userNotFound(otherId);
@@ -36,7 +39,8 @@ export async function openDm({ db, env }: Deps, me: string, otherId: string) {
     throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   }
   const { channel, created } = await dms.findOrCreateDm(db, env, me, otherId);
-  if (!created) await unhide(db, channel.id, me);
+  if (created) await announceCreation(deps, channelJson(channel));
+  else await unhide(db, channel.id, me);
   return { channel, created, partner };
 }
 
