@@ -1,6 +1,7 @@
 // A client generated from Connecteam's own OpenAPI document (openapi-typescript → test/fixtures/
 // connecteam.d.ts, openapi-fetch) runs every operation against us: `npm run typecheck` proves the
 // calls type-check against the reference; the responses are checked against its schemas at run time.
+import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import createClient from "openapi-fetch";
 import { describe, expect, it } from "vitest";
@@ -12,7 +13,7 @@ const client = (headers: Record<string, string>) =>
   createClient<paths>({ baseUrl: "http://api.test", headers, fetch: (request: Request) => exports.default.fetch(request) });
 
 describe("a client generated from Connecteam's OpenAPI document", () => {
-  it("runs every chat, attachment, publisher and OAuth operation with no type error and no schema violation", async () => {
+  it("runs all 15 operations (chat, attachments, publishers, webhook settings, OAuth) with no type error and no schema violation", async () => {
     const key = await apiKey([...ALL_SCOPES]);
     const { access_token } = await accessToken(key);
     const connecteam = client({ Authorization: `Bearer ${access_token}` });
@@ -66,5 +67,20 @@ describe("a client generated from Connecteam's OpenAPI document", () => {
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
     });
     check("/oauth/v1/token", "post", token, token.data);
+
+    // Webhook settings (the receiver is loopback: allowed while DEV_LOGIN=true, as in tests).
+    const hook = await connecteam.POST("/settings/v1/webhooks", {
+      body: { name: "Generated hook", url: `${env.WEBHOOK_RECEIVER}/generated`, featureType: "chat", eventTypes: ["message_created"], isDisabled: false, webhookVersion: 1 },
+    });
+    check("/settings/v1/webhooks", "post", hook, hook.data);
+    const webhookId = hook.data!.data.id;
+    const hooks = await connecteam.GET("/settings/v1/webhooks", { params: { query: { featureType: "chat", limit: 10, offset: 0 } } });
+    check("/settings/v1/webhooks", "get", hooks, hooks.data);
+    const one = await connecteam.GET("/settings/v1/webhooks/{webhookId}", { params: { path: { webhookId } } });
+    check("/settings/v1/webhooks/{webhookId}", "get", one, one.data);
+    const renamed = await connecteam.PUT("/settings/v1/webhooks/{webhookId}", { params: { path: { webhookId } }, body: { name: "Renamed hook" } });
+    check("/settings/v1/webhooks/{webhookId}", "put", renamed, renamed.data);
+    const removed = await connecteam.DELETE("/settings/v1/webhooks/{webhookId}", { params: { path: { webhookId } } });
+    check("/settings/v1/webhooks/{webhookId}", "delete", removed, removed.data);
   });
 });
