@@ -1,12 +1,12 @@
 /** Types only: the Worker's bindings, the request context, and what domain functions receive. */
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type * as directory from "./db/directory";
+import type * as directoryTables from "./db/directory";
+import type * as integrationTables from "./db/integration";
 import type * as historySchema from "./db/history";
 import type { D1Stats } from "./platform/d1-metering";
 import type { IdNodeRegistry } from "./platform/id-registry";
 import type { ChannelRoom } from "./realtime/channel-room";
 import type { RoomCall } from "./realtime/protocol";
-import type { WebhookJob } from "./webhooks/dispatch";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
@@ -51,7 +51,7 @@ export interface Env {
 }
 
 /** The directory database (DB): users, channels, members, uploads, keys. */
-export type Db = DrizzleD1Database<typeof directory>;
+export type Db = DrizzleD1Database<typeof directoryTables & typeof integrationTables>;
 /** One history shard (a HISTORY_* database): messages and what hangs off them. */
 export type HistoryDb = DrizzleD1Database<typeof historySchema>;
 
@@ -59,6 +59,12 @@ export type HistoryDb = DrizzleD1Database<typeof historySchema>;
 export interface PurgeJob {
   kind: "purge";
   channelId: string;
+}
+
+/** A WEBHOOKS queue message: which delivery to attempt next. The body and target are read from D1. */
+export interface WebhookJob {
+  deliveryId: string;
+  webhookId: number;
 }
 
 /** What travels through the JOBS queue. */

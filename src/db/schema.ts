@@ -1,3 +1,4 @@
 /** Every table, for types. Clients use the directory or history schema of their own database. */
 export * from "./directory";
+export * from "./integration";
 export * from "./history";

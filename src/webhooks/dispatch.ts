@@ -12,11 +12,9 @@ import { insertDeliveries, type NewDelivery } from "./deliveries.queries";
 import { appBody, type ChatEvent, chatEvent, connecteamBody, type EventType } from "./events";
 import { listSubscriptions, type Subscription } from "./webhooks.queries";
 
-/** A WEBHOOKS queue message: which delivery to attempt next. The body and target are read from D1. */
-export interface WebhookJob {
-  deliveryId: string;
-  webhookId: number;
-}
+import type { WebhookJob } from "../env";
+
+export type { WebhookJob };
 
 /** How long this isolate trusts its copy of the subscriptions; writes through this isolate reset it. */
 const FRESH_MS = 5_000;
