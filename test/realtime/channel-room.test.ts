@@ -1,7 +1,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChannelRoom } from "../../src/realtime/channel-room";
-import { addMember, call, createChannel, expectError, newUser, send } from "../helpers/api";
+import { addMember, call, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
 import { connect, openSocket } from "../helpers/ws";
 
 async function room() {
@@ -87,8 +87,8 @@ describe("events", () => {
     expect(deleted).toMatchObject({ seq: 5, data: { id: sent.id, deleted: true, body: "" } });
     expect(deleted.data).toEqual((await call("GET", `${path}/messages`, { token: bob.token })).json.messages[0]);
 
-    const added = await addMember(alice, group.id, carol.id);
-    expect(await client.expect("member_add")).toMatchObject({ seq: 6, data: added.json });
+    const added = await expectStatus(addMember(alice, group.id, carol.id), 201);
+    expect(await client.expect("member_add")).toMatchObject({ seq: 6, data: added });
     const promoted = await call("PUT", `${path}/members/${carol.id}`, { token: alice.token, body: { role: "admin" } });
     expect(await client.expect("member_update")).toMatchObject({ seq: 7, data: promoted.json });
     const renamed = await call("PUT", path, { token: alice.token, body: { name: "Renamed" } });
@@ -115,7 +115,7 @@ describe("events", () => {
   it("does not emit twice for an idempotent retry", async () => {
     const { alice, group } = await room();
     const { client } = await connect(group.id, { user: alice });
-    const headers = { "Idempotency-Key": "ws-once" };
+    const headers = { "idempotency-key": "ws-once" };
     await send(alice, group.id, "once", headers);
     await send(alice, group.id, "once", headers);
     expect((await client.expect("message")).seq).toBe(1);
