@@ -136,9 +136,10 @@ describe("send message", () => {
     const second = await createChannel(alice, { type: "group", name: "second" });
     const ids = async () => (await myChannels(alice)).map((c) => c.id);
     expect(await ids()).toEqual([second.id, first.id]);
-    await send(alice, first.id, "bump");
+    const bump = await send(alice, first.id, "bump");
     expect(await ids()).toEqual([first.id, second.id]);
-    expect((await listed(alice, first.id))!.last_message_at).toBeTypeOf("number");
+    expect((await listed(alice, first.id))!.last_message_at).toBe(bump.created_at);
+    expect((await listed(alice, second.id))!.last_message_at).toBeNull();
   });
 });
 
