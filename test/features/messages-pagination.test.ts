@@ -24,7 +24,7 @@ beforeAll(async () => {
   for (const messageID of deleted) {
     await expectStatus(messages(owner)[":messageID"].$delete({ param: { channelID: channelId, messageID } }), 204);
   }
-});
+}, 300_000); // 250 sends: ~10 s on a quiet machine; the timeout only catches a hang
 
 /** A fresh member per walk keeps each under the per-user rate limit. */
 async function reader() {
