@@ -1,13 +1,20 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { addMember, call, createChannel, expectError, newUser, uniqueId } from "../helpers/api";
+import { type Channel, type TestUser, addMember, createChannel, expectError, expectStatus, newUser, uniqueId } from "../helpers/api";
+import { api, invalid } from "../helpers/client";
+
+const v1 = (user: TestUser) => api(user.token).v1;
+const channel = (user: TestUser, channelID: string) => v1(user).channels[":channelID"];
+const param = (channelID: string) => ({ param: { channelID } });
+const myChannels = (user: TestUser, include_hidden?: "true") => expectStatus(v1(user).channels.$get({ query: { include_hidden } }), 200);
 
 describe("create channel", () => {
   it("creates a group with exactly the seed's fields, owned by the creator", async () => {
     const alice = await newUser("Alice");
-    const res = await call("POST", "/v1/channels", { token: alice.token, body: { type: "group", name: "My Group" } });
-    expect(res.status).toBe(201);
-    expect(res.json).toEqual({
+    const t0 = Date.now();
+    const created = await expectStatus(v1(alice).channels.$post({ json: { type: "group", name: "My Group" } }), 201);
+    const t1 = Date.now();
+    expect(created).toEqual({
       id: expect.stringMatching(/^\d{19}$/),
       type: "group",
       name: "My Group",
@@ -16,43 +23,40 @@ describe("create channel", () => {
       broadcast: false,
       archived: false,
     });
-    expect(Math.abs(res.json.created_at - Date.now() / 1000)).toBeLessThan(60);
-    const members = await call("GET", `/v1/channels/${res.json.id}/members`, { token: alice.token });
-    expect(members.json).toEqual([{ user_id: alice.id, display_name: "Alice", role: "owner", joined_at: expect.any(Number) }]);
+    // Unix seconds of the request, however long it took.
+    expect(created.created_at).toBeGreaterThanOrEqual(Math.floor(t0 / 1000));
+    expect(created.created_at).toBeLessThanOrEqual(Math.ceil(t1 / 1000));
+    const members = await expectStatus(channel(alice, created.id).members.$get({ ...param(created.id), query: {} }), 200);
+    expect(members).toEqual([{ user_id: alice.id, display_name: "Alice", role: "owner", joined_at: expect.any(Number) }]);
   });
 
   it("creates a room and a broadcast group with initial members", async () => {
     const [alice, bob, carol] = [await newUser(), await newUser(), await newUser()];
     const room = await createChannel(alice, { type: "room", name: "Public Room" });
     expect(room.type).toBe("room");
-    const res = await call("POST", "/v1/channels", {
-      token: alice.token,
-      body: { type: "group", name: "Announcements", broadcast: true, member_ids: [bob.id, carol.id, bob.id, alice.id] },
-    });
-    expect(res.status).toBe(201);
-    expect(res.json.broadcast).toBe(true);
-    const members = await call("GET", `/v1/channels/${res.json.id}/members`, { token: bob.token });
-    expect(members.json.map((m: { user_id: string; role: string }) => [m.user_id, m.role]).sort()).toEqual(
-      [[alice.id, "owner"], [bob.id, "member"], [carol.id, "member"]].sort(),
+    const created = await expectStatus(
+      v1(alice).channels.$post({ json: { type: "group", name: "Announcements", broadcast: true, member_ids: [bob.id, carol.id, bob.id, alice.id] } }),
+      201,
     );
+    expect(created.broadcast).toBe(true);
+    const members = await expectStatus(channel(bob, created.id).members.$get({ ...param(created.id), query: {} }), 200);
+    expect(members.map((m) => [m.user_id, m.role]).sort()).toEqual([[alice.id, "owner"], [bob.id, "member"], [carol.id, "member"]].sort());
   });
 
   it("creates a group with 100 initial members (D1's parameter limit is respected)", async () => {
     const owner = await newUser();
     const ids = [];
     for (let i = 0; i < 100; i++) ids.push((await newUser()).id);
-    const res = await call("POST", "/v1/channels", { token: owner.token, body: { type: "group", name: "Big", member_ids: ids } });
-    expect(res.status).toBe(201);
-    const members = await call("GET", `/v1/channels/${res.json.id}/members`, { token: owner.token });
-    expect(members.json).toHaveLength(101);
+    const created = await expectStatus(v1(owner).channels.$post({ json: { type: "group", name: "Big", member_ids: ids } }), 201);
+    const members = await expectStatus(channel(owner, created.id).members.$get({ ...param(created.id), query: {} }), 200);
+    expect(members).toHaveLength(101);
   });
 
   it("refuses unknown initial members and changes nothing", async () => {
     const alice = await newUser();
     const ghost = uniqueId("ghost");
-    const res = await call("POST", "/v1/channels", { token: alice.token, body: { type: "group", name: "G", member_ids: [ghost] } });
-    expectError(res, 404, "CHAT_USER_NOT_FOUND");
-    expect((await call("GET", "/v1/channels", { token: alice.token })).json).toEqual([]);
+    await expectError(v1(alice).channels.$post({ json: { type: "group", name: "G", member_ids: [ghost] } }), 404, "CHAT_USER_NOT_FOUND");
+    expect(await myChannels(alice)).toEqual([]);
   });
 
   it("validates type, name length (code points) and field types", async () => {
@@ -72,42 +76,39 @@ describe("create channel", () => {
       "group",
     ];
     for (const body of bad) {
-      const err = expectError(await call("POST", "/v1/channels", { token: alice.token, body }), 400, "VALIDATION_FAILED");
-      expect(Array.isArray(err.details)).toBe(true);
+      const err = await expectError(v1(alice).channels.$post({ json: invalid(body) }), 400, "VALIDATION_FAILED");
+      expect(Array.isArray(err.details) && err.details.length > 0, JSON.stringify(body)).toBe(true);
     }
+    expect(await myChannels(alice)).toEqual([]);
     // 100 emoji are 100 characters (200 UTF-16 units): accepted.
-    const emoji = await call("POST", "/v1/channels", { token: alice.token, body: { type: "group", name: "😀".repeat(100) } });
-    expect(emoji.status).toBe(201);
+    await expectStatus(v1(alice).channels.$post({ json: { type: "group", name: "😀".repeat(100) } }), 201);
     // Unknown fields are ignored.
-    const extra = await call("POST", "/v1/channels", { token: alice.token, body: { type: "room", name: "R", color: "red" } });
-    expect(extra.status).toBe(201);
-    expect(extra.json).not.toHaveProperty("color");
+    const extra = await expectStatus(v1(alice).channels.$post({ json: invalid({ type: "room", name: "R", color: "red" }) }), 201);
+    expect(extra).not.toHaveProperty("color");
   });
 });
 
 describe("direct messages", () => {
   it("creates a DM once per pair: the second request (either side) returns it with 200", async () => {
     const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
-    const first = await call("POST", "/v1/channels", { token: alice.token, body: { type: "dm", user_id: bob.id } });
-    expect(first.status).toBe(201);
-    expect(first.json).toMatchObject({ type: "dm", name: "", owner_id: null, other_user_id: bob.id, other_user_name: "Bob" });
-    const again = await call("POST", "/v1/channels", { token: alice.token, body: { type: "dm", user_id: bob.id } });
-    expect(again.status).toBe(200);
-    expect(again.json.id).toBe(first.json.id);
-    const reverse = await call("POST", "/v1/channels", { token: bob.token, body: { type: "dm", user_id: alice.id } });
-    expect(reverse.status).toBe(200);
-    expect(reverse.json).toMatchObject({ id: first.json.id, other_user_id: alice.id, other_user_name: "Alice" });
+    const first = await expectStatus(v1(alice).channels.$post({ json: { type: "dm", user_id: bob.id } }), 201);
+    expect(first).toMatchObject({ type: "dm", name: "", owner_id: null, other_user_id: bob.id, other_user_name: "Bob" });
+    const again = await expectStatus(v1(alice).channels.$post({ json: { type: "dm", user_id: bob.id } }), 200);
+    expect(again.id).toBe(first.id);
+    const reverse = await expectStatus(v1(bob).channels.$post({ json: { type: "dm", user_id: alice.id } }), 200);
+    expect(reverse).toMatchObject({ id: first.id, other_user_id: alice.id, other_user_name: "Alice" });
   });
 
   it("survives concurrent creation: one DM, everyone gets its id", async () => {
     const [alice, bob] = [await newUser(), await newUser()];
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
-        call("POST", "/v1/channels", { token: (i % 2 ? alice : bob).token, body: { type: "dm", user_id: (i % 2 ? bob : alice).id } }),
-      ),
+      Array.from({ length: 6 }, async (_, i) => {
+        const res = await v1(i % 2 ? alice : bob).channels.$post({ json: { type: "dm", user_id: (i % 2 ? bob : alice).id } });
+        return { status: res.status, channel: await res.json() };
+      }),
     );
-    expect(new Set(results.map((r) => r.json.id)).size).toBe(1);
-    expect(results.filter((r) => r.status === 201).length).toBe(1);
+    expect(new Set(results.map((r) => r.channel.id)).size).toBe(1);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
     const { count } = (await env.DB.prepare("select count(*) as count from channels where dm_key = ?")
       .bind([alice.id, bob.id].sort().join(" "))
       .first<{ count: number }>())!;
@@ -116,23 +117,26 @@ describe("direct messages", () => {
 
   it("refuses a DM with yourself, an unknown user, or across a block", async () => {
     const [alice, bob] = [await newUser(), await newUser()];
-    expectError(await call("POST", "/v1/channels", { token: alice.token, body: { type: "dm", user_id: alice.id } }), 400, "CHAT_CANNOT_DM_SELF");
-    expectError(await call("POST", "/v1/channels", { token: alice.token, body: { type: "dm", user_id: uniqueId() } }), 404, "CHAT_USER_NOT_FOUND");
-    expect((await call("PUT", `/v1/users/me/blocks/${alice.id}`, { token: bob.token })).status).toBe(204);
-    expectError(await call("POST", "/v1/channels", { token: alice.token, body: { type: "dm", user_id: bob.id } }), 403, "CHAT_DM_BLOCKED_USER");
-    expectError(await call("POST", "/v1/channels", { token: bob.token, body: { type: "dm", user_id: alice.id } }), 403, "CHAT_DM_BLOCKED_USER");
-    expect((await call("GET", "/v1/channels", { token: alice.token })).json).toEqual([]);
+    await expectError(v1(alice).channels.$post({ json: { type: "dm", user_id: alice.id } }), 400, "CHAT_CANNOT_DM_SELF");
+    await expectError(v1(alice).channels.$post({ json: { type: "dm", user_id: uniqueId() } }), 404, "CHAT_USER_NOT_FOUND");
+    await expectStatus(v1(bob).users.me.blocks[":userID"].$put({ param: { userID: alice.id } }), 204);
+    await expectError(v1(alice).channels.$post({ json: { type: "dm", user_id: bob.id } }), 403, "CHAT_DM_BLOCKED_USER");
+    await expectError(v1(bob).channels.$post({ json: { type: "dm", user_id: alice.id } }), 403, "CHAT_DM_BLOCKED_USER");
+    expect(await myChannels(alice)).toEqual([]);
   });
 
   it("cannot be renamed, archived, deleted or have members changed", async () => {
     const [alice, bob, carol] = [await newUser(), await newUser(), await newUser()];
     const dm = await createChannel(alice, { type: "dm", user_id: bob.id });
-    const path = `/v1/channels/${dm.id}`;
-    expectError(await call("PUT", path, { token: alice.token, body: { name: "x" } }), 400, "CHAT_CANNOT_MODIFY_DM");
-    expectError(await call("DELETE", path, { token: alice.token }), 400, "CHAT_CANNOT_MODIFY_DM");
-    expectError(await addMember(alice, dm.id, carol.id), 400, "CHAT_CANNOT_MODIFY_DM");
-    expectError(await call("DELETE", `${path}/members/${bob.id}`, { token: alice.token }), 400, "CHAT_CANNOT_MODIFY_DM");
-    expectError(await call("GET", path, { token: carol.token }), 404, "CHAT_CHANNEL_NOT_FOUND");
+    await expectError(channel(alice, dm.id).$put({ ...param(dm.id), json: { name: "x" } }), 400, "CHAT_CANNOT_MODIFY_DM");
+    await expectError(channel(alice, dm.id).$put({ ...param(dm.id), json: { archived: true } }), 400, "CHAT_CANNOT_MODIFY_DM");
+    await expectError(channel(alice, dm.id).$delete(param(dm.id)), 400, "CHAT_CANNOT_MODIFY_DM");
+    await expectError(addMember(alice, dm.id, carol.id), 400, "CHAT_CANNOT_MODIFY_DM");
+    await expectError(channel(alice, dm.id).members[":userID"].$delete({ param: { channelID: dm.id, userID: bob.id } }), 400, "CHAT_CANNOT_MODIFY_DM");
+    await expectError(channel(carol, dm.id).$get(param(dm.id)), 404, "CHAT_CHANNEL_NOT_FOUND");
+    expect(await expectStatus(channel(alice, dm.id).$get(param(dm.id)), 200)).toMatchObject({ id: dm.id, name: "", archived: false });
+    const members = await expectStatus(channel(alice, dm.id).members.$get({ ...param(dm.id), query: {} }), 200);
+    expect(members.map((m) => m.user_id).sort()).toEqual([alice.id, bob.id].sort());
   });
 });
 
@@ -140,56 +144,56 @@ describe("get, update, archive, delete", () => {
   it("lets the owner and admins rename; plain members get CHAT_NOT_ADMIN", async () => {
     const [owner, admin, member] = [await newUser(), await newUser(), await newUser()];
     const group = await createChannel(owner, { type: "group", name: "Old" });
-    await addMember(owner, group.id, admin.id, "admin");
-    await addMember(owner, group.id, member.id);
-    const path = `/v1/channels/${group.id}`;
-    expectError(await call("PUT", path, { token: member.token, body: { name: "Nope" } }), 403, "CHAT_NOT_ADMIN");
-    const renamed = await call("PUT", path, { token: admin.token, body: { name: "  New Group Name  " } });
-    expect(renamed.status).toBe(200);
-    expect(renamed.json).toMatchObject({ id: group.id, name: "New Group Name", owner_id: owner.id });
-    expect((await call("GET", path, { token: member.token })).json.name).toBe("New Group Name");
-    expectError(await call("PUT", path, { token: owner.token, body: {} }), 400, "VALIDATION_FAILED");
-    expectError(await call("PUT", path, { token: owner.token, body: { name: "" } }), 400, "VALIDATION_FAILED");
+    await expectStatus(addMember(owner, group.id, admin.id, "admin"), 201);
+    await expectStatus(addMember(owner, group.id, member.id), 201);
+    await expectError(channel(member, group.id).$put({ ...param(group.id), json: { name: "Nope" } }), 403, "CHAT_NOT_ADMIN");
+    const renamed = await expectStatus(channel(admin, group.id).$put({ ...param(group.id), json: { name: "  New Group Name  " } }), 200);
+    expect(renamed).toMatchObject({ id: group.id, name: "New Group Name", owner_id: owner.id });
+    expect((await expectStatus(channel(member, group.id).$get(param(group.id)), 200)).name).toBe("New Group Name");
+    await expectError(channel(owner, group.id).$put({ ...param(group.id), json: {} }), 400, "VALIDATION_FAILED");
+    await expectError(channel(owner, group.id).$put({ ...param(group.id), json: { name: "" } }), 400, "VALIDATION_FAILED");
+    expect((await expectStatus(channel(owner, group.id).$get(param(group.id)), 200)).name).toBe("New Group Name");
   });
 
   it("archives: hidden from the list unless include_hidden=true, and can be unarchived", async () => {
     const owner = await newUser();
     const group = await createChannel(owner, { type: "group", name: "G" });
-    const archived = await call("PUT", `/v1/channels/${group.id}`, { token: owner.token, body: { archived: true } });
-    expect(archived.json.archived).toBe(true);
-    expect((await call("GET", "/v1/channels", { token: owner.token })).json).toEqual([]);
-    const all = await call("GET", "/v1/channels?include_hidden=true", { token: owner.token });
-    expect(all.json.map((c: { id: string }) => c.id)).toEqual([group.id]);
-    await call("PUT", `/v1/channels/${group.id}`, { token: owner.token, body: { archived: false } });
-    expect((await call("GET", "/v1/channels", { token: owner.token })).json).toHaveLength(1);
-    expectError(await call("GET", "/v1/channels?include_hidden=maybe", { token: owner.token }), 400, "VALIDATION_FAILED");
+    const archived = await expectStatus(channel(owner, group.id).$put({ ...param(group.id), json: { archived: true } }), 200);
+    expect(archived.archived).toBe(true);
+    expect(await myChannels(owner)).toEqual([]);
+    expect((await myChannels(owner, "true")).map((c) => c.id)).toEqual([group.id]);
+    await expectStatus(channel(owner, group.id).$put({ ...param(group.id), json: { archived: false } }), 200);
+    expect(await myChannels(owner)).toHaveLength(1);
+    await expectError(v1(owner).channels.$get({ query: invalid({ include_hidden: "maybe" }) }), 400, "VALIDATION_FAILED");
   });
 
   it("toggles broadcast (admins only)", async () => {
     const [owner, member] = [await newUser(), await newUser()];
     const room = await createChannel(owner, { type: "room", name: "R" });
-    await call("POST", `/v1/channels/${room.id}/members`, { token: member.token, body: { user_id: member.id } });
-    expectError(await call("PUT", `/v1/channels/${room.id}`, { token: member.token, body: { broadcast: true } }), 403, "CHAT_NOT_ADMIN");
-    const res = await call("PUT", `/v1/channels/${room.id}`, { token: owner.token, body: { broadcast: true } });
-    expect(res.json.broadcast).toBe(true);
+    await expectStatus(addMember(member, room.id, member.id), 201);
+    await expectError(channel(member, room.id).$put({ ...param(room.id), json: { broadcast: true } }), 403, "CHAT_NOT_ADMIN");
+    expect((await expectStatus(channel(owner, room.id).$get(param(room.id)), 200)).broadcast).toBe(false);
+    const updated = await expectStatus(channel(owner, room.id).$put({ ...param(room.id), json: { broadcast: true } }), 200);
+    expect(updated.broadcast).toBe(true);
   });
 
   it("deletes by the owner only, with its memberships", async () => {
     const [owner, admin] = [await newUser(), await newUser()];
     const group = await createChannel(owner, { type: "group", name: "G" });
-    await addMember(owner, group.id, admin.id, "admin");
-    expectError(await call("DELETE", `/v1/channels/${group.id}`, { token: admin.token }), 403, "CHAT_NOT_ADMIN");
-    expect((await call("DELETE", `/v1/channels/${group.id}`, { token: owner.token })).status).toBe(204);
-    expectError(await call("GET", `/v1/channels/${group.id}`, { token: owner.token }), 404, "CHAT_CHANNEL_NOT_FOUND");
+    await expectStatus(addMember(owner, group.id, admin.id, "admin"), 201);
+    await expectError(channel(admin, group.id).$delete(param(group.id)), 403, "CHAT_NOT_ADMIN");
+    await expectStatus(channel(owner, group.id).$get(param(group.id)), 200);
+    await expectStatus(channel(owner, group.id).$delete(param(group.id)), 204);
+    await expectError(channel(owner, group.id).$get(param(group.id)), 404, "CHAT_CHANNEL_NOT_FOUND");
     const rows = await env.DB.prepare("select count(*) as n from channel_members where channel_id = ?").bind(group.id).first();
     expect(rows).toEqual({ n: 0 });
-    expect((await call("GET", "/v1/channels", { token: admin.token })).json).toEqual([]);
+    expect(await myChannels(admin)).toEqual([]);
   });
 
   it("answers 404 for unknown and malformed channel ids", async () => {
     const user = await newUser();
     for (const id of ["1234567890123456789", "abc", "0", "9".repeat(30)]) {
-      expectError(await call("GET", `/v1/channels/${id}`, { token: user.token }), 404, "CHAT_CHANNEL_NOT_FOUND");
+      await expectError(channel(user, id).$get(param(id)), 404, "CHAT_CHANNEL_NOT_FOUND");
     }
   });
 });
@@ -198,61 +202,63 @@ describe("visibility: private groups, public rooms", () => {
   it("hides a group from non-members entirely (404 for every operation)", async () => {
     const [owner, outsider] = [await newUser(), await newUser()];
     const group = await createChannel(owner, { type: "group", name: "Secret" });
-    const p = `/v1/channels/${group.id}`;
-    const t = outsider.token;
+    const c = channel(outsider, group.id);
+    const p = param(group.id);
     for (const res of [
-      await call("GET", p, { token: t }),
-      await call("PUT", p, { token: t, body: { name: "x" } }),
-      await call("DELETE", p, { token: t }),
-      await call("GET", `${p}/members`, { token: t }),
-      await call("POST", `${p}/members`, { token: t, body: { user_id: outsider.id } }),
-      await call("PUT", `${p}/members/me`, { token: t, body: { hidden: true } }),
-      await call("DELETE", `${p}/members/${owner.id}`, { token: t }),
+      await c.$get(p),
+      await c.$put({ ...p, json: { name: "x" } }),
+      await c.$delete(p),
+      await c.members.$get({ ...p, query: {} }),
+      await c.members.$post({ ...p, json: { user_id: outsider.id } }),
+      await c.members.me.$put({ ...p, json: { hidden: true } }),
+      await c.members[":userID"].$delete({ param: { channelID: group.id, userID: owner.id } }),
     ]) {
-      expectError(res, 404, "CHAT_CHANNEL_NOT_FOUND");
+      await expectError(res, 404, "CHAT_CHANNEL_NOT_FOUND");
     }
-    expect((await call("GET", "/v1/rooms?limit=100", { token: t })).json.rooms.map((r: { id: string }) => r.id)).not.toContain(group.id);
+    const rooms = await expectStatus(v1(outsider).rooms.$get({ query: { limit: "100" } }), 200);
+    expect(rooms.rooms.map((r) => r.id)).not.toContain(group.id);
+    expect(await expectStatus(channel(owner, group.id).$get(p), 200)).toMatchObject({ name: "Secret" });
+    expect(await expectStatus(channel(owner, group.id).members.$get({ ...p, query: {} }), 200)).toHaveLength(1);
   });
 
   it("shows a room to anyone, lets them join themselves, and needs membership to change it", async () => {
     const [owner, visitor] = [await newUser(), await newUser("Visitor")];
     const room = await createChannel(owner, { type: "room", name: "Lobby" });
-    const got = await call("GET", `/v1/channels/${room.id}`, { token: visitor.token });
-    expect(got.status).toBe(200);
-    expect(got.json.name).toBe("Lobby");
-    expect((await call("GET", `/v1/channels/${room.id}/members`, { token: visitor.token })).json).toHaveLength(1);
-    expectError(await call("PUT", `/v1/channels/${room.id}`, { token: visitor.token, body: { name: "x" } }), 403, "CHAT_NOT_MEMBER");
-    expectError(await call("PUT", `/v1/channels/${room.id}/members/me`, { token: visitor.token, body: { hidden: true } }), 403, "CHAT_NOT_MEMBER");
-    const joined = await addMember(visitor, room.id, visitor.id);
-    expect(joined.status).toBe(201);
-    expect(joined.json).toMatchObject({ user_id: visitor.id, display_name: "Visitor", role: "member" });
-    expect((await call("GET", "/v1/channels", { token: visitor.token })).json.map((c: { id: string }) => c.id)).toEqual([room.id]);
+    const c = channel(visitor, room.id);
+    const got = await expectStatus(c.$get(param(room.id)), 200);
+    expect(got.name).toBe("Lobby");
+    expect(await expectStatus(c.members.$get({ ...param(room.id), query: {} }), 200)).toHaveLength(1);
+    await expectError(c.$put({ ...param(room.id), json: { name: "x" } }), 403, "CHAT_NOT_MEMBER");
+    await expectError(c.members.me.$put({ ...param(room.id), json: { hidden: true } }), 403, "CHAT_NOT_MEMBER");
+    const joined = await expectStatus(addMember(visitor, room.id, visitor.id), 201);
+    expect(joined).toMatchObject({ user_id: visitor.id, display_name: "Visitor", role: "member" });
+    expect((await myChannels(visitor)).map((c) => c.id)).toEqual([room.id]);
+    expect((await expectStatus(c.$get(param(room.id)), 200)).name).toBe("Lobby");
   });
 
   it("lists rooms for discovery with paging, member counts and is_member", async () => {
     const [owner, visitor] = [await newUser(), await newUser()];
-    const created: Awaited<ReturnType<typeof createChannel>>[] = [];
+    const created: Channel[] = [];
     for (let i = 0; i < 5; i++) created.push(await createChannel(owner, { type: "room", name: `Room ${i}` }));
     const archived = await createChannel(owner, { type: "room", name: "Old" });
-    await call("PUT", `/v1/channels/${archived.id}`, { token: owner.token, body: { archived: true } });
-    await addMember(visitor, created[4]!.id, visitor.id);
+    await expectStatus(channel(owner, archived.id).$put({ ...param(archived.id), json: { archived: true } }), 200);
+    await expectStatus(addMember(visitor, created[4]!.id, visitor.id), 201);
 
-    const seen: any[] = [];
+    const seen: { id: string; name: string; member_count: number; is_member: boolean }[] = [];
     let before: string | undefined;
     for (;;) {
-      const res = await call("GET", `/v1/rooms?limit=2${before ? `&before=${before}` : ""}`, { token: visitor.token });
-      expect(res.status).toBe(200);
-      seen.push(...res.json.rooms);
-      if (!res.json.has_more) break;
-      before = res.json.rooms.at(-1).id;
+      const page = await expectStatus(v1(visitor).rooms.$get({ query: { limit: "2", before } }), 200);
+      seen.push(...page.rooms);
+      if (!page.has_more) break;
+      before = page.rooms.at(-1)!.id;
     }
     const mine = seen.filter((r) => created.some((c) => c.id === r.id));
     expect(mine.map((r) => r.id)).toEqual(created.map((c) => c.id).reverse());
     expect(seen.some((r) => r.id === archived.id)).toBe(false);
     expect(mine[0]).toMatchObject({ name: "Room 4", member_count: 2, is_member: true });
     expect(mine[1]).toMatchObject({ member_count: 1, is_member: false });
-    expectError(await call("GET", "/v1/rooms?limit=0", { token: visitor.token }), 400, "VALIDATION_FAILED");
-    expectError(await call("GET", "/v1/rooms?limit=101", { token: visitor.token }), 400, "VALIDATION_FAILED");
+    await expectError(v1(visitor).rooms.$get({ query: { limit: "0" } }), 400, "VALIDATION_FAILED");
+    await expectError(v1(visitor).rooms.$get({ query: { limit: "101" } }), 400, "VALIDATION_FAILED");
   });
 });
 
@@ -261,9 +267,7 @@ describe("list channels", () => {
     const [alice, bob] = [await newUser("Alice"), await newUser("FriendName")];
     const group = await createChannel(alice, { type: "group", name: "Project Team" });
     const dm = await createChannel(alice, { type: "dm", user_id: bob.id });
-    const res = await call("GET", "/v1/channels", { token: alice.token });
-    expect(res.status).toBe(200);
-    expect(res.json).toEqual([
+    expect(await myChannels(alice)).toEqual([
       {
         id: dm.id,
         type: "dm",
@@ -300,23 +304,22 @@ describe("list channels", () => {
   it("hides a channel for one member only; include_hidden shows it; reopening a DM unhides it", async () => {
     const [alice, bob] = [await newUser(), await newUser()];
     const dm = await createChannel(alice, { type: "dm", user_id: bob.id });
-    const hide = await call("PUT", `/v1/channels/${dm.id}/members/me`, { token: alice.token, body: { hidden: true } });
-    expect(hide.status).toBe(200);
-    expect(hide.json).toMatchObject({ user_id: alice.id, hidden: true, role: "member" });
-    expect((await call("GET", "/v1/channels", { token: alice.token })).json).toEqual([]);
-    expect((await call("GET", "/v1/channels", { token: bob.token })).json).toHaveLength(1);
-    const all = (await call("GET", "/v1/channels?include_hidden=true", { token: alice.token })).json;
-    expect(all).toMatchObject([{ id: dm.id, hidden: true }]);
-    await call("POST", "/v1/channels", { token: alice.token, body: { type: "dm", user_id: bob.id } });
-    expect((await call("GET", "/v1/channels", { token: alice.token })).json).toMatchObject([{ id: dm.id, hidden: false }]);
-    expectError(await call("PUT", `/v1/channels/${dm.id}/members/me`, { token: alice.token, body: { hidden: "yes" } }), 400, "VALIDATION_FAILED");
+    const hide = await expectStatus(channel(alice, dm.id).members.me.$put({ ...param(dm.id), json: { hidden: true } }), 200);
+    expect(hide).toMatchObject({ user_id: alice.id, hidden: true, role: "member" });
+    expect(await myChannels(alice)).toEqual([]);
+    expect(await myChannels(bob)).toHaveLength(1);
+    expect(await myChannels(alice, "true")).toMatchObject([{ id: dm.id, hidden: true }]);
+    await expectStatus(v1(alice).channels.$post({ json: { type: "dm", user_id: bob.id } }), 200);
+    expect(await myChannels(alice)).toMatchObject([{ id: dm.id, hidden: false }]);
+    await expectError(channel(alice, dm.id).members.me.$put({ ...param(dm.id), json: invalid({ hidden: "yes" }) }), 400, "VALIDATION_FAILED");
+    expect(await myChannels(alice)).toMatchObject([{ id: dm.id, hidden: false }]);
   });
 
   it("lists 100 channels with a constant number of queries", async () => {
     const user = await newUser();
     for (let i = 0; i < 100; i++) await createChannel(user, { type: "group", name: `G${i}` });
-    const res = await call("GET", "/v1/channels", { token: user.token });
-    expect(res.json).toHaveLength(100);
+    const res = await v1(user).channels.$get({ query: {} });
+    expect(await expectStatus(res, 200)).toHaveLength(100);
     expect(res.headers.get("Server-Timing")).toMatch(/d1;dur=[\d.]+;desc="1 queries"/);
   });
 });

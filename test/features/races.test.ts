@@ -153,12 +153,13 @@ describe("an image whose pixels cannot be decoded", () => {
     const png = await makePng(64, 48);
     // Keep the signature and IHDR (so it is an image with a size), cut the pixel data short.
     const broken = png.slice(0, 33 + 8 + 6);
-    const up = await upload(alice, broken, "image/png", "broken.png");
-    expect(up.status).toBe(201);
-    expect(up.json.width).toBe(64); // the header still reads as a 64×48 image
-    const message = await send(alice, channel.id, { body: "", attachments: [{ asset_id: up.json.asset_id }] });
+    const uploaded = await upload(alice, broken, "image/png", "broken.png");
+    expect(uploaded.status).toBe(201);
+    const up = await uploaded.json();
+    expect(up.width).toBe(64); // the header still reads as a 64×48 image
+    const message = await send(alice, channel.id, { body: "", attachments: [{ asset_id: up.asset_id }] });
     const link = await api(alice.token).v1.channels[":channelID"].messages[":messageID"].attachments[":attachmentID"].url.$get({
-      param: { channelID: channel.id, messageID: message.id, attachmentID: up.json.asset_id },
+      param: { channelID: channel.id, messageID: message.id, attachmentID: up.asset_id },
       query: { size: "256" },
     });
     const res = await fetchUrl((await link.json()).url);

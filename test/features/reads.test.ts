@@ -1,13 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { addMember, call, createChannel, expectError, listed, newUser, send } from "../helpers/api";
+import { type TestUser, addMember, createChannel, expectError, expectStatus, listed, newUser, send } from "../helpers/api";
+import { api } from "../helpers/client";
 
 async function setup() {
   const [alice, bob] = [await newUser(), await newUser()];
   const group = await createChannel(alice, { type: "group", name: "G", member_ids: [bob.id] });
-  const read = (user: { token: string }, messageId: string) =>
-    call("POST", `/v1/channels/${group.id}/read`, { token: user.token, body: { last_read_message_id: messageId } });
-  const unread = async (user: typeof alice) => (await listed(user, group.id))!.unread_count;
-  return { alice, bob, group, read, unread };
+  const read = (user: TestUser, messageId: string) =>
+    api(user.token).v1.channels[":channelID"].read.$post({ param: { channelID: group.id }, json: { last_read_message_id: messageId } });
+  const unread = async (user: TestUser) => (await listed(user, group.id))!.unread_count;
+  const message = (user: TestUser, messageID: string) => api(user.token).v1.channels[":channelID"].messages[":messageID"];
+  const edit = (user: TestUser, messageID: string, body: string) => message(user, messageID).$put({ param: { channelID: group.id, messageID }, json: { body } });
+  const remove = (user: TestUser, messageID: string) => message(user, messageID).$delete({ param: { channelID: group.id, messageID } });
+  return { alice, bob, group, read, unread, edit, remove };
 }
 
 describe("read cursor and unread counts", () => {
@@ -28,34 +32,33 @@ describe("read cursor and unread counts", () => {
   });
 
   it("moves the cursor forward and back (the seed's response), and counts follow", async () => {
-    const { alice, bob, group, read, unread } = await setup();
+    const { bob, alice, group, read, unread } = await setup();
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await send(alice, group.id, `m${i}`)).id);
     expect(await unread(bob)).toBe(5);
-    const res = await read(bob, ids[4]!);
-    expect(res.status).toBe(200);
-    expect(res.json).toEqual({ channel_id: group.id, last_read_message_id: ids[4], updated_at: expect.any(Number) });
+    const cursor = await expectStatus(read(bob, ids[4]!), 200);
+    expect(cursor).toEqual({ channel_id: group.id, last_read_message_id: ids[4], updated_at: expect.any(Number) });
     expect(await unread(bob)).toBe(0);
-    await read(bob, ids[1]!); // mark unread
+    await expectStatus(read(bob, ids[1]!), 200); // mark unread
     expect(await unread(bob)).toBe(3);
     expect((await listed(bob, group.id))!.last_read_message_id).toBe(ids[1]);
   });
 
   it("follows deletes and ignores edits", async () => {
-    const { alice, bob, group, read, unread } = await setup();
+    const { alice, bob, group, read, unread, edit, remove } = await setup();
     const a = await send(alice, group.id, "a");
     const b = await send(alice, group.id, "b");
     const c = await send(alice, group.id, "c");
     expect(await unread(bob)).toBe(3);
-    await call("PUT", `/v1/channels/${group.id}/messages/${b.id}`, { token: alice.token, body: { body: "b2" } });
+    await expectStatus(edit(alice, b.id, "b2"), 200);
     expect(await unread(bob)).toBe(3);
-    await call("DELETE", `/v1/channels/${group.id}/messages/${b.id}`, { token: alice.token });
+    await expectStatus(remove(alice, b.id), 204);
     expect(await unread(bob)).toBe(2);
-    await read(bob, a.id);
+    await expectStatus(read(bob, a.id), 200);
     expect(await unread(bob)).toBe(1);
-    await call("DELETE", `/v1/channels/${group.id}/messages/${a.id}`, { token: alice.token });
+    await expectStatus(remove(alice, a.id), 204);
     expect(await unread(bob)).toBe(1); // deleted before the cursor: nothing changes
-    await read(bob, c.id);
+    await expectStatus(read(bob, c.id), 200);
     expect(await unread(bob)).toBe(0);
   });
 
@@ -64,7 +67,7 @@ describe("read cursor and unread counts", () => {
     const first = await send(alice, group.id, "a");
     await send(bob, group.id, "mine");
     await send(alice, group.id, "b");
-    await read(bob, first.id);
+    await expectStatus(read(bob, first.id), 200);
     expect(await unread(bob)).toBe(1);
   });
 
@@ -72,7 +75,7 @@ describe("read cursor and unread counts", () => {
     const { alice, group, unread } = await setup();
     await send(alice, group.id, "old news");
     const carol = await newUser();
-    await addMember(alice, group.id, carol.id);
+    await expectStatus(addMember(alice, group.id, carol.id), 201);
     expect(await unread(carol)).toBe(0);
     await send(alice, group.id, "new");
     expect(await unread(carol)).toBe(1);
@@ -82,11 +85,13 @@ describe("read cursor and unread counts", () => {
     const { alice, group, read } = await setup();
     const other = await createChannel(alice, { type: "group", name: "other" });
     const elsewhere = await send(alice, other.id, "x");
-    expectError(await read(alice, elsewhere.id), 404, "CHAT_MESSAGE_NOT_FOUND");
-    expectError(await read(alice, "1234567890123456789"), 404, "CHAT_MESSAGE_NOT_FOUND");
-    expectError(await read(alice, "nope"), 400, "VALIDATION_FAILED");
+    const here = await send(alice, group.id, "here");
+    await expectError(read(alice, elsewhere.id), 404, "CHAT_MESSAGE_NOT_FOUND");
+    await expectError(read(alice, "1234567890123456789"), 404, "CHAT_MESSAGE_NOT_FOUND");
+    await expectError(read(alice, "nope"), 400, "VALIDATION_FAILED");
     const outsider = await newUser();
-    expectError(await read(outsider, elsewhere.id), 404, "CHAT_CHANNEL_NOT_FOUND");
+    await expectError(read(outsider, elsewhere.id), 404, "CHAT_CHANNEL_NOT_FOUND");
+    expect((await listed(alice, group.id))!.last_read_message_id).toBe(here.id);
   });
 
   it("lists 100 channels with unread counts in one query, without scanning history", async () => {
@@ -94,16 +99,19 @@ describe("read cursor and unread counts", () => {
     const busy = await createChannel(writer, { type: "group", name: "busy", member_ids: [reader.id] });
     for (let i = 0; i < 60; i++) await send(writer, busy.id, `m${i}`);
     for (let i = 0; i < 99; i++) await createChannel(reader, { type: "group", name: `g${i}` });
-    const res = await call("GET", "/v1/channels", { token: reader.token });
-    expect(res.json).toHaveLength(100);
-    expect(res.json.find((c: { id: string }) => c.id === busy.id).unread_count).toBe(60);
+    const list = () => api(reader.token).v1.channels.$get({ query: {} });
+    const res = await list();
     const timing = res.headers.get("Server-Timing")!;
+    const channels = await expectStatus(res, 200);
+    expect(channels).toHaveLength(100);
+    expect(channels.find((c) => c.id === busy.id)!.unread_count).toBe(60);
     expect(timing).toContain('desc="1 queries"');
     const rowsRead = (t: string) => Number(t.match(/d1-rows-read;desc="(\d+)"/)![1]);
     // Counts come from positions: 100 more unread messages cost the list nothing more.
     for (let i = 0; i < 100; i++) await send(writer, busy.id, `more ${i}`);
-    const later = await call("GET", "/v1/channels", { token: reader.token });
-    expect(later.json.find((c: { id: string }) => c.id === busy.id).unread_count).toBe(160);
-    expect(rowsRead(later.headers.get("Server-Timing")!)).toBe(rowsRead(timing));
+    const later = await list();
+    const laterTiming = later.headers.get("Server-Timing")!;
+    expect((await expectStatus(later, 200)).find((c) => c.id === busy.id)!.unread_count).toBe(160);
+    expect(rowsRead(laterTiming)).toBe(rowsRead(timing));
   });
 });

@@ -8,21 +8,40 @@ export interface Frame {
   data: any;
 }
 
+/** How long a test waits for a frame before failing: only failure detection, never synchronisation. */
+const FRAME_TIMEOUT_MS = 10_000;
+
 /** A connected test client: frames are queued and taken in order, so a test sees exactly what arrived. */
 export interface Client {
   ws: WebSocket;
-  /** Next frame (any type), waiting up to `ms`. */
+  /** Next frame (any type), failing if none arrives within `ms`. */
   next(ms?: number): Promise<Frame>;
   /** Next frame, which must be of `type`. */
   expect(type: string, ms?: number): Promise<Frame>;
-  /** Resolves with nothing if no frame arrives within `ms`; fails if one does. */
-  expectSilence(ms?: number): Promise<void>;
+  /**
+   * Proves that nothing was sent to this socket before now: sends `ping` and requires the very
+   * next thing received to be the room's `pong`. A socket's frames arrive in the order they were
+   * sent, so any frame the room sent before answering the ping arrives before the pong. Call it
+   * once the action that might have produced a frame has completed: a REST call has returned (the
+   * request waits for the room), or a client frame has been `handled()`.
+   */
+  expectSilence(): Promise<void>;
+  /**
+   * Resolves once the room has handled every frame this socket sent before: sends a frame the room
+   * answers with an `INVALID_FRAME` error, in order after this socket's earlier frames, and
+   * requires that error to be the next frame.
+   */
+  handled(): Promise<void>;
   /** Raw text frames (ping/pong). */
   nextText(ms?: number): Promise<string>;
   closed: Promise<{ code: number; reason: string }>;
   send(data: unknown): void;
 }
 
+/**
+ * UNTYPED on purpose (the typed client cannot express an Upgrade): GET …/ws through the Worker
+ * with `Upgrade: websocket`, answering the raw upgrade response.
+ */
 export async function openSocket(channelId: string, opts: { user?: TestUser; ticket?: string; sinceSeq?: number } = {}) {
   const query = new URLSearchParams();
   if (opts.ticket) query.set("ticket", opts.ticket);
@@ -43,7 +62,8 @@ export async function connect(channelId: string, opts: { user?: TestUser; ticket
 
 function wrap(ws: WebSocket): Client {
   const queue: (Frame | string)[] = [];
-  let wake: (() => void) | undefined;
+  let waiter: (() => void) | undefined;
+  let closedWith: { code: number; reason: string } | undefined;
   let resolveClosed!: (v: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((r) => (resolveClosed = r));
   ws.accept();
@@ -54,24 +74,40 @@ function wrap(ws: WebSocket): Client {
       item = JSON.parse(text);
     } catch {}
     queue.push(item);
-    wake?.();
+    waiter?.();
   });
-  ws.addEventListener("close", (event) => resolveClosed({ code: event.code, reason: event.reason }));
+  ws.addEventListener("close", (event) => {
+    closedWith = { code: event.code, reason: event.reason };
+    resolveClosed(closedWith);
+    waiter?.();
+  });
 
-  async function take(ms = 2000): Promise<Frame | string> {
-    const deadline = Date.now() + ms;
-    while (queue.length === 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error("no frame arrived");
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, Math.min(left, 50));
-      });
-    }
-    return queue.shift()!;
+  /** The next queued item; waits for one by event (no polling), failing after `ms` or on close. */
+  function take(ms = FRAME_TIMEOUT_MS): Promise<Frame | string> {
+    return new Promise((resolve, reject) => {
+      const settle = () => {
+        if (queue.length > 0) {
+          done();
+          resolve(queue.shift()!);
+        } else if (closedWith) {
+          done();
+          reject(new Error(`socket closed (${closedWith.code} ${closedWith.reason}) with no frame left`));
+        }
+      };
+      const timer = setTimeout(() => {
+        waiter = undefined;
+        reject(new Error(`no frame arrived within ${ms} ms`));
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        waiter = undefined;
+      };
+      waiter = settle;
+      settle();
+    });
   }
 
-  return {
+  const client: Client = {
     ws,
     closed,
     send: (data) => ws.send(typeof data === "string" ? data : JSON.stringify(data)),
@@ -81,13 +117,21 @@ function wrap(ws: WebSocket): Client {
       return item;
     },
     async expect(type, ms) {
-      const frame = await this.next(ms);
+      const frame = await client.next(ms);
       if (frame.type !== type) throw new Error(`expected a ${type} frame, got ${JSON.stringify(frame)}`);
       return frame;
     },
-    async expectSilence(ms = 150) {
-      await new Promise((r) => setTimeout(r, ms));
-      if (queue.length) throw new Error(`expected no frame, got ${JSON.stringify(queue[0])}`);
+    async expectSilence() {
+      ws.send("ping");
+      const item = await take();
+      if (item !== "pong") throw new Error(`expected no frame before the pong, got ${JSON.stringify(item)}`);
+    },
+    async handled() {
+      ws.send("sync");
+      const item = await take();
+      if (typeof item === "string" || item.type !== "error" || item.data?.code !== "INVALID_FRAME") {
+        throw new Error(`expected the INVALID_FRAME answer to "sync", got ${JSON.stringify(item)}`);
+      }
     },
     async nextText(ms) {
       const item = await take(ms);
@@ -95,4 +139,5 @@ function wrap(ws: WebSocket): Client {
       return item;
     },
   };
+  return client;
 }

@@ -1,16 +1,18 @@
 import { env } from "cloudflare:test";
 import { sign } from "hono/jwt";
+import { JwtTokenAudience, JwtTokenIssuer } from "hono/utils/jwt/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyUserToken } from "../../src/platform/tokens";
-import { call, expectError, newUser, uniqueId } from "../helpers/api";
+import { expectError, expectStatus, newUser, uniqueId } from "../helpers/api";
+import { api, invalid } from "../helpers/client";
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64url = (obj: unknown) => btoa(JSON.stringify(obj)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
 describe("user tokens on /v1", () => {
   it("refuses a request without a token (401 AUTH_REQUIRED)", async () => {
-    expectError(await call("GET", "/v1/channels"), 401, "AUTH_REQUIRED");
-    expectError(await call("GET", "/v1/channels", { headers: { Authorization: "Basic abc" } }), 401, "AUTH_REQUIRED");
+    await expectError(api().v1.channels.$get({ query: {} }), 401, "AUTH_REQUIRED");
+    await expectError(api(undefined, { Authorization: "Basic abc" }).v1.channels.$get({ query: {} }), 401, "AUTH_REQUIRED");
   });
 
   it("refuses garbage, a wrong key, alg none, expiry and a missing exp (401 AUTH_INVALID_TOKEN)", async () => {
@@ -24,31 +26,31 @@ describe("user tokens on /v1", () => {
       await sign({ sub, exp: now() + 60 }, env.JWT_SECRET, "HS512"),
     ];
     for (const token of bad) {
-      expectError(await call("GET", "/v1/channels", { token }), 401, "AUTH_INVALID_TOKEN");
+      await expectError(api(token).v1.channels.$get({ query: {} }), 401, "AUTH_INVALID_TOKEN");
     }
   });
 
   it("refuses a token without a usable sub, or one claiming a publisher id", async () => {
     for (const sub of [undefined, 42, "", "has space", "pub_12345", "x".repeat(129)]) {
       const token = await sign({ sub, exp: now() + 60 }, env.JWT_SECRET, "HS256");
-      expectError(await call("GET", "/v1/users/me", { token }), 401, "AUTH_INVALID_TOKEN");
+      await expectError(api(token).v1.users.me.$get(), 401, "AUTH_INVALID_TOKEN");
     }
   });
 
   it("creates the user on first sight and renames it when the token's name changes", async () => {
     const sub = uniqueId();
     const first = await sign({ sub, name: "Ann", exp: now() + 60 }, env.JWT_SECRET, "HS256");
-    expect((await call("GET", "/v1/users/me", { token: first })).json).toEqual({ id: sub, display_name: "Ann" });
+    expect(await expectStatus(api(first).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Ann" });
     const renamed = await sign({ sub, name: "Annie", exp: now() + 60 }, env.JWT_SECRET, "HS256");
-    expect((await call("GET", "/v1/users/me", { token: renamed })).json).toEqual({ id: sub, display_name: "Annie" });
+    expect(await expectStatus(api(renamed).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Annie" });
     const row = await env.DB.prepare("select display_name from users where id = ?").bind(sub).first();
     expect(row).toEqual({ display_name: "Annie" });
   });
 
   it("writes nothing to D1 for auth once the user is known", async () => {
     const user = await newUser("Steady");
-    const res = await call("GET", "/v1/users/me/blocks", { token: user.token });
-    expect(res.status).toBe(200);
+    const res = await api(user.token).v1.users.me.blocks.$get({ query: {} });
+    expect(await expectStatus(res, 200)).toEqual({ blocks: [], has_more: false, next_cursor: null });
     expect(res.headers.get("Server-Timing")).toContain('d1-rows-written;desc="0"');
   });
 });
@@ -77,49 +79,46 @@ describe("JWKS verification (RS256 from an OIDC provider)", () => {
     const good = await sign(claims, privateJwk as never, "RS256");
     expect((await verifyUserToken(good, oidcEnv)).sub).toBe("oidc-user");
 
-    await expect(verifyUserToken(await sign({ ...claims, aud: "other" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toThrow();
-    await expect(verifyUserToken(await sign({ ...claims, iss: "https://evil/" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toThrow();
-    await expect(verifyUserToken(await sign(claims, env.JWT_SECRET, "HS256"), oidcEnv)).rejects.toThrow();
+    // Each refused for its own reason (not just any exception).
+    await expect(verifyUserToken(await sign({ ...claims, aud: "other" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toThrow(JwtTokenAudience);
+    await expect(verifyUserToken(await sign({ ...claims, iss: "https://evil/" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toThrow(JwtTokenIssuer);
+    await expect(verifyUserToken(await sign(claims, env.JWT_SECRET, "HS256"), oidcEnv)).rejects.toThrow("unsupported token header");
     const otherKid = await sign(claims, { ...privateJwk, kid: "k2" } as never, "RS256");
-    await expect(verifyUserToken(otherKid, oidcEnv)).rejects.toThrow();
+    await expect(verifyUserToken(otherKid, oidcEnv)).rejects.toThrow("unknown key id");
   });
 });
 
 describe("dev login", () => {
   it("mints a token that works on /v1 (DEV_LOGIN=true in tests)", async () => {
     const sub = uniqueId();
-    const res = await call("POST", "/v1/dev/token", { body: { sub, name: "Dev" } });
-    expect(res.status).toBe(200);
-    expect(res.json.expires_at).toBeGreaterThan(now());
-    const me = await call("GET", "/v1/users/me", { token: res.json.token });
-    expect(me.json).toEqual({ id: sub, display_name: "Dev" });
+    const minted = await expectStatus(api().v1.dev.token.$post({ json: { sub, name: "Dev" } }), 200);
+    expect(minted.expires_at).toBeGreaterThan(now());
+    expect(await expectStatus(api(minted.token).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Dev" });
   });
 
   it("validates its body", async () => {
-    expectError(await call("POST", "/v1/dev/token", { body: { sub: "a b" } }), 400, "VALIDATION_FAILED");
-    expectError(await call("POST", "/v1/dev/token", { body: { sub: "pub_1" } }), 400, "VALIDATION_FAILED");
+    await expectError(api().v1.dev.token.$post({ json: { sub: "a b" } }), 400, "VALIDATION_FAILED");
+    await expectError(api().v1.dev.token.$post({ json: { sub: "pub_1" } }), 400, "VALIDATION_FAILED");
   });
 });
 
 describe("admin API", () => {
   it("needs ADMIN_TOKEN", async () => {
-    const path = `/admin/v1/users/${uniqueId()}`;
-    expectError(await call("PUT", path, { body: { display_name: "X" } }), 401, "AUTH_REQUIRED");
-    expectError(await call("PUT", path, { token: "wrong", body: { display_name: "X" } }), 401, "AUTH_INVALID_TOKEN");
+    const userID = uniqueId();
+    const provision = (token?: string) => api(token).admin.v1.users[":userID"].$put({ param: { userID }, json: { display_name: "X" } });
+    await expectError(provision(), 401, "AUTH_REQUIRED");
+    await expectError(provision("wrong"), 401, "AUTH_INVALID_TOKEN");
     const user = await newUser();
-    expectError(await call("PUT", path, { token: user.token, body: { display_name: "X" } }), 401, "AUTH_INVALID_TOKEN");
+    await expectError(provision(user.token), 401, "AUTH_INVALID_TOKEN");
+    expect(await env.DB.prepare("select id from users where id = ?").bind(userID).first()).toBeNull();
   });
 
   it("provisions a user before first login, who then can be added to channels", async () => {
     const id = uniqueId("hr");
-    const res = await call("PUT", `/admin/v1/users/${id}`, { token: env.ADMIN_TOKEN, body: { display_name: "New Hire" } });
-    expect(res.status).toBe(200);
-    expect(res.json).toEqual({ id, display_name: "New Hire", kind: "user" });
-    expectError(
-      await call("PUT", "/admin/v1/users/pub_7", { token: env.ADMIN_TOKEN, body: { display_name: "x" } }),
-      400,
-      "VALIDATION_FAILED",
-    );
-    expectError(await call("PUT", `/admin/v1/users/${id}`, { token: env.ADMIN_TOKEN, body: {} }), 400, "VALIDATION_FAILED");
+    const users = api(env.ADMIN_TOKEN).admin.v1.users[":userID"];
+    expect(await expectStatus(users.$put({ param: { userID: id }, json: { display_name: "New Hire" } }), 200)).toEqual({ id, display_name: "New Hire", kind: "user" });
+    await expectError(users.$put({ param: { userID: "pub_7" }, json: { display_name: "x" } }), 400, "VALIDATION_FAILED");
+    await expectError(users.$put({ param: { userID: id }, json: invalid({}) }), 400, "VALIDATION_FAILED");
+    expect(await env.DB.prepare("select display_name from users where id = ?").bind(id).first()).toEqual({ display_name: "New Hire" });
   });
 });

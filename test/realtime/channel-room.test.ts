@@ -1,7 +1,9 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ChannelRoom } from "../../src/realtime/channel-room";
-import { addMember, call, createChannel, expectError, newUser, send } from "../helpers/api";
+import { TYPING_EVENT_INTERVAL_MS, TYPING_MS, type ChannelRoom } from "../../src/realtime/channel-room";
+import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
+import { api } from "../helpers/client";
+import { freezeClock } from "../helpers/clock";
 import { connect, openSocket } from "../helpers/ws";
 
 async function room() {
@@ -9,6 +11,12 @@ async function room() {
   const group = await createChannel(alice, { type: "group", name: "Live", member_ids: [bob.id] });
   return { alice, bob, group, stub: env.CHANNEL_ROOM.getByName(group.id) };
 }
+
+const channel = (user: TestUser, channelID: string) => api(user.token).v1.channels[":channelID"];
+const typing = (user: TestUser, channelID: string) => channel(user, channelID).typing.$post({ param: { channelID } });
+const typers = async (user: TestUser, channelID: string) => (await expectStatus(channel(user, channelID).typing.$get({ param: { channelID } }), 200)).typing_users;
+const messagesOf = async (user: TestUser, channelID: string) =>
+  (await expectStatus(channel(user, channelID).messages.$get({ param: { channelID }, query: {} }), 200)).messages;
 
 describe("connecting", () => {
   it("sends ready first with the current seq", async () => {
@@ -22,28 +30,29 @@ describe("connecting", () => {
 
   it("refuses before the upgrade: no Upgrade, no auth, non-members", async () => {
     const { alice, group } = await room();
-    expectError(await call("GET", `/v1/channels/${group.id}/ws`, { token: alice.token }), 426, "UPGRADE_REQUIRED");
-    const anonymous = await openSocket(group.id);
-    expect(anonymous.status).toBe(401);
+    await expectError(channel(alice, group.id).ws.$get({ param: { channelID: group.id }, query: {} }), 426, "UPGRADE_REQUIRED");
+    await expectError(openSocket(group.id), 401, "AUTH_REQUIRED");
     const outsider = await newUser();
-    expect((await openSocket(group.id, { user: outsider })).status).toBe(404);
+    await expectError(openSocket(group.id, { user: outsider }), 404, "CHAT_CHANNEL_NOT_FOUND");
     const lobby = await createChannel(alice, { type: "room", name: "Lobby" });
-    expect((await openSocket(lobby.id, { user: outsider })).status).toBe(403);
-    expect((await openSocket(group.id, { user: alice, sinceSeq: -1 })).status).toBe(400);
+    await expectError(openSocket(lobby.id, { user: outsider }), 403, "CHAT_NOT_MEMBER");
+    await expectError(openSocket(group.id, { user: alice, sinceSeq: -1 }), 400, "VALIDATION_FAILED");
   });
 
   it("accepts a 60 s ticket for browsers, only for its channel", async () => {
     const { alice, group } = await room();
-    const res = await call("POST", `/v1/channels/${group.id}/ws-ticket`, { token: alice.token });
-    expect(res.status).toBe(200);
-    expect(res.json.expires_at - Date.now() / 1000).toBeLessThanOrEqual(60);
-    const { ready } = await connect(group.id, { ticket: res.json.ticket });
+    const t0 = Date.now();
+    const { ticket, expires_at } = await expectStatus(channel(alice, group.id)["ws-ticket"].$post({ param: { channelID: group.id } }), 200);
+    // Valid for 60 s from the request, whatever the time it took.
+    expect(expires_at).toBeGreaterThanOrEqual(Math.floor(t0 / 1000) + 60);
+    expect(expires_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 60);
+    const { ready } = await connect(group.id, { ticket });
     expect(ready.data.user_id).toBe(alice.id);
     const other = await createChannel(alice, { type: "group", name: "Other" });
-    expect((await openSocket(other.id, { ticket: res.json.ticket })).status).toBe(401);
-    expect((await openSocket(group.id, { ticket: res.json.ticket.slice(0, -2) + "xx" })).status).toBe(401);
+    await expectError(openSocket(other.id, { ticket }), 401, "AUTH_INVALID_TOKEN");
+    await expectError(openSocket(group.id, { ticket: ticket.slice(0, -2) + "xx" }), 401, "AUTH_INVALID_TOKEN");
     const outsider = await newUser();
-    expectError(await call("POST", `/v1/channels/${group.id}/ws-ticket`, { token: outsider.token }), 404, "CHAT_CHANNEL_NOT_FOUND");
+    await expectError(channel(outsider, group.id)["ws-ticket"].$post({ param: { channelID: group.id } }), 404, "CHAT_CHANNEL_NOT_FOUND");
   });
 
   it("answers a text ping with pong, and an error frame for anything unknown without closing", async () => {
@@ -59,6 +68,15 @@ describe("connecting", () => {
     client.send("ping");
     expect(await client.nextText()).toBe("pong");
   });
+
+  it("has a silence check that fails when a frame came first", async () => {
+    const { alice, bob, group } = await room();
+    const { client } = await connect(group.id, { user: bob });
+    await send(alice, group.id, "not silent");
+    await expect(client.expectSilence()).rejects.toThrow(/expected no frame before the pong, got .*"type":"message"/);
+    expect(await client.nextText()).toBe("pong");
+    await client.expectSilence();
+  });
 });
 
 describe("events", () => {
@@ -66,34 +84,36 @@ describe("events", () => {
     const { alice, bob, group } = await room();
     const carol = await newUser("Carol");
     const { client } = await connect(group.id, { user: bob });
-    const path = `/v1/channels/${group.id}`;
+    const c = channel(alice, group.id);
+    const param = { channelID: group.id };
 
     const sent = await send(alice, group.id, "hello");
     const message = await client.expect("message");
     expect(message).toEqual({ type: "message", channel_id: group.id, seq: 1, data: sent });
-    const listed = await call("GET", `${path}/messages`, { token: bob.token });
-    expect(message.data).toEqual(listed.json.messages[0]);
+    expect(message.data).toEqual((await messagesOf(bob, group.id))[0]);
 
-    const edited = await call("PUT", `${path}/messages/${sent.id}`, { token: alice.token, body: { body: "hello!" } });
-    expect(await client.expect("message_update")).toMatchObject({ seq: 2, data: edited.json });
+    const msg = { ...param, messageID: sent.id };
+    const edited = await expectStatus(c.messages[":messageID"].$put({ param: msg, json: { body: "hello!" } }), 200);
+    expect(await client.expect("message_update")).toMatchObject({ seq: 2, data: edited });
 
-    await call("POST", `${path}/messages/${sent.id}/reactions`, { token: bob.token, body: { emote_asset_id: "42" } });
+    const reactions = channel(bob, group.id).messages[":messageID"].reactions;
+    await expectStatus(reactions.$post({ param: msg, json: { emote_asset_id: "42" } }), 201);
     expect(await client.expect("reaction_add")).toMatchObject({ seq: 3, data: { message_id: sent.id, emote_asset_id: "42", user_id: bob.id } });
-    await call("DELETE", `${path}/messages/${sent.id}/reactions/42`, { token: bob.token });
+    await expectStatus(reactions[":emoteID"].$delete({ param: { ...msg, emoteID: "42" } }), 204);
     expect(await client.expect("reaction_remove")).toMatchObject({ seq: 4, data: { message_id: sent.id, emote_asset_id: "42", user_id: bob.id } });
 
-    await call("DELETE", `${path}/messages/${sent.id}`, { token: alice.token });
+    await expectStatus(c.messages[":messageID"].$delete({ param: msg }), 204);
     const deleted = await client.expect("message_delete");
     expect(deleted).toMatchObject({ seq: 5, data: { id: sent.id, deleted: true, body: "" } });
-    expect(deleted.data).toEqual((await call("GET", `${path}/messages`, { token: bob.token })).json.messages[0]);
+    expect(deleted.data).toEqual((await messagesOf(bob, group.id))[0]);
 
-    const added = await addMember(alice, group.id, carol.id);
-    expect(await client.expect("member_add")).toMatchObject({ seq: 6, data: added.json });
-    const promoted = await call("PUT", `${path}/members/${carol.id}`, { token: alice.token, body: { role: "admin" } });
-    expect(await client.expect("member_update")).toMatchObject({ seq: 7, data: promoted.json });
-    const renamed = await call("PUT", path, { token: alice.token, body: { name: "Renamed" } });
-    expect(await client.expect("channel_update")).toMatchObject({ seq: 8, data: renamed.json });
-    await call("DELETE", `${path}/members/${carol.id}`, { token: alice.token });
+    const added = await expectStatus(addMember(alice, group.id, carol.id), 201);
+    expect(await client.expect("member_add")).toMatchObject({ seq: 6, data: added });
+    const promoted = await expectStatus(c.members[":userID"].$put({ param: { ...param, userID: carol.id }, json: { role: "admin" } }), 200);
+    expect(await client.expect("member_update")).toMatchObject({ seq: 7, data: promoted });
+    const renamed = await expectStatus(c.$put({ param, json: { name: "Renamed" } }), 200);
+    expect(await client.expect("channel_update")).toMatchObject({ seq: 8, data: renamed });
+    await expectStatus(c.members[":userID"].$delete({ param: { ...param, userID: carol.id } }), 204);
     expect(await client.expect("member_remove")).toMatchObject({ seq: 9, data: { user_id: carol.id } });
     await client.expectSilence();
   });
@@ -105,7 +125,7 @@ describe("events", () => {
     const aliceSocket = (await connect(group.id, { user: alice })).client;
     const m = await send(alice, group.id, "read me");
     for (const c of [bobPhone, bobLaptop, aliceSocket]) await c.expect("message");
-    await call("POST", `/v1/channels/${group.id}/read`, { token: bob.token, body: { last_read_message_id: m.id } });
+    await expectStatus(channel(bob, group.id).read.$post({ param: { channelID: group.id }, json: { last_read_message_id: m.id } }), 200);
     for (const c of [bobPhone, bobLaptop]) {
       expect(await c.expect("read")).toMatchObject({ seq: null, data: { user_id: bob.id, last_read_message_id: m.id } });
     }
@@ -115,9 +135,9 @@ describe("events", () => {
   it("does not emit twice for an idempotent retry", async () => {
     const { alice, group } = await room();
     const { client } = await connect(group.id, { user: alice });
-    const headers = { "Idempotency-Key": "ws-once" };
-    await send(alice, group.id, "once", headers);
-    await send(alice, group.id, "once", headers);
+    const header = { "idempotency-key": "ws-once" };
+    await send(alice, group.id, "once", header);
+    await send(alice, group.id, "once", header);
     expect((await client.expect("message")).seq).toBe(1);
     await client.expectSilence();
   });
@@ -125,7 +145,7 @@ describe("events", () => {
   it("gives two subscribers the same gap-free order under concurrent senders", async () => {
     const { alice, bob, group } = await room();
     const carol = await newUser();
-    await addMember(alice, group.id, carol.id);
+    await expectStatus(addMember(alice, group.id, carol.id), 201);
     const subscribers = [(await connect(group.id, { user: bob })).client, (await connect(group.id, { user: carol })).client];
     const senders = [alice, bob, carol];
     const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => send(senders[i % 3]!, group.id, `m${i}`)));
@@ -135,6 +155,7 @@ describe("events", () => {
       for (let i = 0; i < 30; i++) frames.push(await sub.expect("message"));
       expect(frames.map((f) => f.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2)); // seq 1 was member_add
       orders.push(frames.map((f) => f.data.id));
+      await sub.expectSilence();
     }
     expect(orders[0]).toEqual(orders[1]);
     expect([...orders[0]!].sort()).toEqual(sent.map((m) => m.id).sort());
@@ -165,11 +186,14 @@ describe("replay", () => {
     await send(alice, group.id, "first");
     for (let i = 0; i < 1001; i++) await stub.publish(group.id, "channel_update", { i });
     const stale = await connect(group.id, { user: bob, sinceSeq: 0 });
-    expect(await stale.client.expect("resync_required")).toMatchObject({ data: { seq: 1002, since_seq: 0 } });
+    expect(await stale.client.expect("resync_required")).toMatchObject({ seq: null, data: { seq: 1002, since_seq: 0 } });
+    await stale.client.expectSilence();
     const recent = await connect(group.id, { user: bob, sinceSeq: 1001 });
-    expect((await recent.client.expect("channel_update")).seq).toBe(1002);
+    expect(await recent.client.expect("channel_update")).toMatchObject({ seq: 1002, data: { i: 1000 } });
+    await recent.client.expectSilence();
     const ahead = await connect(group.id, { user: bob, sinceSeq: 5000 });
-    await ahead.client.expect("resync_required");
+    expect(await ahead.client.expect("resync_required")).toMatchObject({ seq: null, data: { seq: 1002, since_seq: 5000 } });
+    await ahead.client.expectSilence();
   });
 
   it("drops events older than 24 h from replay", async () => {
@@ -179,36 +203,46 @@ describe("replay", () => {
       state.storage.sql.exec("UPDATE events SET at = at - 86400001");
     });
     const { client } = await connect(group.id, { user: bob, sinceSeq: 0 });
-    await client.expect("resync_required");
+    expect(await client.expect("resync_required")).toMatchObject({ data: { seq: 1, since_seq: 0 } });
+    await client.expectSilence();
   });
 });
 
+// Typing rules are about time (one event per user per 3 s, typing for 8 s): these tests freeze the
+// clock the room reads and move it themselves, so they check the exact boundaries and do not
+// depend on how fast the machine runs them.
 describe("typing", () => {
   it("marks a user typing (REST and client frame), rate-limits events, and lists typers", async () => {
+    const clock = freezeClock();
     const { alice, bob, group } = await room();
     const { client: watcher } = await connect(group.id, { user: bob });
-    expect((await call("POST", `/v1/channels/${group.id}/typing`, { token: alice.token })).status).toBe(204);
+    await expectStatus(typing(alice, group.id), 204);
     expect(await watcher.expect("typing")).toEqual({ type: "typing", channel_id: group.id, seq: null, data: { user_id: alice.id } });
-    await call("POST", `/v1/channels/${group.id}/typing`, { token: alice.token });
+    clock.advance(TYPING_EVENT_INTERVAL_MS - 1);
+    await expectStatus(typing(alice, group.id), 204);
     await watcher.expectSilence(); // within 3 s: no second event
+    clock.advance(1);
+    await expectStatus(typing(alice, group.id), 204);
+    expect((await watcher.expect("typing")).data.user_id).toBe(alice.id); // 3 s later: the next one
     const { client: aliceSocket } = await connect(group.id, { user: alice });
     aliceSocket.send({ type: "typing" });
-    await watcher.expectSilence();
+    await aliceSocket.handled();
+    await watcher.expectSilence(); // the client frame follows the same rule
     watcher.send({ type: "typing" });
     expect((await aliceSocket.expect("typing")).data.user_id).toBe(bob.id);
-    const typing = await call("GET", `/v1/channels/${group.id}/typing`, { token: alice.token });
-    expect(typing.json.typing_users.sort()).toEqual([alice.id, bob.id].sort());
+    expect((await typers(alice, group.id)).sort()).toEqual([alice.id, bob.id].sort());
   });
 
   it("expires after 8 s", async () => {
-    const { alice, bob, group, stub } = await room();
-    await call("POST", `/v1/channels/${group.id}/typing`, { token: alice.token });
-    await runInDurableObject(stub, (_room: ChannelRoom, state) => {
-      state.storage.sql.exec("UPDATE typing SET until = until - 8001, emitted_at = emitted_at - 8001");
-    });
-    expect((await call("GET", `/v1/channels/${group.id}/typing`, { token: bob.token })).json).toEqual({ typing_users: [] });
+    const clock = freezeClock();
+    const { alice, bob, group } = await room();
+    await expectStatus(typing(alice, group.id), 204);
+    clock.advance(TYPING_MS - 1);
+    expect(await typers(bob, group.id)).toEqual([alice.id]);
+    clock.advance(1);
+    expect(await expectStatus(channel(bob, group.id).typing.$get({ param: { channelID: group.id } }), 200)).toEqual({ typing_users: [] });
     const outsider = await newUser();
-    expectError(await call("POST", `/v1/channels/${group.id}/typing`, { token: outsider.token }), 404, "CHAT_CHANNEL_NOT_FOUND");
+    await expectError(typing(outsider, group.id), 404, "CHAT_CHANNEL_NOT_FOUND");
   });
 });
 
@@ -217,17 +251,17 @@ describe("membership and lifecycle", () => {
     const { alice, bob, group } = await room();
     const { client } = await connect(group.id, { user: bob });
     const { client: aliceSocket } = await connect(group.id, { user: alice });
-    await call("DELETE", `/v1/channels/${group.id}/members/${bob.id}`, { token: alice.token });
+    await expectStatus(channel(alice, group.id).members[":userID"].$delete({ param: { channelID: group.id, userID: bob.id } }), 204);
     expect((await client.expect("member_remove")).data.user_id).toBe(bob.id);
     expect((await client.closed).code).toBe(4003);
     expect((await aliceSocket.expect("member_remove")).data.user_id).toBe(bob.id);
-    expect((await openSocket(group.id, { user: bob })).status).toBe(404);
+    await expectError(openSocket(group.id, { user: bob }), 404, "CHAT_CHANNEL_NOT_FOUND");
   });
 
   it("closes every socket with 4004 when the channel is deleted", async () => {
     const { alice, bob, group } = await room();
     const sockets = [(await connect(group.id, { user: alice })).client, (await connect(group.id, { user: bob })).client];
-    await call("DELETE", `/v1/channels/${group.id}`, { token: alice.token });
+    await expectStatus(channel(alice, group.id).$delete({ param: { channelID: group.id } }), 204);
     for (const s of sockets) {
       expect((await s.expect("channel_delete")).data).toEqual({ id: group.id });
       expect((await s.closed).code).toBe(4004);
@@ -235,23 +269,28 @@ describe("membership and lifecycle", () => {
   });
 
   it("survives eviction: sockets, seq and typing state are still there when it wakes", async () => {
+    freezeClock(); // typing lasts 8 s: however long eviction takes, it is still "now" afterwards
     const { alice, bob, group, stub } = await room();
     const { client } = await connect(group.id, { user: bob });
     await send(alice, group.id, "before");
     expect((await client.expect("message")).seq).toBe(1);
-    await call("POST", `/v1/channels/${group.id}/typing`, { token: alice.token });
+    await expectStatus(typing(alice, group.id), 204);
     await client.expect("typing");
 
     await evictDurableObject(stub);
 
-    expect((await call("GET", `/v1/channels/${group.id}/typing`, { token: bob.token })).json).toEqual({ typing_users: [alice.id] });
-    await send(alice, group.id, "after");
-    const after = await client.expect("message");
-    expect(after).toMatchObject({ seq: 2, data: { body: "after" } });
+    expect(await typers(bob, group.id)).toEqual([alice.id]);
+    const after = await send(alice, group.id, "after");
+    expect(await client.expect("message")).toMatchObject({ seq: 2, data: { body: "after" } });
     client.send("ping");
     expect(await client.nextText()).toBe("pong");
+    const resumed = await connect(group.id, { user: alice, sinceSeq: 1 });
+    expect(resumed.ready.seq).toBe(2);
+    expect(await resumed.client.expect("message")).toEqual({ type: "message", channel_id: group.id, seq: 2, data: after });
+    // The socket's serialized state survived too: the room still knows whose socket it is.
     client.send({ type: "typing" });
-    expect((await connect(group.id, { user: alice, sinceSeq: 1 })).client).toBeDefined();
+    expect(await resumed.client.expect("typing")).toMatchObject({ seq: null, data: { user_id: bob.id } });
+    expect((await typers(alice, group.id)).sort()).toEqual([alice.id, bob.id].sort());
   });
 
   it("keeps the REST write when the real-time fan-out fails", async () => {
@@ -259,10 +298,8 @@ describe("membership and lifecycle", () => {
     await runInDurableObject(stub, (_room: ChannelRoom, state) => {
       state.storage.sql.exec("DROP TABLE events");
     });
-    const res = await call("POST", `/v1/channels/${group.id}/messages`, { token: alice.token, body: { body: "still saved" } });
-    expect(res.status).toBe(201);
-    const listed = await call("GET", `/v1/channels/${group.id}/messages`, { token: alice.token });
-    expect(listed.json.messages.map((m: { body: string }) => m.body)).toEqual(["still saved"]);
+    await expectStatus(channel(alice, group.id).messages.$post({ param: { channelID: group.id }, json: { body: "still saved" }, header: {} }), 201);
+    expect((await messagesOf(alice, group.id)).map((m) => m.body)).toEqual(["still saved"]);
   });
 });
 
@@ -272,10 +309,11 @@ describe("typing needs the right to post", () => {
     const news = await createChannel(owner, { type: "group", name: "News", broadcast: true, member_ids: [reader.id] });
     const { client: ownerSocket } = await connect(news.id, { user: owner });
     const { client: readerSocket } = await connect(news.id, { user: reader });
-    expectError(await call("POST", `/v1/channels/${news.id}/typing`, { token: reader.token }), 403, "CHAT_BROADCAST_ONLY");
+    await expectError(typing(reader, news.id), 403, "CHAT_BROADCAST_ONLY");
     readerSocket.send({ type: "typing" });
     expect((await readerSocket.expect("error")).data.code).toBe("CHAT_BROADCAST_ONLY");
     await ownerSocket.expectSilence();
+    expect(await typers(owner, news.id)).toEqual([]);
     ownerSocket.send({ type: "typing" });
     expect((await readerSocket.expect("typing")).data.user_id).toBe(owner.id);
   });
