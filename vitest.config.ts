@@ -45,7 +45,7 @@ export default defineConfig(async () => {
             name: "workerd",
             setupFiles: ["./test/setup.ts"],
             include: ["test/**/*.test.ts"],
-            exclude: [...configDefaults.exclude, "test/browser/**"],
+            exclude: [...configDefaults.exclude, "test/browser/**", "test/scripts/**"],
             // Generous: the suite must pass on a busy 2-core machine; tests wait for conditions, not time.
             testTimeout: 60_000,
             hookTimeout: 60_000,

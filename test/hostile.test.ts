@@ -7,15 +7,21 @@ import { rawRequest } from "./helpers/client";
 
 /** Rows in every table a refused request could have written to: all must stay as they were. */
 async function tableCounts() {
-  const tables = ["users", "channels", "channel_members", "messages", "reactions", "attachments", "message_attachments", "api_keys", "publishers"];
+  const tables = ["users", "channels", "channel_members", "deleted_positions", "attachments", "api_keys", "publishers"];
   const counts: Record<string, number> = {};
   for (const t of tables) counts[t] = (await env.DB.prepare(`select count(*) as n from ${t}`).first<{ n: number }>())!.n;
+  // History lives on the shards.
+  for (const shard of ["HISTORY_0", "HISTORY_1"] as const) {
+    for (const t of ["messages", "reactions", "idempotency_keys"]) {
+      counts[`${shard}.${t}`] = (await env[shard].prepare(`select count(*) as n from ${t}`).first<{ n: number }>())!.n;
+    }
+  }
   counts.r2 = (await env.ATTACHMENTS.list()).objects.length;
   return counts;
 }
 
 /** The integration API's validation answer: 422 `{"detail": [{"loc", "msg", "type"}]}`, located in `where`. */
-async function expect422(res: AnyResponse | Promise<AnyResponse>, where: "body" | "query", label: string) {
+async function expect422(res: AnyResponse | Promise<AnyResponse>, where: "body" | "query" | "path", label: string) {
   const r = await res;
   const text = await r.text();
   expect(r.status, `${label}: ${text}`).toBe(422);
@@ -69,13 +75,13 @@ describe("hostile input gets its documented answer, never a 500, and changes not
       await expectError(rawRequest("POST", path, { token: user.token }), 404, "CHAT_ATTACHMENT_NOT_FOUND");
     }
     // [path, GET answer, PUT answer]: /files is GET only and /uploads PUT only (else 404 NOT_FOUND);
-    // a missing or wrong signature is 403, a malformed exp or id 400.
-    const signed: [string, [number, "FILE_SIGNATURE_INVALID" | "VALIDATION_FAILED" | "NOT_FOUND"], [number, "VALIDATION_FAILED" | "NOT_FOUND"]][] = [
+    // any tampering — a missing or wrong signature, a malformed exp — is the same 403.
+    const signed: [string, [number, "FILE_SIGNATURE_INVALID" | "NOT_FOUND"], [number, "FILE_SIGNATURE_INVALID" | "NOT_FOUND"]][] = [
       ["/files/1/full", [403, "FILE_SIGNATURE_INVALID"], [404, "NOT_FOUND"]],
-      ["/files/1/full?exp=abc&sig=x", [400, "VALIDATION_FAILED"], [404, "NOT_FOUND"]],
+      ["/files/1/full?exp=abc&sig=x", [403, "FILE_SIGNATURE_INVALID"], [404, "NOT_FOUND"]],
       ["/files/1/9999?exp=1&sig=", [403, "FILE_SIGNATURE_INVALID"], [404, "NOT_FOUND"]],
-      ["/files/%00/full?exp=99999999999999999999&sig=" + "A".repeat(43), [400, "VALIDATION_FAILED"], [404, "NOT_FOUND"]],
-      ["/uploads/1?exp=1e400&sig=x", [404, "NOT_FOUND"], [400, "VALIDATION_FAILED"]],
+      ["/files/%00/full?exp=99999999999999999999&sig=" + "A".repeat(43), [403, "FILE_SIGNATURE_INVALID"], [404, "NOT_FOUND"]],
+      ["/uploads/1?exp=1e400&sig=x", [404, "NOT_FOUND"], [403, "FILE_SIGNATURE_INVALID"]],
     ];
     for (const [path, get, put] of signed) {
       await expectError(fetchUrl(`http://api.test${path}`), ...get);
@@ -86,7 +92,9 @@ describe("hostile input gets its documented answer, never a 500, and changes not
     for (const q of ["size=full&size=512", "size=", "size=%00"]) {
       await expectError(rawRequest("GET", `/v1/channels/${group.id}/messages/${m.id}/attachments/123/url?${q}`, { token: user.token }), 400, "VALIDATION_FAILED");
     }
-    expect(await tableCounts()).toEqual({ ...before, channels: before.channels! + 1, channel_members: before.channel_members! + 1, messages: before.messages! + 1 });
+    // Only what the test made itself: the group, its member row and one message (on the group's shard).
+    const shard = `${(await env.DB.prepare("select shard from channels where id = ?").bind(group.id).first<{ shard: string }>())!.shard}.messages`;
+    expect(await tableCounts()).toEqual({ ...before, channels: before.channels! + 1, channel_members: before.channel_members! + 1, [shard]: before[shard]! + 1 });
   });
 
   it("on the integration API", async () => {
@@ -104,8 +112,7 @@ describe("hostile input gets its documented answer, never a 500, and changes not
       "/chat/v1/conversations",
       "/chat/v1/conversations/abc/message",
       "/chat/v1/conversations/1234567890123456789/message",
-      "/chat/v1/conversations/privateMessage/%3Cscript%3E",
-      "/chat/v1/conversations/privateMessage/pub_1",
+      "/chat/v1/conversations/privateMessage/12345",
       "/attachments/v1/files/generate-upload-url",
     ];
     // None of the junk is a valid body for any of these routes: each is a 422 about the body,
@@ -114,6 +121,11 @@ describe("hostile input gets its documented answer, never a 500, and changes not
       for (const body of junk) {
         await expect422(rawRequest("POST", path, { json: body, headers: { "X-API-KEY": key } }), "body", `${path} ${JSON.stringify(body)}`);
       }
+    }
+    // A user id that is not an integer is a 422 about the path (Connecteam's user ids are integers).
+    for (const bad of ["%3Cscript%3E", "pub_1"]) {
+      const good = { senderId: 1, text: "x", attachments: [] };
+      await expect422(rawRequest("POST", `/chat/v1/conversations/privateMessage/${bad}`, { json: good, headers: { "X-API-KEY": key } }), "path", bad);
     }
     const withKey = (path: string, method = "GET") => rawRequest(method, path, { headers: { "X-API-KEY": key } });
     await expect422(withKey("/chat/v1/conversations?limit=1e3"), "query", "limit=1e3");

@@ -23,7 +23,7 @@ describe("blocks", () => {
     await expectError(block(alice, alice.id), 400, "VALIDATION_FAILED");
     await expectError(block(alice, uniqueId()), 404, "CHAT_USER_NOT_FOUND");
     await expectError(block(alice, "bad%20id"), 400, "VALIDATION_FAILED");
-    expect(await blocks(alice)).toEqual({ blocks: [] });
+    expect(await blocks(alice)).toEqual({ blocks: [], has_more: false, next_cursor: null });
   });
 
   it("allows a DM again after unblocking; an existing DM survives a block", async () => {

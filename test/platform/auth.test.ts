@@ -1,6 +1,5 @@
 import { env } from "cloudflare:test";
 import { sign } from "hono/jwt";
-import { JwtTokenAudience, JwtTokenIssuer } from "hono/utils/jwt/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyUserToken } from "../../src/platform/tokens";
 import { expectError, expectStatus, newUser, uniqueId } from "../helpers/api";
@@ -80,11 +79,11 @@ describe("JWKS verification (RS256 from an OIDC provider)", () => {
     expect((await verifyUserToken(good, oidcEnv)).sub).toBe("oidc-user");
 
     // Each refused for its own reason (not just any exception).
-    await expect(verifyUserToken(await sign({ ...claims, aud: "other" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toThrow(JwtTokenAudience);
-    await expect(verifyUserToken(await sign({ ...claims, iss: "https://evil/" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toThrow(JwtTokenIssuer);
-    await expect(verifyUserToken(await sign(claims, env.JWT_SECRET, "HS256"), oidcEnv)).rejects.toThrow("unsupported token header");
+    await expect(verifyUserToken(await sign({ ...claims, aud: "other" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "aud" });
+    await expect(verifyUserToken(await sign({ ...claims, iss: "https://evil/" }, privateJwk as never, "RS256"), oidcEnv)).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "iss" });
+    await expect(verifyUserToken(await sign(claims, env.JWT_SECRET, "HS256"), oidcEnv)).rejects.toMatchObject({ code: "ERR_JOSE_ALG_NOT_ALLOWED" });
     const otherKid = await sign(claims, { ...privateJwk, kid: "k2" } as never, "RS256");
-    await expect(verifyUserToken(otherKid, oidcEnv)).rejects.toThrow("unknown key id");
+    await expect(verifyUserToken(otherKid, oidcEnv)).rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
   });
 });
 
