@@ -1,20 +1,24 @@
-// `npm run bench`: D1 cost per endpoint (rows read/written, from Server-Timing) on a channel with
-// 10,000 messages, against a real `wrangler dev` (local D1) seeded in a throwaway state directory.
-import { api, startServer } from "./server.mjs";
+// `npm run bench`: D1 cost per endpoint (rows read/written, from Server-Timing: the directory and the
+// channel's history shard together) on a channel with 10,000 messages, against a real `wrangler dev`
+// (local D1) seeded in a throwaway state directory.
+import { api, d1Cost, startServer } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PORT = process.env.BENCH_PORT ?? "8790";
 
+/** The directory (`DB`): users, the channel (placed on HISTORY_0) and its members; the history (`HISTORY_0`): its messages. */
 function seedSql() {
   const now = Date.now();
   const channel = "1100000000000000001";
-  const lines = [
+  const directory = [
     `insert into users (id, display_name) values ('alice', 'Alice'), ('bob', 'Bob');`,
-    `insert into channels (id, type, name, owner_id, member_count, created_at, last_activity_at, last_position, last_message_at)
-       values ('${channel}', 'group', 'History', 'alice', 2, ${now}, ${now}, ${MESSAGES}, ${now});`,
+    `update shards set channels = channels + 1 where name = 'HISTORY_0';`, // the directory's migration registered HISTORY_0
+    `insert into channels (id, type, name, owner_id, member_count, created_at, last_activity_at, last_position, last_message_at, shard)
+       values ('${channel}', 'group', 'History', 'alice', 2, ${now}, ${now}, ${MESSAGES}, ${now}, 'HISTORY_0');`,
     `insert into channel_members (channel_id, user_id, role, joined_at, read_position)
        values ('${channel}', 'alice', 'owner', ${now}, ${MESSAGES}), ('${channel}', 'bob', 'member', ${now}, ${MESSAGES / 2});`,
   ];
+  const history = [];
   for (let i = 1; i <= MESSAGES; i += 500) {
     const rows = [];
     for (let p = i; p < i + 500 && p <= MESSAGES; p++) {
@@ -23,20 +27,14 @@ function seedSql() {
       const sender = p <= MESSAGES / 2 && p % 2 === 0 ? "bob" : "alice";
       rows.push(`('${id}', '${channel}', ${p}, '${sender}', 'message number ${p}', ${now - (MESSAGES - p) * 1000})`);
     }
-    lines.push(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.join(",")};`);
+    history.push(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.join(",")};`);
   }
-  return { channel, sql: lines.join("\n") };
+  return { channel, seed: { DB: directory.join("\n"), HISTORY_0: history.join("\n") } };
 }
 
-const cost = (res) => {
-  const t = res.headers.get("Server-Timing") ?? "";
-  const n = (re) => Number(t.match(re)?.[1] ?? NaN);
-  return { queries: n(/d1;dur=[\d.]+;desc="(\d+) queries"/), read: n(/d1-rows-read;desc="(\d+)"/), written: n(/d1-rows-written;desc="(\d+)"/) };
-};
-
 async function main() {
-  const { channel, sql } = seedSql();
-  const server = await startServer({ port: PORT, seedSql: sql });
+  const { channel, seed } = seedSql();
+  const server = await startServer({ port: PORT, seed });
   try {
     const tokens = { alice: await server.token("alice", "Alice"), bob: await server.token("bob", "Bob") };
     const call = (user, method, url, body, headers) => api(server.base, tokens[user], method, url, body, headers);
@@ -48,7 +46,7 @@ async function main() {
     const rows = [];
     const measure = async (label, user, method, url, body, headers) => {
       const r = await call(user, method, url, body, headers);
-      rows.push({ label, ...cost(r.res) });
+      rows.push({ label, ...d1Cost(r.res) });
       return r.json;
     };
     const page = await measure("GET …/messages?limit=50 (newest)", "bob", "GET", `${c}/messages?limit=50`);
@@ -82,7 +80,7 @@ async function main() {
     await measure("DELETE …/members/me (leave)", "bob", "DELETE", `/v1/channels/${room.id}/members/me`);
     await measure("GET /v1/users/me (known user: auth costs nothing)", "bob", "GET", "/v1/users/me");
 
-    console.log(`\nD1 cost per request (local D1, from Server-Timing); message rows on a channel with ${MESSAGES} messages\n`);
+    console.log(`\nD1 cost per request (local D1, from Server-Timing: directory + history shard together); a channel with ${MESSAGES} messages\n`);
     console.log("| request | queries | rows read | rows written |\n| --- | --- | --- | --- |");
     for (const r of rows) console.log(`| ${r.label} | ${r.queries} | ${r.read} | ${r.written} |`);
   } finally {

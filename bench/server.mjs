@@ -1,44 +1,92 @@
-// Shared by the benchmarks: a real `wrangler dev` on a throwaway local state directory.
+// Shared by the benchmarks: a real `wrangler dev` on a throwaway local state directory, with every D1
+// database of wrangler.toml (the directory `DB` and each history shard `HISTORY_n`) migrated.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sign } from "hono/jwt";
+import { d1Bindings } from "../scripts/d1-bindings.mjs";
 import { ensureDevVars } from "../scripts/dev-vars.mjs";
 
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
+// Wrangler on the Node that runs the bench (npm scripts: the `node` devDependency, 22).
+const WRANGLER = path.resolve("node_modules/wrangler/bin/wrangler.js");
 
-/** Starts the API (migrations applied, optional seed SQL first); `stop()` kills it and deletes the state. */
-export async function startServer({ port, seedSql } = {}) {
-  // Before wrangler starts: it reads .dev.vars (secrets, DEV_LOGIN) only at startup.
-  const { JWT_SECRET } = ensureDevVars();
-  const state = mkdtempSync(path.join(tmpdir(), "chat-bench-"));
-  const local = (args) => spawnSync("wrangler", [...args, "--local", "--persist-to", state], { env, stdio: "pipe" });
-  const migrate = local(["d1", "migrations", "apply", "DB"]);
-  if (migrate.status !== 0) throw new Error(String(migrate.error ?? migrate.stderr));
-  if (seedSql) {
-    const file = path.join(state, "seed.sql");
-    writeFileSync(file, seedSql);
-    const seeded = local(["d1", "execute", "DB", "--file", file]);
-    if (seeded.status !== 0) throw new Error(String(seeded.error ?? seeded.stderr));
-  }
-  const server = spawn("wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state], { env, stdio: "ignore" });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/openapi.json`)).ok) break;
-    } catch {}
-    if (i > 120) throw new Error("wrangler dev did not start");
-    await new Promise((r) => setTimeout(r, 500));
-  }
+/**
+ * Local D1 of one state directory, through `wrangler d1 … --local --persist-to`: the same SQLite files
+ * `wrangler dev --persist-to` serves.
+ */
+export function localD1(state) {
+  const wrangler = (...args) => {
+    const run = spawnSync(process.execPath, [WRANGLER, ...args, "--local", "--persist-to", state], { env, encoding: "utf8", maxBuffer: 64 << 20 });
+    if (run.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${run.error ?? ""}${run.stdout}\n${run.stderr}`);
+    return run.stdout;
+  };
+  let files = 0;
   return {
-    base,
-    token: (sub, name = sub) => sign({ sub, name, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET),
-    stop() {
-      server.kill("SIGTERM");
-      rmSync(state, { recursive: true, force: true });
+    state,
+    /** Applies the migrations of every D1 binding in wrangler.toml. */
+    migrate() {
+      for (const db of d1Bindings()) wrangler("d1", "migrations", "apply", db);
+    },
+    /** Runs SQL from a file (one `wrangler d1 execute --file` per call: keep chunks to a few MB). */
+    executeFile(db, sql) {
+      const file = path.join(state, `seed-${files++}.sql`);
+      writeFileSync(file, sql);
+      wrangler("d1", "execute", db, "--file", file, "--yes");
+      rmSync(file);
+    },
+    /** One statement; its result rows and `meta` (size_after, rows_read…). */
+    query(db, sql) {
+      const [result] = JSON.parse(wrangler("d1", "execute", db, "--json", "--command", sql));
+      return result;
     },
   };
+}
+
+/**
+ * Starts the API on a fresh state: migrations of every D1 binding applied, then the seed SQL of each
+ * database (`{ DB: sql, HISTORY_0: [chunk, chunk, …] }`, a string or a list of chunks, each run as
+ * one file). `prepare(d1)` runs after seeding, before the server starts (e.g. to measure the
+ * databases). `stop()` kills the server and deletes the state.
+ */
+export async function startServer({ port, seed = {}, prepare } = {}) {
+  const state = mkdtempSync(path.join(tmpdir(), "chat-bench-"));
+  const d1 = localD1(state);
+  const bindings = d1Bindings();
+  let server;
+  const stop = () => {
+    server?.kill("SIGTERM");
+    rmSync(state, { recursive: true, force: true });
+  };
+  try {
+    d1.migrate();
+    for (const [db, sql] of Object.entries(seed)) {
+      if (!bindings.includes(db)) throw new Error(`seed for ${db}, which wrangler.toml does not bind (${bindings.join(", ")})`);
+      for (const chunk of [sql].flat()) d1.executeFile(db, chunk);
+    }
+    await prepare?.(d1);
+    // Before the server starts: on a fresh checkout this creates .dev.vars, which wrangler dev reads once.
+    const { JWT_SECRET } = ensureDevVars();
+    server = spawn(process.execPath, [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state], { env, stdio: "ignore" });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/openapi.json`)).ok) break;
+      } catch {}
+      if (i > 120) throw new Error("wrangler dev did not start");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return {
+      base,
+      state,
+      token: (sub, name = sub) => sign({ sub, name, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET),
+      stop,
+    };
+  } catch (err) {
+    stop();
+    throw err;
+  }
 }
 
 /** A JSON API call that throws on any 4xx/5xx. */
@@ -51,6 +99,13 @@ export async function api(base, token, method, url, body, headers = {}) {
   const text = await res.text();
   if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${text}`);
   return { res, json: text ? JSON.parse(text) : undefined };
+}
+
+/** D1 cost of one response, from its `Server-Timing` (directory + shard, summed by the Worker). */
+export function d1Cost(res) {
+  const t = res.headers.get("Server-Timing") ?? "";
+  const n = (re) => Number(t.match(re)?.[1] ?? NaN);
+  return { queries: n(/d1;dur=[\d.]+;desc="(\d+) queries"/), read: n(/d1-rows-read;desc="(\d+)"/), written: n(/d1-rows-written;desc="(\d+)"/) };
 }
 
 export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
