@@ -67,6 +67,7 @@ export class ChannelRoom extends DurableObject<object> {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, frame TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS event_keys (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS event_keys_seq ON event_keys (seq);
       CREATE TABLE IF NOT EXISTS typing (user_id TEXT PRIMARY KEY, until INTEGER NOT NULL, emitted_at INTEGER NOT NULL);
     `);
   }

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createChannel, newUser, send } from "../helpers/api";
 import { api } from "../helpers/client";
@@ -46,5 +47,21 @@ describe("the channel list is paged", () => {
     const dan = await newUser("Dan");
     expect((await api(dan.token).v1.channels.$get({ query: { limit: "201" } })).status).toBe(400);
     expect((await api(dan.token).v1.channels.$get({ query: { before: "yesterday" } })).status).toBe(400);
+  });
+});
+
+describe("the channel list does not grow with a room's members", () => {
+  it("reads a few rows for a room of 500 members (the DM partner comes from the DM's key, not a member join)", async () => {
+    const owner = await newUser("Owner");
+    const room = await createChannel(owner, { type: "room", name: "Big" });
+    const small = await api(owner.token).v1.channels.$get({ query: {} });
+    const ids = Array.from({ length: 500 }, (_, i) => `member${i}x${room.id.slice(-6)}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      const chunk = ids.slice(i, i + 50);
+      await env.DB.prepare(`insert into users (id, display_name, created_at, updated_at) values ${chunk.map((u) => `('${u}', 'M', 0, 0)`).join(",")}`).run();
+      await env.DB.prepare(`insert into channel_members (channel_id, user_id, role, joined_at) values ${chunk.map((u) => `('${room.id}', '${u}', 'member', 0)`).join(",")}`).run();
+    }
+    const big = await api(owner.token).v1.channels.$get({ query: {} });
+    expect(rowsRead(big)).toBeLessThanOrEqual(rowsRead(small) + 5);
   });
 });

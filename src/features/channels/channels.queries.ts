@@ -45,8 +45,15 @@ export async function findChannelWithMembership(db: Db, channelId: string, userI
   return { channel: row.channel, membership };
 }
 
-const otherMember = alias(channelMembers, "other_member");
 const otherUser = alias(users, "other_user");
+
+/**
+ * The other member of a DM, from its pair key "<low id> <high id>" (user ids have no spaces), so the
+ * channel list never joins members: a 10,000-member room costs one row, not 10,000.
+ */
+const dmPartnerSql = (userId: string) =>
+  sql`case when ${channels.type} = 'dm' then (case when substr(${channels.dmKey}, 1, ${userId.length + 1}) = ${userId + " "}
+    then substr(${channels.dmKey}, ${userId.length + 2}) else substr(${channels.dmKey}, 1, instr(${channels.dmKey}, ' ') - 1) end) end`;
 
 /** A position in the channel list: latest activity, then id (keyset paging, newest first). */
 export interface ChannelCursor {
@@ -77,16 +84,13 @@ export async function listChannelsForUser(db: Db, userId: string, includeHidden:
       hidden: channelMembers.hidden,
       lastReadMessageId: channelMembers.lastReadMessageId,
       unreadCount: unreadCountSql,
-      otherUserId: otherMember.userId,
-      otherUserName: otherUser.displayName,
+      // Aliased: the metered D1 client reads rows by column name, and `id` is the channel's.
+      otherUserId: sql<string | null>`${otherUser.id}`.as("other_user_id"),
+      otherUserName: sql<string | null>`${otherUser.displayName}`.as("other_user_name"),
     })
     .from(channelMembers)
     .innerJoin(channels, eq(channels.id, channelMembers.channelId))
-    .leftJoin(
-      otherMember,
-      and(eq(channels.type, "dm"), eq(otherMember.channelId, channels.id), ne(otherMember.userId, userId)),
-    )
-    .leftJoin(otherUser, eq(otherUser.id, otherMember.userId))
+    .leftJoin(otherUser, eq(otherUser.id, dmPartnerSql(userId)))
     .where(and(eq(channelMembers.userId, userId), inArray(channelMembers.channelId, pageIds)))
     .orderBy(desc(channels.lastActivityAt), desc(channels.id));
 }
