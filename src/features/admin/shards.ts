@@ -1,6 +1,6 @@
 /** `/admin/v1/shards`: capacity planning, and closing a full shard to new channels. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq, inArray, sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { createRouter } from "../../app";
 import { channels, shards } from "../../db/directory";
 import type { Db, Env } from "../../env";

@@ -1,9 +1,8 @@
-import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
 import { type ChannelRow, type MemberRole, channelMembers, channels, deletedPositions, users } from "../../db/directory";
 import { countChannelOn } from "./placement";
-import { isUniqueViolation } from "../../platform/db-errors";
 import { newId } from "../../platform/ids";
 
 /** The channel's current position (messages ever sent there), read inside the statement that uses it. */
