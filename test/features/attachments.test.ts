@@ -1,11 +1,12 @@
 import { createScheduledController, env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { originalKey, thumbnailKey } from "../../src/features/attachments/storage";
 import { signUrlData } from "../../src/platform/signing";
 import { scheduled } from "../../src/scheduled";
 import { type TestUser, createChannel, expectError, expectStatus, fetchUrl, newUser, send, upload } from "../helpers/api";
 import { api, invalid } from "../helpers/client";
 import { convert, dimensions, makePng } from "../helpers/images";
+import { connect } from "../helpers/ws";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -237,6 +238,26 @@ describe("signed URLs and serving", () => {
     expect(await env.ATTACHMENTS.head(originalKey(asset.asset_id))).toBeNull();
     expect(await env.ATTACHMENTS.head(thumbnailKey(asset.asset_id, "128"))).toBeNull();
     await expectError(fetchUrl(thumbUrl), 404, "CHAT_ATTACHMENT_NOT_FOUND");
+  });
+  it("an R2 failure after the delete committed still answers 204 with one event; the cron removes the bytes later", async () => {
+    const { alice, bob, group, msg, asset } = await withMessage(text("doomed"), "text/plain", "doomed.txt");
+    const { client } = await connect(group.id, { user: bob });
+    // The platform's R2 binding fails (our own code runs unchanged): the delete already committed in D1.
+    const failing = vi.spyOn(env.ATTACHMENTS, "delete").mockRejectedValueOnce(new Error("R2 unavailable"));
+    try {
+      await expectStatus(api(alice.token).v1.channels[":channelID"].messages[":messageID"].$delete({ param: { channelID: group.id, messageID: msg.id } }), 204);
+      expect(failing).toHaveBeenCalledTimes(1);
+    } finally {
+      failing.mockRestore();
+    }
+    expect(await client.expect("message_delete")).toMatchObject({ data: { id: msg.id } });
+    await client.expectSilence();
+    // The bytes are still there, but the upload is marked for the cron, which removes them on its next run.
+    expect(await env.ATTACHMENTS.head(originalKey(asset.asset_id))).not.toBeNull();
+    await scheduled(createScheduledController(), env);
+    expect(await env.ATTACHMENTS.head(originalKey(asset.asset_id))).toBeNull();
+    expect(await env.DB.prepare("select id from attachments where id = ?").bind(asset.asset_id).first()).toBeNull();
+    client.ws.close();
   });
 });
 
