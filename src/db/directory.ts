@@ -134,3 +134,31 @@ export const shards = sqliteTable("shards", {
 });
 
 export type AttachmentRow = typeof attachments.$inferSelect;
+
+/**
+ * Who is mentioned where: an index of the history shards' `mentioned_user_ids`, kept in the directory
+ * so the channel list counts unread mentions in the same single query as unread messages (rows read:
+ * the caller's unread mentions, never history). One row per (message, mentioned member).
+ */
+export const mentions = sqliteTable(
+  "mentions",
+  {
+    userId: text().notNull(),
+    channelId: text().notNull().references(() => channels.id, { onDelete: "cascade" }),
+    messageId: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId, t.messageId] }), index("mentions_user_message").on(t.userId, t.messageId)],
+);
+
+/**
+ * A user's sockets as the rest of the system needs to know them without asking their UserHub:
+ * `hubActiveUntil` is far in the future while a user socket is open and two minutes after the last
+ * one closed (a message is handed to the hub only while it is set and in the future); `online` is
+ * true while the user has any socket (user or channel) open: presence.
+ */
+export const userSockets = sqliteTable("user_sockets", {
+  userId: text().primaryKey(),
+  hubActiveUntil: integer().notNull().default(0),
+  online: integer({ mode: "boolean" }).notNull().default(false),
+  updatedAt: integer().notNull(),
+});

@@ -26,12 +26,24 @@ export const messages = sqliteTable(
   {
     id: text().primaryKey(),
     channelId: text().notNull(),
-    /** Per-channel, gap-free, handed out by the directory's channel row (channels.last_position). */
-    position: integer().notNull(),
+    /**
+     * Per-channel, gap-free, handed out by the directory's channel row (channels.last_position), for
+     * top-level messages only: replies take none (they never count as unread, never move a cursor).
+     */
+    position: integer(),
+    /** The thread's root (one level: a reply to a reply joins the root), null for a top-level message. */
+    parentId: text(),
+    /** On a root: its live and deleted replies, and when the newest came. */
+    replyCount: integer().notNull().default(0),
+    lastReplyAt: integer(),
     senderId: text().notNull(),
     body: text().notNull().default(""),
     attachments: text({ mode: "json" }).$type<StoredAttachment[]>().notNull().default(sql`'[]'`),
     inlineEmotes: text({ mode: "json" }).$type<InlineEmote[]>().notNull().default(sql`'[]'`),
+    /** Members it mentions (never the sender); the directory's `mentions` index counts them. */
+    mentionedUserIds: text({ mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    pinnedAt: integer(),
+    pinnedBy: text(),
     createdAt: integer().notNull(),
     editedAt: integer(),
     deletedAt: integer(),
@@ -39,6 +51,10 @@ export const messages = sqliteTable(
   (t) => [
     uniqueIndex("messages_channel_id").on(t.channelId, t.id),
     uniqueIndex("messages_channel_position").on(t.channelId, t.position),
+    // Top-level history (parent_id IS NULL) and a thread's replies, both newest first by id.
+    index("messages_channel_parent_id").on(t.channelId, t.parentId, t.id),
+    // The pins list, most recently pinned first; few rows per channel.
+    index("messages_channel_pinned").on(t.channelId, t.pinnedAt).where(sql`pinned_at IS NOT NULL`),
     // Marking a channel unread counts the reader's own messages after the new cursor.
     index("messages_channel_sender_position").on(t.channelId, t.senderId, t.position),
   ],

@@ -48,6 +48,12 @@ describe("send message", () => {
       edited_at: null,
       deleted: false,
       reactions: [],
+      parent_id: null,
+      reply_count: 0,
+      last_reply_at: null,
+      mentioned_user_ids: [],
+      pinned_at: null,
+      pinned_by: null,
     });
     expect(await page(alice, group.id)).toEqual({ messages: [sent], has_more: false });
   });

@@ -95,7 +95,7 @@ describe("ten identical requests at once: exactly one wins", () => {
 describe("deleting a channel with a long history", () => {
   it("purges its messages in bounded chunks after the channel is gone", async () => {
     const { alice, channel } = await group();
-    const rows = Array.from({ length: 1200 }, (_, i) => `('${channel.id.slice(0, -4)}${String(9000 + i)}', '${channel.id}', ${i + 1}, '${alice.id}', 'bulk', 0)`);
+    const rows = Array.from({ length: 1200 }, (_, i) => `('${channel.id.slice(0, -5)}${String(10000 + i)}', '${channel.id}', ${i + 1}, '${alice.id}', 'bulk', 0)`);
     for (let i = 0; i < rows.length; i += 300) {
       await (await shardOf(channel.id)).prepare(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.slice(i, i + 300).join(",")}`).run();
     }

@@ -47,6 +47,12 @@ export const Message = z
     edited_at: UnixSeconds.nullable(),
     deleted: z.boolean(),
     reactions: z.array(Reaction),
+    parent_id: Snowflake.nullable().openapi({ description: "The thread's root for a reply; null for a top-level message" }),
+    reply_count: z.number().int().openapi({ description: "Replies in this message's thread (roots only; 0 otherwise)" }),
+    last_reply_at: UnixSeconds.nullable(),
+    mentioned_user_ids: z.array(z.string()).openapi({ description: "Members this message mentions (the sender and non-members are dropped)" }),
+    pinned_at: UnixSeconds.nullable(),
+    pinned_by: z.string().nullable(),
   })
   .openapi("Message");
 
@@ -107,5 +113,11 @@ export function messageJson(m: StoredMessage, reactions: ReactionSummary[] = [])
     edited_at: m.editedAt === null ? null : seconds(m.editedAt),
     deleted,
     reactions: deleted ? [] : reactions,
+    parent_id: m.parentId,
+    reply_count: m.replyCount,
+    last_reply_at: m.lastReplyAt === null ? null : seconds(m.lastReplyAt),
+    mentioned_user_ids: deleted ? [] : m.mentionedUserIds,
+    pinned_at: m.pinnedAt === null ? null : seconds(m.pinnedAt),
+    pinned_by: m.pinnedBy,
   };
 }

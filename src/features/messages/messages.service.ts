@@ -60,7 +60,13 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   // Of racing deletes exactly one changes the row; the others answer 404 and send no event.
   if (!(await history.softDeleteMessage(shard, message.id, now))) throw messageNotFound();
   // The directory learns of it: unread counts skip the position; nobody can reuse the uploads.
-  await db.batch([recordDeletedPosition(db, access.channel.id, message.position, message.senderId), ...(assetIds.length ? [markDeleted(db, assetIds)] : [])]);
+  // (A reply has no position: it never counted.)
+  const directoryWrites = [
+    ...(message.position !== null ? [recordDeletedPosition(db, access.channel.id, message.position, message.senderId)] : []),
+    ...(assetIds.length ? [markDeleted(db, assetIds)] : []),
+  ];
+  const [first, ...rest] = directoryWrites;
+  if (first) await db.batch([first, ...rest]);
   const [deleted] = await withSenders(db, [{ ...message, deletedAt: now }]);
   await publish(deps, access.channel.id, "message_delete", messageJson(deleted!));
   // After the event: if R2 fails, the answer is still 204 and the hourly cron removes the uploads.

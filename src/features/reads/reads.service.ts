@@ -14,7 +14,8 @@ export async function markRead(deps: Deps, me: string, channelId: string, messag
   requireMember(access);
   const shard = deps.history(access.channel.shard);
   const position = await messagePosition(shard, access.channel.id, messageId);
-  if (position === undefined) throw messageNotFound();
+  // Replies have no position: a thread reply is not a read cursor.
+  if (position === undefined || position === null) throw messageNotFound();
   // The reader's own messages after the cursor are not unread: counted now, when it is set (an index
   // read of just those rows), so the channel list never reads history.
   const ownAfter = await ownMessagesAfter(shard, access.channel.id, me, position);
