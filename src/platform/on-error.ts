@@ -57,7 +57,9 @@ export function errorHandlers(surfaces: ErrorSurface[]) {
       return format(c, { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers });
     }
     if (err instanceof HTTPException && HTTP_EXCEPTION_CODES[err.status]) {
-      return format(c, { status: err.status, code: HTTP_EXCEPTION_CODES[err.status]!, message: err.message });
+      // The router's media-type gate says only "Unsupported Media Type": say what to send instead.
+      const message = err.status === 415 ? `Unsupported Media Type: send the body as JSON with Content-Type: application/json (got ${c.req.header("content-type") ?? "none"})` : err.message;
+      return format(c, { status: err.status, code: HTTP_EXCEPTION_CODES[err.status]!, message });
     }
     const requestId = c.get("requestId");
     console.error(

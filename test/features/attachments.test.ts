@@ -165,6 +165,7 @@ describe("signed URLs and serving", () => {
     expect(file.status).toBe(200);
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(pdf);
     expect(file.headers.get("Content-Type")).toBe("application/pdf");
+    expect(file.headers.get("X-Request-Id")).toMatch(/^[\w-]{8,}$/);
     expect(file.headers.get("Content-Disposition")).toBe("attachment; filename*=UTF-8''report%201.pdf");
     expect(file.headers.get("Cache-Control")).toMatch(/^private, max-age=\d+$/);
     const etag = file.headers.get("ETag")!;

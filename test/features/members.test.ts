@@ -67,7 +67,11 @@ describe("add member", () => {
     // A non-member cannot add someone else to a room.
     const [stranger, friend] = [await newUser(), await newUser()];
     await expectError(addMember(stranger, room.id, friend.id), 403, "CHAT_NOT_MEMBER");
-    expect(await roles(owner, room.id)).toEqual({ [owner.id]: "owner", [visitor.id]: "member" });
+    // "me" names the caller, as in DELETE …/members/me.
+    const joined = await expectStatus(addMember(friend, room.id, "me"), 201);
+    expect(joined).toMatchObject({ user_id: friend.id, role: "member" });
+    await expectError(addMember(friend, room.id, "me"), 409, "CHAT_ALREADY_MEMBER");
+    expect(await roles(owner, room.id)).toEqual({ [owner.id]: "owner", [visitor.id]: "member", [friend.id]: "member" });
   });
 
   it("adding the same user concurrently yields one membership", async () => {

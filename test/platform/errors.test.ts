@@ -28,7 +28,8 @@ describe("error envelope and limits", () => {
   it("answers a non-JSON body with 415 and a missing body with 400", async () => {
     const user = await newUser();
     const form = rawRequest("POST", "/v1/channels", { token: user.token, body: "type=group", headers: { "Content-Type": "text/plain" } });
-    await expectError(form, 415, "UNSUPPORTED_MEDIA_TYPE");
+    const refused = await expectError(form, 415, "UNSUPPORTED_MEDIA_TYPE");
+    expect(refused.message).toContain("Content-Type: application/json");
     await expectError(rawRequest("POST", "/v1/channels", { token: user.token }), 400, "VALIDATION_FAILED");
     expect(await myChannels(user)).toEqual([]);
   });

@@ -79,7 +79,7 @@ export async function readHead(env: Env, assetId: string) {
 }
 
 /** A thumbnail (longest edge `size`, WebP, never upscaled), made once and kept in R2 beside the original. */
-export async function thumbnail(env: Env, assetId: string, size: number): Promise<{ body: BodyInit; httpEtag: string } | null> {
+export async function thumbnail(env: Env, assetId: string, size: number): Promise<{ body: ReadableStream | ArrayBuffer; httpEtag: string } | null> {
   const key = thumbnailKey(assetId, String(size));
   const cached = await env.ATTACHMENTS.get(key);
   if (cached) return cached;

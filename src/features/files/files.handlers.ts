@@ -31,8 +31,8 @@ export const download: AppRouteHandler<typeof routes.download> = async (c) => {
     headers.set("Content-Type", "image/webp");
     headers.set("ETag", thumb.httpEtag);
     headers.set("Content-Disposition", `inline; filename*=UTF-8''${encodeURIComponent(row.filename.replace(/\.[^.]*$/, ""))}.webp`);
-    if (c.req.header("If-None-Match") === thumb.httpEtag) return new Response(null, { status: 304, headers });
-    return new Response(thumb.body, { status: 200, headers });
+    if (c.req.header("If-None-Match") === thumb.httpEtag) return c.body(null, { status: 304, headers });
+    return c.body(thumb.body, { status: 200, headers });
   }
 
   const range = parseRange(c.req.header("Range"), row.sizeBytes);
@@ -45,14 +45,14 @@ export const download: AppRouteHandler<typeof routes.download> = async (c) => {
   headers.set("ETag", object.httpEtag);
   // Images display inline; anything else downloads, so an uploaded HTML file never runs on our origin.
   headers.set("Content-Disposition", `${row.isImage ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(row.filename)}`);
-  if (!range && c.req.header("If-None-Match") === object.httpEtag) return new Response(null, { status: 304, headers });
+  if (!range && c.req.header("If-None-Match") === object.httpEtag) return c.body(null, { status: 304, headers });
   if (range) {
     headers.set("Content-Range", `bytes ${range.offset}-${range.offset + range.length - 1}/${row.sizeBytes}`);
     headers.set("Content-Length", String(range.length));
-    return new Response(object.body, { status: 206, headers });
+    return c.body(object.body, { status: 206, headers });
   }
   headers.set("Content-Length", String(row.sizeBytes));
-  return new Response(object.body, { status: 200, headers });
+  return c.body(object.body, { status: 200, headers });
 };
 
 /** Takes the bytes of a one-time signed upload URL, exactly once. */

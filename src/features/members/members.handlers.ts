@@ -26,7 +26,9 @@ export const listMembers: AppRouteHandler<typeof routes.listMembers> = async (c)
 
 export const addMember: AppRouteHandler<typeof routes.addMember> = async (c) => {
   const { user_id, role } = c.req.valid("json");
-  return c.json(await service.addMember(depsOf(c), c.get("user").id, c.req.valid("param").channelID, user_id, role), 201);
+  const me = c.get("user").id;
+  // "me" joins a room, as DELETE …/members/me leaves it.
+  return c.json(await service.addMember(depsOf(c), me, c.req.valid("param").channelID, user_id === "me" ? me : user_id, role), 201);
 };
 
 export const updateMyMembership: AppRouteHandler<typeof routes.updateMyMembership> = async (c) =>
