@@ -110,7 +110,8 @@ export class ChannelRoom extends DurableObject<object> {
       emit ? now : row!.emitted_at,
     );
     this.sql.exec("DELETE FROM typing WHERE until < ?", now);
-    if (emit) this.broadcast(frame("typing", channelId, null, { user_id: userId }));
+    // To everyone else: the typer's own devices know they are typing.
+    if (emit) this.broadcast(frame("typing", channelId, null, { user_id: userId }), undefined, userId);
   }
 
   /** Users typing now, most recent last. */
@@ -198,8 +199,10 @@ export class ChannelRoom extends DurableObject<object> {
     }
   }
 
-  private broadcast(text: string, userId?: string) {
+  /** To every socket (or only `userId`'s), skipping `exceptUserId`'s (sockets are tagged by user). */
+  private broadcast(text: string, userId?: string, exceptUserId?: string) {
     for (const ws of this.ctx.getWebSockets(userId)) {
+      if (exceptUserId && this.ctx.getTags(ws).includes(exceptUserId)) continue;
       try {
         ws.send(text);
       } catch {

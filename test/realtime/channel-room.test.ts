@@ -230,6 +230,8 @@ describe("typing", () => {
     await watcher.expectSilence(); // the client frame follows the same rule
     watcher.send({ type: "typing" });
     expect((await aliceSocket.expect("typing")).data.user_id).toBe(bob.id);
+    await watcher.handled(); // Bob's own typing is not echoed back to him
+    await watcher.expectSilence();
     expect((await typers(alice, group.id)).sort()).toEqual([alice.id, bob.id].sort());
   });
 
@@ -238,9 +240,13 @@ describe("typing", () => {
     const { alice, bob, group } = await room();
     await expectStatus(typing(alice, group.id), 204);
     clock.advance(TYPING_MS - 1);
-    expect(await typers(bob, group.id)).toEqual([alice.id]);
+    // The seed's ids, and names for "Alice is typing…".
+    expect(await expectStatus(channel(bob, group.id).typing.$get({ param: { channelID: group.id } }), 200)).toEqual({
+      typing_users: [alice.id],
+      users: [{ user_id: alice.id, display_name: alice.name }],
+    });
     clock.advance(1);
-    expect(await expectStatus(channel(bob, group.id).typing.$get({ param: { channelID: group.id } }), 200)).toEqual({ typing_users: [] });
+    expect(await expectStatus(channel(bob, group.id).typing.$get({ param: { channelID: group.id } }), 200)).toEqual({ typing_users: [], users: [] });
     const outsider = await newUser();
     await expectError(typing(outsider, group.id), 404, "CHAT_CHANNEL_NOT_FOUND");
   });

@@ -1,6 +1,7 @@
 import type { AppRouteHandler } from "../../platform/openapi";
 import { roomOf } from "../../realtime/notify";
 import { loadChannel, requireMember, requirePoster } from "../channels/access";
+import { displayNames } from "../users/users.queries";
 import type * as routes from "./typing.routes";
 
 export const startTyping: AppRouteHandler<typeof routes.startTyping> = async (c) => {
@@ -15,5 +16,8 @@ export const startTyping: AppRouteHandler<typeof routes.startTyping> = async (c)
 export const whoIsTyping: AppRouteHandler<typeof routes.whoIsTyping> = async (c) => {
   const access = await loadChannel(c.get("db"), c.req.valid("param").channelID, c.get("user").id);
   requireMember(access);
-  return c.json({ typing_users: await roomOf(c.env, access.channel.id).typingUsers() }, 200);
+  const ids = await roomOf(c.env, access.channel.id).typingUsers();
+  // The seed's bare ids, plus names so a client can say "Alice is typing…" without another call.
+  const names = await displayNames(c.get("db"), ids.slice(0, 100));
+  return c.json({ typing_users: ids, users: ids.map((id) => ({ user_id: id, display_name: names.get(id) ?? id })) }, 200);
 };

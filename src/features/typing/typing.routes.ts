@@ -21,5 +21,14 @@ export const whoIsTyping = createRoute({
   security,
   summary: "Who is typing now",
   request: { params: ChannelParams },
-  responses: { 200: json(z.object({ typing_users: z.array(z.string()) }), "Typing users"), ...errorResponses(403, 404) },
+  responses: {
+    200: json(
+      z.object({
+        typing_users: z.array(z.string()).openapi({ description: "Ids of the users typing now", example: ["alice"] }),
+        users: z.array(z.object({ user_id: z.string(), display_name: z.string() })).openapi({ example: [{ user_id: "alice", display_name: "Alice" }] }),
+      }),
+      "Typing users",
+    ),
+    ...errorResponses(403, 404),
+  },
 });

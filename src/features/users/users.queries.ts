@@ -12,6 +12,12 @@ export async function findExistingUserIds(db: Db, ids: string[]) {
   return rows.map((r) => r.id);
 }
 
+/** Display names of up to 100 users, by id (unknown ids are left out). */
+export async function displayNames(db: Db, ids: string[]) {
+  const rows = ids.length ? await db.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, ids)) : [];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** Creates or renames a user ahead of their first login (admin provisioning). */
 export async function provisionUser(db: Db, id: string, displayName: string) {
   const now = Date.now();
