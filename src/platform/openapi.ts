@@ -1,5 +1,7 @@
 import { type RouteConfig, type RouteHandler, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { ERROR_EXAMPLES } from "./error-examples";
+import { ERROR_STATUS, type ErrorCode, errorBody } from "./errors";
 
 export const ErrorResponse = z
   .object({
@@ -11,13 +13,19 @@ export const ErrorResponse = z
   })
   .openapi("Error");
 
-/** OpenAPI response entries for the errors every authenticated route can answer. */
+/** The codes a status carries (the catalogue in errors.ts), as named OpenAPI examples. */
+function examplesFor(status: number) {
+  const codes = (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => ERROR_STATUS[code] === status && code !== "INTERNAL");
+  return { codes, examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: errorBody(code, ERROR_EXAMPLES[code]) }])) };
+}
+
+/** OpenAPI response entries for the errors every authenticated route can answer, with each status's codes. */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    [401, 429, ...statuses].map((s) => [
-      s,
-      { description: "Error", content: { "application/json": { schema: ErrorResponse } } },
-    ]),
+    [...new Set([401, 429, ...statuses])].map((s) => {
+      const { codes, examples } = examplesFor(s);
+      return [s, { description: `Error: ${codes.join(", ")}`, content: { "application/json": { schema: ErrorResponse, examples } } }];
+    }),
   );
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
