@@ -53,7 +53,10 @@ chatRouter.openapi(
     tags,
     security: security("chat.read"),
     summary: "Get conversations",
-    description: "Team chats (type team) and broadcast channels (type channel) of the account, oldest first; never private conversations.",
+    description:
+      "Team chats (type team) and broadcast channels (type channel) of the account, oldest first; never private conversations. " +
+      "Needs `chat.read`. Both conversations created here (`conversationSource: \"api\"`) and groups and rooms people made in the chat app (`\"app\"`) are listed. " +
+      "Pages: `limit` (1–100, default 10) from `offset`; `paging.offset` is where the next page starts.",
     request: { query: Paging },
     responses: integrationResponses(paginatedResponse("PaginatedBaseResponse_ConversationsResponse_", ConversationsResponse), "Successful Response"),
   }),
@@ -78,7 +81,9 @@ chatRouter.openapi(
     security: security("chat.write"),
     summary: "Create conversation",
     description:
-      "Creates a team chat (members post) or channel (only admins post). Members are the assigned users; admins are the adminUserIds that are also assigned (the first owns it). Unknown users are 404; there are no smart groups here.",
+      "Creates a team chat (members post) or channel (only admins post). Members are the assigned users; admins are the adminUserIds that are also assigned (the first owns it). Unknown users are 404; there are no smart groups here. " +
+      "Needs `chat.write`. At least one assigned user is required (422), at most 1,000; user ids are the integer `sub`s of the chat app's users. " +
+      "`isLocked: true` creates it as a broadcast group (listed as `channel`); `isMembersHidden: true` is not supported (422).",
     request: { body: { required: true, content: { "application/json": { schema: ConversationMutationRequest } } } },
     responses: integrationResponses(apiResponse("APIResponse_ConversationMutationResponse_", ConversationMutationResponse), "Successful Response", 404),
   }),
@@ -181,9 +186,12 @@ chatRouter.openapi(
     tags,
     security: security("chat.write"),
     summary: "Send message",
-    description: "Sends a message as a custom publisher to a team chat or channel. `data` carries the new messageId and conversationId.",
+    description:
+      "Sends a message as a custom publisher to a team chat or channel. `data` carries the new messageId and conversationId. " +
+      "Needs `chat.write`; `senderId` must be a live publisher (404 otherwise). Text is at most 1000 characters and may be empty only with attachments: completed files of this key, any number of images, at most one other file, at most 10. " +
+      "Archived conversations are 403; private conversations cannot be addressed here (404). An `Idempotency-Key` header makes retries safe (per publisher, 24 h).",
     request: {
-      params: z.object({ conversationId: z.string().openapi({ param: { name: "conversationId", in: "path" } }) }),
+      params: z.object({ conversationId: z.string().openapi({ param: { name: "conversationId", in: "path" }, example: "1234567890123456789" }) }),
       headers: IdempotencyHeaders,
       body: { required: true, content: { "application/json": { schema: ConversationPostMessageRequest } } },
     },
@@ -206,9 +214,12 @@ chatRouter.openapi(
     tags,
     security: security("chat.write"),
     summary: "Send private message",
-    description: "Sends a private message from a custom publisher to a user; the conversation is created on first use.",
+    description:
+      "Sends a private message from a custom publisher to a user; the conversation is created on first use. " +
+      "Needs `chat.write`. `userId` is the integer id of a chat user (404 if unknown); a user who blocked the publisher gives 403. " +
+      "The body follows the same rules as Send message, including `Idempotency-Key`.",
     request: {
-      params: z.object({ userId: IntegrationUserId.openapi({ param: { name: "userId", in: "path" }, type: "integer" }) }),
+      params: z.object({ userId: IntegrationUserId.openapi({ param: { name: "userId", in: "path" }, type: "integer", example: 12345 }) }),
       headers: IdempotencyHeaders,
       body: { required: true, content: { "application/json": { schema: ConversationPostMessageRequest } } },
     },

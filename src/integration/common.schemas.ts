@@ -23,21 +23,25 @@ export const IntegrationUserId = LaxInt().transform(String);
 
 export const PagingResponseModel = z
   .object({
-    offset: z.number().int().min(0).openapi({ description: "Offset of the next page (offset + items returned)" }),
-    total: z.number().int().min(0).optional(),
+    offset: z.number().int().min(0).openapi({ description: "Offset of the next page (offset + items returned)", example: 10 }),
+    total: z.number().int().min(0).optional().openapi({ example: 27 }),
   })
   .openapi("PagingResponseModel");
 
 /** `{"requestId", "data"}` (APIResponse[...] in the reference). */
 export const apiResponse = <T extends z.ZodType>(name: string, data: T) =>
-  z.object({ requestId: z.string().optional().openapi({ description: "Always sent" }), data }).openapi(name);
+  z.object({ requestId: z.string().optional().openapi({ description: "Always sent", example: "c2f3b3d2-4a7e-4d1a-9c59-0f6b1d2e8a41" }), data }).openapi(name);
 
 /** `{"requestId", "data", "paging"}` (PaginatedBaseResponse[...] in the reference). */
 export const paginatedResponse = <T extends z.ZodType>(name: string, data: T) =>
-  z.object({ requestId: z.string().optional().openapi({ description: "Always sent" }), data, paging: PagingResponseModel }).openapi(name);
+  z.object({ requestId: z.string().optional().openapi({ description: "Always sent", example: "c2f3b3d2-4a7e-4d1a-9c59-0f6b1d2e8a41" }), data, paging: PagingResponseModel }).openapi(name);
 
 export const ValidationError = z
-  .object({ loc: z.array(z.union([z.string(), z.number().int()])), msg: z.string(), type: z.string() })
+  .object({
+    loc: z.array(z.union([z.string(), z.number().int()])).openapi({ example: ["body", "text"], description: "Where: body, query or path, then the field" }),
+    msg: z.string().openapi({ example: "String should have at most 1000 characters" }),
+    type: z.string().openapi({ example: "string_too_long", description: "pydantic's error type" }),
+  })
   .openapi("ValidationError");
 
 export const HTTPValidationError = z.object({ detail: z.array(ValidationError).optional() }).openapi("HTTPValidationError");
@@ -45,8 +49,8 @@ export const HTTPValidationError = z.object({ detail: z.array(ValidationError).o
 /** Every other error: `{"error": "<message>", "path", "request_id"}` (ValidationErrorResponse allows it). */
 export const IntegrationError = z
   .object({
-    error: z.string(),
-    path: z.string(),
-    request_id: z.string(),
+    error: z.string().openapi({ example: "Conversation not found" }),
+    path: z.string().openapi({ example: "/chat/v1/conversations/1234567890123456789/message" }),
+    request_id: z.string().openapi({ example: "c2f3b3d2-4a7e-4d1a-9c59-0f6b1d2e8a41" }),
   })
   .openapi("IntegrationError");

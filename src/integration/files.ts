@@ -22,7 +22,7 @@ import { requireScope } from "./auth";
 import { integrationResponses, integrationRouter, invalidAt, ok, security } from "./envelope";
 
 const tags = ["Integration: Attachments"];
-const FileParams = z.object({ fileId: z.string().openapi({ param: { name: "fileId", in: "path" } }) });
+const FileParams = z.object({ fileId: z.string().openapi({ param: { name: "fileId", in: "path" }, example: "1234567890123456790" }) });
 
 /** The only feature with attachments here (the reference's enum also names shiftscheduler, users, quicktasks). */
 const FEATURE = "chat";
@@ -67,7 +67,10 @@ filesApiRouter.openapi(
     tags,
     security: security("attachments.write"),
     summary: "Generate upload url",
-    description: "A one-time upload URL (300 s): PUT the bytes there (up to 100 MiB, with Content-Length), then complete-upload.",
+    description:
+      "A one-time upload URL (300 s): PUT the bytes there (up to 100 MiB, with Content-Length), then complete-upload. " +
+      "Needs an API key or token with `attachments.write`; the file belongs to that key and no other key sees it (404). " +
+      "Only `featureType: \"chat\"` exists here (422 otherwise). Files never used in a message are deleted after 24 h.",
     request: { body: { required: true, content: { "application/json": { schema: FileURLCreateRequest } } } },
     responses: integrationResponses(apiResponse("APIResponse_FileURLResponse_", FileURLResponse), "Successful Response"),
   }),
@@ -94,7 +97,10 @@ filesApiRouter.openapi(
     tags,
     security: security("attachments.write"),
     summary: "Finalize upload",
-    description: "Marks an uploaded file ready; its fileId can then be used in chat messages. 422 until the bytes have been PUT.",
+    description:
+      "Marks an uploaded file ready; its fileId can then be used in chat messages. 422 until the bytes have been PUT. " +
+      "The answer is the file's metadata: the bytes decide `fileType` (`image` for PNG, JPEG, GIF and WebP, with width and height; `file` otherwise). " +
+      "Needs `attachments.write` and the key that generated the upload URL (another key gets 404).",
     request: { params: FileParams },
     responses: integrationResponses(apiResponse("APIResponse_FileCompleteUploadResponse_", FileCompleteUploadResponse), "Successful Response", 404),
   }),
@@ -119,7 +125,10 @@ filesApiRouter.openapi(
     tags,
     security: security("attachments.read"),
     summary: "Get file metadata",
-    description: "The file's metadata and upload state; `fileUrl` (a signed download URL, 1 h) once the upload is complete.",
+    description:
+      "The file's metadata and upload state; `fileUrl` (a signed download URL, 1 h) once the upload is complete. " +
+      "Needs `attachments.read`; files are private to the key that uploaded them, so another key's file is 404. " +
+      "The `fileUrl` needs no credentials and can be handed to a browser.",
     request: { params: FileParams },
     responses: integrationResponses(apiResponse("APIResponse_GetFileURLResponse_", GetFileURLResponse), "Successful Response", 404),
   }),
@@ -147,7 +156,10 @@ filesApiRouter.openapi(
     deprecated: true,
     security: security("attachments.read"),
     summary: "Generate download URL",
-    description: "A time-limited (5 s to 24 h) download URL for a file URL this API handed out (fileUrl of GET /attachments/v1/files/{fileId}).",
+    description:
+      "A time-limited (5 s to 24 h, default 1 h) download URL for a file URL this API handed out (fileUrl of GET /attachments/v1/files/{fileId}), original or thumbnail. " +
+      "Deprecated in the reference and kept for compatibility; needs `attachments.read` and only works for the caller's own files (404 otherwise). " +
+      "An `expirationInSeconds` outside 5–86400 is 422.",
     request: { body: { required: true, content: { "application/json": { schema: FileDownloadURLRequest } } } },
     responses: integrationResponses(apiResponse("APIResponse_FileDownloadURLResponse_", FileDownloadURLResponse), "Successful Response", 404),
   }),

@@ -23,7 +23,9 @@ oauthRouter.openAPIRegistry.registerPath({
   tags: ["Integration: OAuth"],
   summary: "Issue Access Token",
   description:
-    "Client credentials grant. HTTP Basic: client_id = the API key's id, client_secret = the API key. The token (1 h) acts as the key: its scopes (or the `scope` asked for), its files; revoking the key revokes it.",
+    "Client credentials grant. HTTP Basic: client_id = the API key's id, client_secret = the API key. The token (1 h) acts as the key: its scopes (or the `scope` asked for), its files; revoking the key revokes it. " +
+    "The body is form-encoded: `grant_type=client_credentials` (the default) and optionally `scope` (space-separated). " +
+    "Errors follow RFC 6749: 400 `invalid_request`/`unsupported_grant_type`, 401 `invalid_client`, 403 `invalid_scope`; more than 10 wrong credentials a minute from one address are 429.",
   security: [{ HTTPBasic: [] }],
   request: { body: { content: { "application/x-www-form-urlencoded": { schema: OAuthTokenRequest } } } },
   responses: {

@@ -21,7 +21,10 @@ publishersApiRouter.openapi(
     tags: ["Integration: Publishers"],
     security: security("publishers.read"),
     summary: "Get publishers",
-    description: "Custom publishers (their id is the senderId of chat messages), oldest first.",
+    description:
+      "Custom publishers (their id is the senderId of chat messages), oldest first, `limit` (1–100, default 10) from `offset`. " +
+      "Needs `publishers.read`. Publishers are created by the operator (`POST /admin/v1/publishers`); `imageUrl` is \"\" when a publisher has none. " +
+      "`paging.offset` is the offset of the next page; a page shorter than `limit` is the last.",
     request: { query: Paging },
     responses: integrationResponses(paginatedResponse("PaginatedBaseResponse_PublishersResponse_", PublishersResponse), "Successful Response"),
   }),

@@ -34,7 +34,7 @@ const scopeFor = { GET: requireScope("settings.read"), DELETE: requireScope("set
 const write = requireScope("settings.write");
 settingsRouter.use("/settings/v1/*", (c, next) => (scopeFor[c.req.method] ?? write)(c, next));
 
-const Params = z.object({ webhookId: LaxInt().openapi({ param: { name: "webhookId", in: "path" }, type: "integer", description: "The unique identifier of the webhook" }) });
+const Params = z.object({ webhookId: LaxInt().openapi({ param: { name: "webhookId", in: "path" }, type: "integer", description: "The unique identifier of the webhook", example: 17 }) });
 const notFound = (id: number) => new ApiError("NOT_FOUND", `Webhook ${id} not found`);
 
 export const publicWebhook = (w: WebhookRow) => ({
@@ -75,7 +75,10 @@ settingsRouter.openapi(
     tags,
     security: security("settings.write"),
     summary: "Create webhook",
-    description: "Subscribes a URL to chat events (featureType \"chat\"; entityId scopes it to one conversation). At most 100.",
+    description:
+      "Subscribes a URL to chat events (featureType \"chat\"; entityId scopes it to one conversation). At most 100. " +
+      "Needs `settings.write`. Deliveries are POSTs with the reference's ChatWebhookResponse body, signed with `X-Webhook-Signature` when `secretKey` is set, retried up to 4 times over about an hour. " +
+      "The URL must be https on a public host (422 at `url`); an unknown `entityId` is 404.",
     request: { body: { required: true, content: { "application/json": { schema: WebhookCreateRequest } } } },
     responses: webhookResponses(404),
   }),
@@ -111,7 +114,9 @@ settingsRouter.openapi(
     tags,
     security: security("settings.read"),
     summary: "Get webhooks",
-    description: "The account's webhooks, oldest first; featureType filters (only \"chat\" has any).",
+    description:
+      "The account's webhooks, oldest first; featureType filters (only \"chat\" has any). " +
+      "Needs `settings.read`; every key sees every webhook of the company. Secrets are never returned.",
     request: { query: WebhookQuery.extend(Paging.shape) },
     responses: integrationResponses(PaginatedBaseResponseV2_WebhookListResponse_, "Successful Response"),
   }),
@@ -129,6 +134,9 @@ settingsRouter.openapi(
     tags,
     security: security("settings.read"),
     summary: "Get webhook",
+    description:
+      "One webhook by its id. Needs `settings.read`; an unknown id is 404. " +
+      "Its delivery log is visible to operators at `GET /admin/v1/webhooks/{id}/deliveries`.",
     request: { params: Params },
     responses: webhookResponses(404),
   }),
@@ -147,7 +155,9 @@ settingsRouter.openapi(
     tags,
     security: security("settings.write"),
     summary: "Update Webhook",
-    description: "Changes the fields given; absent or null fields stay, except secretKey and entityId, which null clears.",
+    description:
+      "Changes the fields given; absent or null fields stay, except secretKey and entityId, which null clears. " +
+      "Needs `settings.write`. `isDisabled: true` stops deliveries (pending ones are recorded failed). Changes reach every isolate within 5 seconds.",
     request: { params: Params, body: { required: true, content: { "application/json": { schema: WebhookUpdateRequest } } } },
     responses: webhookResponses(404),
   }),
@@ -184,7 +194,8 @@ settingsRouter.openapi(
     tags,
     security: security("settings.delete"),
     summary: "Delete webhook",
-    description: "No more deliveries; pending ones stop.",
+    description:
+      "No more deliveries; pending ones stop. Needs `settings.delete`; an unknown id is 404. The answer's `data` is `{}`.",
     request: { params: Params },
     responses: integrationResponses(APIResponseV2_WebhookDeleteResponse_, "Successful Response", 404),
   }),

@@ -6,10 +6,12 @@ export const USER_ID_PATTERN = /^[A-Za-z0-9_.@:|+-]{1,128}$/;
 export const UserId = z
   .string()
   .regex(USER_ID_PATTERN, "user ids are 1-128 characters of A-Z a-z 0-9 _ . @ : | + -")
-  .openapi({ example: "67890" });
+  .openapi({ example: "bob", description: "A user's id: the `sub` of their token" });
 
-export const Snowflake = z.string().openapi({ example: "1234567890123456789", description: "19-digit id" });
-export const UnixSeconds = z.number().int().openapi({ example: 1703520000 });
+export const Snowflake = z
+  .string()
+  .openapi({ example: "1234567890123456789", description: "19-digit id (a snowflake: sortable as text, time-ordered)" });
+export const UnixSeconds = z.number().int().openapi({ example: 1735732800, description: "Unix time in seconds" });
 
 /** Query-string booleans: only "true"/"1" are true; anything else is refused. */
 export const QueryBool = z

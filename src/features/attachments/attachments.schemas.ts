@@ -7,11 +7,11 @@ import { MAX_SIGNED_UPLOAD } from "./limits";
 export const Attachment = z
   .object({
     asset_id: Snowflake,
-    filename: z.string(),
-    content_type: z.string(),
-    size_bytes: z.number().int(),
-    width: z.number().int().optional(),
-    height: z.number().int().optional(),
+    filename: z.string().openapi({ example: "site-plan.png", description: "Without any path or control characters, at most 255 characters" }),
+    content_type: z.string().openapi({ example: "image/png", description: "Decided by the bytes for images; a claimed image that is not one is application/octet-stream" }),
+    size_bytes: z.number().int().openapi({ example: 482133 }),
+    width: z.number().int().optional().openapi({ example: 1600, description: "Images only" }),
+    height: z.number().int().optional().openapi({ example: 1200, description: "Images only" }),
   })
   .openapi("Attachment") satisfies z.ZodType<StoredAttachment>;
 
@@ -35,16 +35,24 @@ export function cleanContentType(raw: string | null | undefined): string {
 
 export const CreateUploadBody = z
   .object({
-    filename: z.string().min(1).max(255),
-    content_type: z.string().max(200).default("application/octet-stream"),
-    size_bytes: z.number().int().positive(),
+    filename: z.string().min(1).max(255).openapi({ example: "quarterly-report.pdf" }),
+    content_type: z.string().max(200).default("application/octet-stream").openapi({ example: "application/pdf" }),
+    size_bytes: z.number().int().positive().openapi({ example: 48213377, description: "Exactly the bytes you will PUT (at most 100 MiB)" }),
   })
   .openapi("CreateUpload");
 
 export const UploadTicket = z
-  .object({ asset_id: Snowflake, upload_url: z.string(), expires_at: z.number().int(), max_size_bytes: z.literal(MAX_SIGNED_UPLOAD) })
+  .object({
+    asset_id: Snowflake,
+    upload_url: z.string().openapi({
+      example: "https://chat.example.com/uploads/1234567890123456789?exp=1735733100&sig=Jx3vq0n7bQ2WJH8cYt1k1C6r4oVn3P7m5s0u2a9dE1w",
+      description: "PUT the bytes here once, without an Authorization header: the signature is the credential",
+    }),
+    expires_at: z.number().int().openapi({ example: 1735733100, description: "Unix seconds: 5 minutes from now" }),
+    max_size_bytes: z.literal(MAX_SIGNED_UPLOAD),
+  })
   .openapi("UploadTicket");
 
 export const AttachmentUrlQuery = z.object({
-  size: z.enum(["full", "1600", "512", "256", "128"]).default("full"),
+  size: z.enum(["full", "1600", "512", "256", "128"]).default("full").openapi({ description: "full: the original; a number: a WebP thumbnail of an image with that longest edge (never upscaled)" }),
 });

@@ -9,34 +9,39 @@ export const MemberParams = ChannelParams.extend({
 
 export const Member = z
   .object({
-    user_id: z.string(),
-    display_name: z.string(),
-    role: z.enum(["owner", "admin", "member"]),
+    user_id: z.string().openapi({ example: "bob" }),
+    display_name: z.string().openapi({ example: "Bob Chen", description: "The user's current display name" }),
+    role: z.enum(["owner", "admin", "member"]).openapi({ example: "member" }),
     joined_at: UnixSeconds,
   })
   .openapi("Member");
 
 /** Opaque member-list cursor: `<joined_at ms>.<user id>`, as handed out in the `Link` header. */
 export const ListMembersQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000).openapi({ example: 200 }),
   after: z
     .string()
     .regex(/^\d{1,15}\.[A-Za-z0-9_.@:|+-]{1,128}$/, "use the cursor from the Link header")
     .optional()
-    .openapi({ description: "Cursor from the previous page's Link header" }),
+    .openapi({ description: "Cursor from the previous page's Link header", example: "1735732800000.bob" }),
 });
 
 export const AddMemberBody = z
-  .object({ user_id: UserId, role: z.enum(["member", "admin"]).default("member") })
+  .object({
+    user_id: UserId.openapi({ example: "bob", description: "The user to add; your own id (or \"me\") joins a room" }),
+    role: z.enum(["member", "admin"]).default("member").openapi({ description: "admin: only the owner (or, without one, an admin) may grant it" }),
+  })
   .openapi("AddMember");
 
 export const UpdateMemberBody = z
   .object({
-    role: z.enum(["owner", "admin", "member"]).openapi({ description: '"owner" transfers ownership' }),
+    role: z.enum(["owner", "admin", "member"]).openapi({ description: '"owner" transfers ownership', example: "admin" }),
   })
   .openapi("UpdateMember");
 
-export const UpdateMyMembershipBody = z.object({ hidden: z.boolean() }).openapi("UpdateMyMembership");
+export const UpdateMyMembershipBody = z
+  .object({ hidden: z.boolean().openapi({ example: true, description: "true hides the channel from your list; a new message in a DM unhides it" }) })
+  .openapi("UpdateMyMembership");
 
 export const MyMembership = Member.extend({ hidden: z.boolean() }).openapi("MyMembership");
 
