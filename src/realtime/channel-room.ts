@@ -10,6 +10,7 @@ import {
   type SequencedType,
   closeQuietly,
   frame,
+  sendQuietly,
 } from "./protocol";
 import { failIfAsked, failNext } from "./faults";
 import { answerSend, isSendAttempt } from "./socket-send";
@@ -167,16 +168,16 @@ export class ChannelRoom extends DurableObject<Env> {
 
   /** Answers one client frame. */
   private async handleFrame(ws: WebSocket, info: SocketInfo, message: string | ArrayBuffer) {
+    const text = typeof message === "string" ? message : "";
     let value: unknown;
     try {
-      value = typeof message === "string" ? JSON.parse(message) : undefined;
+      value = JSON.parse(text);
     } catch {
-      // Not JSON: INVALID_FRAME below.
+      // Not JSON (or binary): INVALID_FRAME below.
     }
     if (isSendAttempt(value)) {
       const room = { env: this.env, local: { channelId: info.channelId, room: this }, waitUntil: (work: Promise<unknown>) => this.ctx.waitUntil(work) };
-      const answer = await answerSend(room, info, value, message as string);
-      sendQuietly(ws, answer);
+      sendQuietly(ws, await answerSend(room, info, value, text));
       return;
     }
     const parsed = ClientFrame.safeParse(value);
@@ -231,14 +232,5 @@ export class ChannelRoom extends DurableObject<Env> {
         // A socket closing as we send: its close handler cleans up.
       }
     }
-  }
-}
-
-/** Sends to a socket that may have closed while its frame was being handled. */
-function sendQuietly(ws: WebSocket, text: string) {
-  try {
-    ws.send(text);
-  } catch {
-    // Closed: nobody is left to answer.
   }
 }

@@ -83,3 +83,12 @@ export function closeQuietly(ws: WebSocket, code: number, reason: string) {
     // Already closed.
   }
 }
+
+/** Sends to a socket that may have closed meanwhile (e.g. while its frame was being handled). */
+export function sendQuietly(ws: WebSocket, text: string) {
+  try {
+    ws.send(text);
+  } catch {
+    // Closed: nobody is left to answer.
+  }
+}

@@ -4,7 +4,7 @@
  * code), both carrying the frame's `client_msg_id`. The message event itself goes to every socket
  * through the room's own publish, called directly rather than through the room's stub.
  */
-import type { Deps, Env, LocalRoom } from "../env";
+import type { Deps, Env, HistoryDb, LocalRoom } from "../env";
 import { loadChannel, requirePoster } from "../features/channels/access";
 import { sendMessage } from "../features/messages/send";
 import { emptyStats, meterD1, type D1Stats } from "../platform/d1-metering";
@@ -14,7 +14,6 @@ import { ensureIdNode } from "../platform/id-registry";
 import { validationError } from "../platform/on-error";
 import { enforceUserRateLimit } from "../platform/rate-limit";
 import { historyDb, shardBinding } from "../platform/shards";
-import type { HistoryDb } from "../env";
 import { SendFrame, sendAnswer } from "./protocol";
 
 /** The REST limit on JSON bodies holds for send frames too (a socket frame may be up to 1 MiB). */
