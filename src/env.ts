@@ -98,6 +98,18 @@ export interface Deps {
   requestId?: string;
   /** Work the answer does not wait for (ExecutionContext.waitUntil). */
   waitUntil?: (work: Promise<unknown>) => void;
+  /**
+   * Set when the caller runs inside a channel's room (a socket send): that channel's room calls go
+   * to the room directly rather than through its own stub (src/realtime/notify.ts).
+   */
+  localRoom?: LocalRoom;
+}
+
+/** The state-changing calls a room takes (its stub's, or the room object's own methods). */
+export type RoomCalls = Pick<ChannelRoom, "publish" | "removeMember" | "deleteChannel">;
+export interface LocalRoom {
+  channelId: string;
+  room: RoomCalls;
 }
 
 export interface AppVariables {

@@ -10,8 +10,11 @@ import {
   type SequencedType,
   closeQuietly,
   frame,
+  sendQuietly,
 } from "./protocol";
 import { failIfAsked, failNext } from "./faults";
+import { answerSend, isSendAttempt } from "./socket-send";
+import type { Env } from "../env";
 
 const REPLAY_EVENTS = 1000;
 const REPLAY_MS = 24 * 60 * 60 * 1000;
@@ -30,16 +33,18 @@ interface SocketInfo {
  * replay buffer, all in the object's own SQLite storage so hibernation or eviction loses nothing.
  * Hibernation API only: no timers, no intervals; typing expiry is computed when asked.
  */
-export class ChannelRoom extends DurableObject<object> {
+export class ChannelRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Each socket's frame chain (see webSocketMessage); in memory only: the room never hibernates mid-frame. */
+  private readonly socketTurns = new WeakMap<WebSocket, Promise<void>>();
   /** Tests only (FAULT_INJECTION=true): lets a test make the room fail its next calls. */
   private readonly faults: boolean;
 
-  // The room needs no bindings: typing `env` as a plain object keeps it free of the Worker's Env type.
-  constructor(ctx: DurableObjectState, env: object) {
+  // The Worker's bindings: socket sends run the REST send's code here (src/realtime/socket-send.ts).
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.faults = (env as { FAULT_INJECTION?: string }).FAULT_INJECTION === "true";
+    this.faults = env.FAULT_INJECTION === "true";
     this.createTables();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -152,19 +157,40 @@ export class ChannelRoom extends DurableObject<object> {
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
     const info = ws.deserializeAttachment() as SocketInfo | null;
     if (!info) return;
+    // One socket's frames are handled one at a time, in arrival order: the runtime delivers the next
+    // frame while a send still awaits D1, and two sends must give two acks and two messages in order.
+    const turn = (this.socketTurns.get(ws) ?? Promise.resolve())
+      .then(() => this.handleFrame(ws, info, message))
+      // A failed frame must not stop the socket's later ones (a rejected chain would skip them all).
+      .catch((err) => console.error(JSON.stringify({ level: "error", realtime: "frame", channel_id: info.channelId, error: String(err) })));
+    this.socketTurns.set(ws, turn);
+    await turn;
+  }
+
+  /** Answers one client frame. */
+  private async handleFrame(ws: WebSocket, info: SocketInfo, message: string | ArrayBuffer) {
+    const text = typeof message === "string" ? message : "";
+    let value: unknown;
     try {
-      const parsed = ClientFrame.safeParse(typeof message === "string" ? JSON.parse(message) : undefined);
-      if (!parsed.success) throw new Error("unknown frame");
-      if (parsed.data.type === "typing") {
-        if (!info.canPost) {
-          ws.send(frame("error", info.channelId, null, { code: "CHAT_BROADCAST_ONLY", message: "You cannot post here, so typing is not shown" }));
-          return;
-        }
-        await this.typing(info.channelId, info.userId);
-      }
+      value = JSON.parse(text);
     } catch {
-      ws.send(frame("error", info.channelId, null, { code: "INVALID_FRAME", message: 'Send {"type":"typing"} or the text "ping"' }));
+      // Not JSON (or binary): INVALID_FRAME below.
     }
+    if (isSendAttempt(value)) {
+      const room = { env: this.env, local: { channelId: info.channelId, room: this }, waitUntil: (work: Promise<unknown>) => this.ctx.waitUntil(work) };
+      sendQuietly(ws, await answerSend(room, info, value, text));
+      return;
+    }
+    const parsed = ClientFrame.safeParse(value);
+    if (parsed.success && parsed.data.type === "typing") {
+      if (!info.canPost) {
+        sendQuietly(ws, frame("error", info.channelId, null, { code: "CHAT_BROADCAST_ONLY", message: "You cannot post here, so typing is not shown" }));
+        return;
+      }
+      await this.typing(info.channelId, info.userId);
+      return;
+    }
+    sendQuietly(ws, frame("error", info.channelId, null, { code: "INVALID_FRAME", message: 'Send {"type":"typing"}, {"type":"send",…} or the text "ping"' }));
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string) {

@@ -4,7 +4,7 @@
  * request fails loudly. A failing room call is retried a few times within the request (bounded
  * wait); past that the call is handed to the JOBS queue, whose consumer retries with backoff.
  */
-import type { Deps, Env } from "../env";
+import type { Deps, Env, LocalRoom, RoomCalls } from "../env";
 import { emitToWebhooks } from "../webhooks/dispatch";
 import type { EphemeralType, RoomCall, SequencedType } from "./protocol";
 
@@ -19,8 +19,13 @@ const BACKOFF_MS = [25, 75, 250];
 const STICKY_MS = 30_000;
 const queuedChannels = new Map<string, number>();
 
-export async function performRoomCall(env: Env, call: RoomCall) {
-  const room = roomOf(env, call.channelId);
+/**
+ * Makes one room call. `local` is the room the caller runs in (a socket send inside its own
+ * ChannelRoom): its own channel's calls go straight to it instead of through its stub, which saves
+ * a hop; the call is the same, event id included, so deduplication and ordering do not change.
+ */
+export async function performRoomCall(env: Env, call: RoomCall, local?: LocalRoom) {
+  const room: RoomCalls = local?.channelId === call.channelId ? local.room : roomOf(env, call.channelId);
   if (call.kind === "publish") await room.publish(call.channelId, call.type, call.data, call.eventId);
   else if (call.kind === "remove") await room.removeMember(call.channelId, call.userId, call.eventId);
   else await room.deleteChannel(call.channelId, call.eventId);
@@ -39,7 +44,7 @@ async function deliver(deps: Deps, call: RoomCall) {
   if (Date.now() >= stickyUntil) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await performRoomCall(deps.env, call);
+        return await performRoomCall(deps.env, call, deps.localRoom);
       } catch (err) {
         if (attempt >= BACKOFF_MS.length) {
           log(deps, call, "queued after retries", err);

@@ -5,6 +5,8 @@ export interface Frame {
   type: string;
   channel_id: string;
   seq: number | null;
+  /** On `ack` and on the `error` answering a `send`. */
+  client_msg_id?: string | null;
   data: any;
 }
 

@@ -22,6 +22,10 @@ export interface SendInput {
   inlineEmotes?: InlineEmote[];
   assetIds: string[];
   idempotencyKey?: string;
+  /** Threads: the message this one replies to. */
+  parentId?: string;
+  /** Mentions: user ids as the client sent them (non-members and the sender are dropped). */
+  mentionedUserIds?: string[];
   /** Extra rules on the resolved uploads (the integration API checks declared types). */
   checkAttachments?: (stored: StoredAttachment[]) => void;
 }

@@ -1,0 +1,128 @@
+/**
+ * Sends over a channel socket (`{"type":"send", …}`): the REST send's rules and results, run inside
+ * the channel's room, answered on the socket with `ack` (the message) or `error` (the REST error
+ * code), both carrying the frame's `client_msg_id`. The message event itself goes to every socket
+ * through the room's own publish, called directly rather than through the room's stub.
+ */
+import type { Deps, Env, HistoryDb, LocalRoom } from "../env";
+import { loadChannel, requirePoster } from "../features/channels/access";
+import { sendMessage } from "../features/messages/send";
+import { emptyStats, meterD1, type D1Stats } from "../platform/d1-metering";
+import { createDb } from "../platform/db";
+import { ApiError } from "../platform/errors";
+import { ensureIdNode } from "../platform/id-registry";
+import { validationError } from "../platform/on-error";
+import { enforceUserRateLimit } from "../platform/rate-limit";
+import { historyDb, shardBinding } from "../platform/shards";
+import { SendFrame, sendAnswer } from "./protocol";
+
+/** The REST limit on JSON bodies holds for send frames too (a socket frame may be up to 1 MiB). */
+export const MAX_SEND_FRAME_BYTES = 64 * 1024;
+
+/** What the room gives a send: its bindings, itself (for the local publish), its waitUntil. */
+export interface RoomContext {
+  env: Env;
+  local: LocalRoom;
+  waitUntil: (work: Promise<unknown>) => void;
+}
+
+/** The socket's owner, as the Worker authenticated them at connect time. */
+export interface SocketSender {
+  userId: string;
+  channelId: string;
+}
+
+/** A parsed client frame that names itself a send: from here on it is answered with ack or error. */
+export const isSendAttempt = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && (value as { type?: unknown }).type === "send";
+
+/**
+ * Handles one send frame and returns the answer to send back on its socket. Never throws: every
+ * failure becomes an `error` frame (an unexpected one as INTERNAL with a request id, and logged).
+ */
+export async function answerSend(room: RoomContext, sender: SocketSender, value: Record<string, unknown>, text: string): Promise<string> {
+  const started = Date.now();
+  const requestId = crypto.randomUUID();
+  const stats = emptyStats();
+  // Echoed even when invalid (as long as it is a string), so the client can match the error to its frame.
+  const clientMsgId = typeof value.client_msg_id === "string" ? value.client_msg_id : null;
+  let outcome = "ack";
+  try {
+    const message = await send(socketDeps(room, stats, requestId), sender, value, utf8Length(text));
+    return sendAnswer("ack", sender.channelId, clientMsgId, message);
+  } catch (err) {
+    const data = errorData(err, requestId, sender);
+    outcome = data.code;
+    return sendAnswer("error", sender.channelId, clientMsgId, data);
+  } finally {
+    if (room.env.LOG_LEVEL !== "silent") {
+      const line = { at: new Date(started).toISOString(), request_id: requestId, socket: "send", channel_id: sender.channelId, user: sender.userId, outcome, ms: Date.now() - started, d1: stats };
+      console.log(JSON.stringify(line));
+    }
+  }
+}
+
+/**
+ * The REST send's steps in the REST order: rate limit, validation, who may post (decided now, not
+ * at connect time: membership, role, archive and blocks may have changed), then `sendMessage`.
+ */
+async function send(deps: Deps, sender: SocketSender, value: Record<string, unknown>, bytes: number) {
+  // Independent, so started together: the limiter, the id lease (free while fresh), the channel read.
+  const limited = enforceUserRateLimit(deps.env, sender.userId);
+  const leased = ensureIdNode(deps.env);
+  const loaded = loadChannel(deps.db, sender.channelId, sender.userId);
+  // Whichever is not awaited because an earlier step threw must not be an unhandled rejection.
+  for (const started of [limited, leased, loaded]) started.catch(() => {});
+  await limited;
+  if (bytes > MAX_SEND_FRAME_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `Send frames are limited to ${MAX_SEND_FRAME_BYTES} bytes`);
+  const parsed = SendFrame.safeParse(value);
+  if (!parsed.success) throw validationError(parsed.error, "json");
+  const frame = parsed.data;
+  await leased;
+  const access = await loaded;
+  await requirePoster(deps.db, access, sender.userId);
+  const { message } = await sendMessage(deps, {
+    channel: access.channel,
+    senderId: sender.userId,
+    uploaderId: sender.userId,
+    body: frame.body,
+    inlineEmotes: frame.inline_emotes,
+    assetIds: frame.attachments.map((a) => a.asset_id),
+    idempotencyKey: frame.client_msg_id,
+    parentId: frame.parent_id,
+    mentionedUserIds: frame.mentioned_user_ids,
+  });
+  return message;
+}
+
+/** Bytes of a text frame, counted only when it could be over the limit (3 bytes a UTF-16 unit at most). */
+const utf8Length = (text: string) => (text.length * 3 <= MAX_SEND_FRAME_BYTES ? text.length : new TextEncoder().encode(text).byteLength);
+
+/** Deps for one send, metered like a request's (the log line reports its D1 cost). */
+function socketDeps(room: RoomContext, stats: D1Stats, requestId: string): Deps {
+  const { env } = room;
+  const shards = new Map<string, HistoryDb>();
+  return {
+    db: createDb(meterD1(env.DB, stats)),
+    history: (shard) => {
+      let db = shards.get(shard);
+      if (!db) shards.set(shard, (db = historyDb(meterD1(shardBinding(env, shard), stats))));
+      return db;
+    },
+    env,
+    requestId,
+    waitUntil: room.waitUntil,
+    localRoom: room.local,
+  };
+}
+
+/** The `error` frame's data: the REST error's code and message (and details, as REST gives them). */
+function errorData(err: unknown, requestId: string, sender: SocketSender): { code: string; message: string; details?: unknown } {
+  if (err instanceof ApiError) {
+    const retryAfter = err.headers?.["Retry-After"];
+    const details = err.details ?? (retryAfter ? { retry_after: Number(retryAfter) } : undefined);
+    return details === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, details };
+  }
+  console.error(JSON.stringify({ level: "error", request_id: requestId, socket: "send", channel_id: sender.channelId, error: String(err), stack: (err as Error)?.stack }));
+  return { code: "INTERNAL", message: "Internal error", details: { request_id: requestId } };
+}

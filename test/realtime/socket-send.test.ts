@@ -1,0 +1,262 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { type TestUser, addMember, createChannel, expectStatus, newUser, send, upload } from "../helpers/api";
+import { api } from "../helpers/client";
+import { type Client, type Frame, connect } from "../helpers/ws";
+
+const channel = (user: TestUser, channelID: string) => api(user.token).v1.channels[":channelID"];
+const messagesOf = async (user: TestUser, channelID: string) =>
+  (await expectStatus(channel(user, channelID).messages.$get({ param: { channelID }, query: { limit: 100 } }), 200)).messages;
+
+async function group() {
+  const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+  const chat = await createChannel(alice, { type: "group", name: "Socket sends", member_ids: [bob.id] });
+  const { client: aliceSocket } = await connect(chat.id, { user: alice });
+  const { client: bobSocket } = await connect(chat.id, { user: bob });
+  return { alice, bob, chat, aliceSocket, bobSocket };
+}
+
+let n = 0;
+const msgId = () => `cmid-${Date.now()}-${n++}`;
+
+/** Sends a send frame; the sender's own socket gets the `message` event first, then the ack. */
+async function sendOk(socket: Client, frame: Record<string, unknown>): Promise<{ event: Frame; ack: Frame }> {
+  socket.send({ type: "send", ...frame });
+  const event = await socket.expect("message");
+  const ack = await socket.expect("ack");
+  return { event, ack };
+}
+
+/** Sends a frame that must be refused: the answer is an `error` frame naming the client_msg_id. */
+async function sendRefused(socket: Client, frame: unknown, code: string, clientMsgId: string | null) {
+  socket.send(frame);
+  const error = await socket.expect("error");
+  expect(error).toMatchObject({ type: "error", seq: null, client_msg_id: clientMsgId, data: { code, message: expect.any(String) } });
+  return error;
+}
+
+describe("sending over the channel socket", () => {
+  it("acks with the message, delivers the event to every subscriber, and REST lists the same message", async () => {
+    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
+    const { client: aliceSecond } = await connect(chat.id, { user: alice });
+    const id = msgId();
+    const { event, ack } = await sendOk(aliceSocket, { client_msg_id: id, body: "hello over the socket" });
+    expect(ack).toEqual({ type: "ack", channel_id: chat.id, seq: null, client_msg_id: id, data: event.data });
+    expect(event).toMatchObject({ type: "message", seq: 1, data: { body: "hello over the socket", sender_id: alice.id, sender_name: "Alice" } });
+    expect(await bobSocket.expect("message")).toEqual(event);
+    expect(await aliceSecond.expect("message")).toEqual(event);
+    expect(await messagesOf(bob, chat.id)).toEqual([ack.data]);
+    // Exactly one event: the next one takes the next seq.
+    await send(bob, chat.id, "over REST");
+    expect((await bobSocket.expect("message")).seq).toBe(2);
+  });
+
+  it("takes attachments and inline emotes as REST does", async () => {
+    const { alice, chat, aliceSocket, bobSocket } = await group();
+    const file = await expectStatus(upload(alice, new TextEncoder().encode("notes"), "text/plain", "notes.txt"), 201);
+    const { ack } = await sendOk(aliceSocket, {
+      client_msg_id: msgId(),
+      body: "see :doc:",
+      attachments: [{ asset_id: file.asset_id }],
+      inline_emotes: [{ shortcode: ":doc:", asset_id: 42, start_index: 4, end_index: 9 }],
+    });
+    expect(ack.data.attachments).toMatchObject([{ asset_id: file.asset_id, filename: "notes.txt", size_bytes: 5 }]);
+    expect(ack.data.inline_emotes).toEqual([{ shortcode: ":doc:", asset_id: "42", start_index: 4, end_index: 9 }]);
+    expect((await bobSocket.expect("message")).data).toEqual(ack.data);
+    expect((await messagesOf(alice, chat.id))[0]).toEqual(ack.data);
+  });
+
+  it("replays a repeated client_msg_id: the original message, nothing stored, no second event", async () => {
+    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
+    const id = msgId();
+    const { ack } = await sendOk(aliceSocket, { client_msg_id: id, body: "once" });
+    await bobSocket.expect("message");
+    aliceSocket.send({ type: "send", client_msg_id: id, body: "once, again" });
+    expect(await aliceSocket.expect("ack")).toEqual(ack);
+    await bobSocket.expectSilence();
+    // client_msg_id is the Idempotency-Key: the REST send with the same key gets the same message.
+    const res = await channel(alice, chat.id).messages.$post({ param: { channelID: chat.id }, json: { body: "once" }, header: { "idempotency-key": id } });
+    expect(res.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await expectStatus(res, 201)).toEqual(ack.data);
+    await bobSocket.expectSilence();
+    expect(await messagesOf(bob, chat.id)).toEqual([ack.data]);
+  });
+});
+
+describe("refusals are error frames with the client_msg_id, and store nothing", () => {
+  it("answers content and frame errors with the REST codes", async () => {
+    const { bob, chat, aliceSocket, bobSocket } = await group();
+    const id = msgId();
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "x".repeat(1001) }, "CHAT_MESSAGE_TOO_LONG", id);
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: " \n\t " }, "CHAT_EMPTY_MESSAGE", id);
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: id }, "CHAT_EMPTY_MESSAGE", id);
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "file", attachments: [{ asset_id: "123456" }] }, "CHAT_ATTACHMENT_NOT_FOUND", id);
+    const overlap = [0, 1].map(() => ({ shortcode: ":a:", asset_id: "1", start_index: 0, end_index: 2 }));
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "abc", inline_emotes: overlap }, "VALIDATION_FAILED", id);
+    const malformed = await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: 5, attachments: "none" }, "VALIDATION_FAILED", id);
+    expect(malformed.data.details.map((d: { path: string }) => d.path).sort()).toEqual(["attachments", "body"]);
+    // Missing or invalid client_msg_id: refused; echoed when it is a string at all.
+    const missing = await sendRefused(aliceSocket, { type: "send", body: "no id" }, "VALIDATION_FAILED", null);
+    expect(missing.data.details).toMatchObject([{ path: "client_msg_id" }]);
+    for (const bad of ["", "has space", "é", "x".repeat(256)]) {
+      await sendRefused(aliceSocket, { type: "send", client_msg_id: bad, body: "bad id" }, "VALIDATION_FAILED", bad);
+    }
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: 42, body: "numeric id" }, "VALIDATION_FAILED", null);
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "x".repeat(70_000) }, "PAYLOAD_TOO_LARGE", id);
+    // Nothing reached anyone, nothing is stored, and the id was never used: it still sends.
+    await bobSocket.expectSilence();
+    expect(await messagesOf(bob, chat.id)).toEqual([]);
+    const { event } = await sendOk(aliceSocket, { client_msg_id: id, body: "finally" });
+    expect(event.seq).toBe(1);
+  });
+
+  it("refuses a plain member of a broadcast channel, and a demoted admin (checked at send time)", async () => {
+    const [owner, reader, editor] = [await newUser("Owner"), await newUser("Reader"), await newUser("Editor")];
+    const news = await createChannel(owner, { type: "room", name: "News", broadcast: true });
+    await expectStatus(addMember(reader, news.id, reader.id), 201);
+    await expectStatus(addMember(owner, news.id, editor.id, "admin"), 201);
+    const { client: readerSocket } = await connect(news.id, { user: reader });
+    const { client: editorSocket } = await connect(news.id, { user: editor });
+    const id = msgId();
+    await sendRefused(readerSocket, { type: "send", client_msg_id: id, body: "may I?" }, "CHAT_BROADCAST_ONLY", id);
+    const { event } = await sendOk(editorSocket, { client_msg_id: msgId(), body: "from an admin" });
+    expect(await readerSocket.expect("message")).toEqual(event);
+    // The editor connected as an admin; demoted, the next send is refused.
+    await expectStatus(channel(owner, news.id).members[":userID"].$put({ param: { channelID: news.id, userID: editor.id }, json: { role: "member" } }), 200);
+    await editorSocket.expect("member_update");
+    await readerSocket.expect("member_update");
+    const late = msgId();
+    await sendRefused(editorSocket, { type: "send", client_msg_id: late, body: "still an admin?" }, "CHAT_BROADCAST_ONLY", late);
+    await readerSocket.expectSilence();
+    expect((await messagesOf(owner, news.id)).map((m) => m.body)).toEqual(["from an admin"]);
+  });
+
+  it("refuses sends into an archived channel and a blocked DM, decided after connecting", async () => {
+    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
+    await expectStatus(channel(alice, chat.id).$put({ param: { channelID: chat.id }, json: { archived: true } }), 200);
+    await aliceSocket.expect("channel_update");
+    await bobSocket.expect("channel_update");
+    const id = msgId();
+    await sendRefused(bobSocket, { type: "send", client_msg_id: id, body: "archived?" }, "CHAT_CHANNEL_ARCHIVED", id);
+    await aliceSocket.expectSilence();
+    expect(await messagesOf(alice, chat.id)).toEqual([]);
+
+    const dm = await createChannel(alice, { type: "dm", user_id: bob.id });
+    const { client: aliceDm } = await connect(dm.id, { user: alice });
+    const { client: bobDm } = await connect(dm.id, { user: bob });
+    await expectStatus(api(bob.token).v1.users.me.blocks[":userID"].$put({ param: { userID: alice.id } }), 204);
+    const blocked = msgId();
+    await sendRefused(aliceDm, { type: "send", client_msg_id: blocked, body: "hello?" }, "CHAT_DM_BLOCKED_USER", blocked);
+    await sendRefused(bobDm, { type: "send", client_msg_id: blocked, body: "hello?" }, "CHAT_DM_BLOCKED_USER", blocked);
+    await aliceDm.expectSilence();
+    expect(await messagesOf(alice, dm.id)).toEqual([]);
+  });
+
+  it("refuses a member removed after connecting, even while the room has not heard of it yet", async () => {
+    const [owner, guest] = [await newUser("Owner"), await newUser("Guest")];
+    const lobby = await createChannel(owner, { type: "room", name: "Lobby" });
+    await expectStatus(addMember(guest, lobby.id, guest.id), 201);
+    const { client: guestSocket } = await connect(lobby.id, { user: guest });
+    const { client: ownerSocket } = await connect(lobby.id, { user: owner });
+    // The room is down: the removal commits in D1, its room call waits in the retry queue.
+    const stub = env.CHANNEL_ROOM.getByName(lobby.id);
+    await stub.failNextCalls(1000);
+    await expectStatus(channel(owner, lobby.id).members[":userID"].$delete({ param: { channelID: lobby.id, userID: guest.id } }), 204);
+    const id = msgId();
+    guestSocket.send({ type: "send", client_msg_id: id, body: "am I still here?" });
+    // The guest's socket is still open, but the send is checked against the directory now.
+    expect(await guestSocket.expect("error")).toMatchObject({ client_msg_id: id, data: { code: "CHAT_NOT_MEMBER" } });
+    await stub.failNextCalls(0);
+    // Once the room is back, the queued removal lands: the event, then the socket closes.
+    expect(await ownerSocket.expect("member_remove", 30_000)).toMatchObject({ seq: 2, data: { user_id: guest.id } }) // seq 1: the guest joining;
+    expect((await guestSocket.closed).code).toBe(4003);
+    expect(await messagesOf(owner, lobby.id)).toEqual([]);
+  });
+
+  it("answers RATE_LIMITED when the user's budget is spent", async () => {
+    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
+    // The limiter counts in windows aligned to the wall-clock minute: spend the budget and send in the same one.
+    while (60_000 - (Date.now() % 60_000) < 15_000) await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 1000 && (await env.USER_RATE_LIMITER.limit({ key: `user:${alice.id}` })).success; i++);
+    const id = msgId();
+    const error = await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "too fast" }, "RATE_LIMITED", id);
+    expect(error.data.details).toEqual({ retry_after: 60 });
+    await bobSocket.expectSilence();
+    expect(await messagesOf(bob, chat.id)).toEqual([]); // (Alice's own REST calls are refused too now)
+  });
+});
+
+describe("order", () => {
+  it("answers 20 sends in a row in order: acks, events with consecutive seqs, stored in that order", async () => {
+    const { bob, chat, aliceSocket, bobSocket } = await group();
+    const ids = Array.from({ length: 20 }, () => msgId());
+    for (const [i, id] of ids.entries()) aliceSocket.send({ type: "send", client_msg_id: id, body: `burst ${i}` });
+    const acks: Frame[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const event = await aliceSocket.expect("message");
+      const ack = await aliceSocket.expect("ack");
+      expect(ack.data).toEqual(event.data);
+      acks.push(ack);
+    }
+    expect(acks.map((a) => a.client_msg_id)).toEqual(ids);
+    expect(acks.map((a) => a.data.body)).toEqual(ids.map((_, i) => `burst ${i}`));
+    const events: Frame[] = [];
+    for (let i = 0; i < ids.length; i++) events.push(await bobSocket.expect("message"));
+    expect(events.map((e) => e.seq)).toEqual(ids.map((_, i) => i + 1));
+    expect(events.map((e) => e.data)).toEqual(acks.map((a) => a.data));
+    const listed = await messagesOf(bob, chat.id);
+    expect(listed.map((m) => m.body).reverse()).toEqual(ids.map((_, i) => `burst ${i}`));
+    const sortedIds = acks.map((a) => a.data.id as string);
+    expect([...sortedIds].sort()).toEqual(sortedIds);
+  });
+
+  it("answers a slow send before a quick one that follows it", async () => {
+    const { alice, chat, aliceSocket, bobSocket } = await group();
+    // An attachment costs the first send extra D1 round trips; handled concurrently, the second would overtake it.
+    const file = await expectStatus(upload(alice, new TextEncoder().encode("slow"), "text/plain", "slow.txt"), 201);
+    const slow = msgId();
+    const quick = msgId();
+    aliceSocket.send({ type: "send", client_msg_id: slow, body: "slow", attachments: [{ asset_id: file.asset_id }] });
+    aliceSocket.send({ type: "send", client_msg_id: quick, body: "quick" });
+    expect((await aliceSocket.expect("message")).data.body).toBe("slow");
+    expect((await aliceSocket.expect("ack")).client_msg_id).toBe(slow);
+    expect((await aliceSocket.expect("message")).data.body).toBe("quick");
+    expect((await aliceSocket.expect("ack")).client_msg_id).toBe(quick);
+    expect((await bobSocket.expect("message")).data.body).toBe("slow");
+    expect((await bobSocket.expect("message")).data.body).toBe("quick");
+    expect((await messagesOf(alice, chat.id)).map((m) => m.body)).toEqual(["quick", "slow"]);
+  });
+
+  it("keeps every event exactly once and in order when the room's publish fails (retries, then the queue)", async () => {
+    const { bob, chat, aliceSocket, bobSocket } = await group();
+    // 4 failures exhaust the send's own attempts, so its event goes to the JOBS queue; the rest fail there once or twice.
+    await env.CHANNEL_ROOM.getByName(chat.id).failNextCalls(6);
+    const ids = [msgId(), msgId(), msgId()];
+    for (const [i, id] of ids.entries()) aliceSocket.send({ type: "send", client_msg_id: id, body: `faulty ${i}` });
+    // Each send is acked (its message is stored), before its event, which the queue delivers later.
+    const acks = [await aliceSocket.expect("ack", 30_000), await aliceSocket.expect("ack", 30_000), await aliceSocket.expect("ack", 30_000)];
+    expect(acks.map((a) => a.client_msg_id)).toEqual(ids);
+    const events = [await bobSocket.expect("message", 30_000), await bobSocket.expect("message", 30_000), await bobSocket.expect("message", 30_000)];
+    expect(events.map((e) => e.data)).toEqual(acks.map((a) => a.data));
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    for (let i = 0; i < 3; i++) await aliceSocket.expect("message", 30_000);
+    await send(bob, chat.id, "after");
+    expect(await bobSocket.expect("message", 30_000)).toMatchObject({ seq: 4, data: { body: "after" } });
+  });
+
+  it("keeps order when REST and socket sends alternate", async () => {
+    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
+    const bodies: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await sendOk(aliceSocket, { client_msg_id: msgId(), body: `socket ${i}` });
+      await send(alice, chat.id, `rest ${i}`);
+      await aliceSocket.expect("message");
+      bodies.push(`socket ${i}`, `rest ${i}`);
+    }
+    const events: Frame[] = [];
+    for (let i = 0; i < bodies.length; i++) events.push(await bobSocket.expect("message"));
+    expect(events.map((e) => e.data.body)).toEqual(bodies);
+    expect(events.map((e) => e.seq)).toEqual(bodies.map((_, i) => i + 1));
+    expect((await messagesOf(bob, chat.id)).map((m) => m.body).reverse()).toEqual(bodies);
+  });
+});
