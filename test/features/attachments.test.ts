@@ -83,7 +83,9 @@ describe("uploads", () => {
     await expectError(complete(alice, asset_id), 400, "VALIDATION_FAILED");
     const put = (url: string, bytes: Uint8Array) => fetchUrl(url, { method: "PUT", body: bytes, headers: { "Content-Length": String(bytes.byteLength) } });
     await expectError(put(upload_url, png.slice(1)), 400, "VALIDATION_FAILED");
-    await expectError(fetchUrl(upload_url.replace(/sig=./, "sig=A"), { method: "PUT", body: png }), 403, "FILE_SIGNATURE_INVALID");
+    // One character of the signature changed (to one it is not already: "A" would be a no-op 1 time in 64).
+    const tampered = upload_url.replace(/sig=(.)/, (_, c: string) => `sig=${c === "A" ? "B" : "A"}`);
+    await expectError(fetchUrl(tampered, { method: "PUT", body: png }), 403, "FILE_SIGNATURE_INVALID");
     await expectStatus(put(upload_url, png), 200);
     await expectError(put(upload_url, png), 409, "UPLOAD_ALREADY_RECEIVED");
     await expectError(complete(bob, asset_id), 404, "CHAT_ATTACHMENT_NOT_FOUND");
