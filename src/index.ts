@@ -7,10 +7,12 @@ import { blocksRouter } from "./features/blocks/blocks.index";
 import { channelsRouter } from "./features/channels/channels.index";
 import { devRouter } from "./features/dev/dev.index";
 import { filesRouter } from "./features/files/files.index";
+import { mentionsRouter } from "./features/mentions/mentions.index";
 import { membersRouter } from "./features/members/members.index";
 import { messagesRouter } from "./features/messages/messages.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
+import { searchRouter } from "./features/search/search.index";
 import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.index";
 import { typingRouter } from "./features/typing/typing.index";
 import { usersRouter } from "./features/users/users.index";
@@ -48,6 +50,8 @@ const routes = app
   .route("/", messagesRouter)
   .route("/", reactionsRouter)
   .route("/", readsRouter)
+  .route("/", mentionsRouter)
+  .route("/", searchRouter)
   .route("/", socketTicketRouter)
   .route("/", typingRouter)
   .route("/", attachmentsRouter)

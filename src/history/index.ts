@@ -1,8 +1,10 @@
 /**
  * The history store: every read and write of message history (messages, reactions, idempotency
- * keys) goes through here, against the history shard a channel was placed on.
+ * keys, the search index) goes through here, against the history shard a channel was placed on.
  */
+export * from "./feed";
 export * from "./messages";
 export * from "./purge";
 export * from "./reactions";
+export * from "./search";
 export type { InlineEmote, MessageRow, StoredAttachment } from "../db/history";

@@ -61,6 +61,8 @@ export interface NewMessage {
   body: string;
   inlineEmotes: InlineEmote[];
   attachments: StoredAttachment[];
+  /** Members it mentions (already filtered by the directory's mention index). */
+  mentionedUserIds?: string[];
   now: number;
   idempotencyKey?: string;
 }
@@ -80,6 +82,7 @@ export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<Messa
       body: m.body,
       inlineEmotes: m.inlineEmotes,
       attachments: m.attachments,
+      mentionedUserIds: m.mentionedUserIds ?? [],
       createdAt: m.now,
     }),
     ...(key
@@ -106,11 +109,14 @@ export async function findByIdempotencyKey(db: HistoryDb, senderId: string, key:
   return row?.message;
 }
 
-/** Edits a live message; false when it was deleted meanwhile (the write is conditional, never check-then-act). */
-export async function editMessage(db: HistoryDb, messageId: string, body: string, inlineEmotes: InlineEmote[], now: number) {
+/**
+ * Edits a live message (its mentions too, when given); false when it was deleted meanwhile (the write
+ * is conditional, never check-then-act).
+ */
+export async function editMessage(db: HistoryDb, messageId: string, body: string, inlineEmotes: InlineEmote[], now: number, mentionedUserIds?: string[]) {
   const rows = await db
     .update(messages)
-    .set({ body, inlineEmotes, editedAt: now })
+    .set({ body, inlineEmotes, editedAt: now, ...(mentionedUserIds ? { mentionedUserIds } : {}) })
     .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)))
     .returning({ id: messages.id });
   return rows.length > 0;

@@ -22,6 +22,7 @@ export const listChannels: AppRouteHandler<typeof routes.listChannels> = async (
   const body = page.map((r) => ({
     ...channelJson(r.channel, r.otherUserId ? { id: r.otherUserId, displayName: r.otherUserName ?? r.otherUserId } : null),
     unread_count: r.unreadCount,
+    mention_count: r.mentionCount,
     last_message_at: r.channel.lastMessageAt === null ? null : seconds(r.channel.lastMessageAt),
     last_read_message_id: r.lastReadMessageId,
     hidden: r.hidden,

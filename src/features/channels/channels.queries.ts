@@ -4,6 +4,7 @@ import type { Db } from "../../env";
 import { type ChannelRow, type MemberRole, channelMembers, channels, deletedPositions, users } from "../../db/directory";
 import { countChannelOn } from "./placement";
 import { newId } from "../../platform/ids";
+import { mentionCountSql } from "../mentions/mentions.queries";
 
 /** The channel's current position (messages ever sent there), read inside the statement that uses it. */
 export const channelPosition = (channelId: string) => sql`(select ${channels.lastPosition} from ${channels} where ${channels.id} = ${channelId})`;
@@ -62,7 +63,8 @@ export interface ChannelCursor {
 
 /**
  * A page of the user's channels, newest activity first, with the DM partner's id and name. The page
- * is chosen first (memberships and channels only), so unread counts are computed for its rows alone.
+ * is chosen first (memberships and channels only), so unread and mention counts are computed for its
+ * rows alone, in this one query.
  */
 export async function listChannelsForUser(db: Db, userId: string, includeHidden: boolean, limit: number, before?: ChannelCursor) {
   const visible = includeHidden ? undefined : and(eq(channelMembers.hidden, false), eq(channels.archived, false));
@@ -83,6 +85,7 @@ export async function listChannelsForUser(db: Db, userId: string, includeHidden:
       hidden: channelMembers.hidden,
       lastReadMessageId: channelMembers.lastReadMessageId,
       unreadCount: unreadCountSql,
+      mentionCount: mentionCountSql,
       // Aliased: the metered D1 client reads rows by column name, and `id` is the channel's.
       otherUserId: sql<string | null>`${otherUser.id}`.as("other_user_id"),
       otherUserName: sql<string | null>`${otherUser.displayName}`.as("other_user_name"),

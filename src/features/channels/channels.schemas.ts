@@ -30,6 +30,10 @@ export const Channel = z
 
 export const ChannelListItem = Channel.extend({
   unread_count: z.number().int().openapi({ description: "Messages after your read cursor, not yours, not deleted" }),
+  mention_count: z
+    .number()
+    .int()
+    .openapi({ description: "Messages (replies included) after your read cursor, not yours, not deleted, that mention you" }),
   last_message_at: z.number().int().nullable(),
   last_read_message_id: z.string().nullable(),
   hidden: z.boolean(),

@@ -22,14 +22,15 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
     inlineEmotes: input.inline_emotes,
     assetIds: input.attachments.map((a) => a.asset_id),
     idempotencyKey: c.req.valid("header")["idempotency-key"],
+    mentionedUserIds: input.mentioned_user_ids,
   });
   return c.json(message, 201, replayed ? { "Idempotent-Replayed": "true" } : {});
 };
 
 export const editMessage: AppRouteHandler<typeof routes.editMessage> = async (c) => {
   const { channelID, messageID } = c.req.valid("param");
-  const { body, inline_emotes = [] } = c.req.valid("json");
-  return c.json(await service.editMessage(depsOf(c), c.get("user").id, channelID, messageID, body, inline_emotes), 200);
+  const { body, inline_emotes = [], mentioned_user_ids } = c.req.valid("json");
+  return c.json(await service.editMessage(depsOf(c), c.get("user").id, channelID, messageID, body, inline_emotes, mentioned_user_ids), 200);
 };
 
 export const deleteMessage: AppRouteHandler<typeof routes.deleteMessage> = async (c) => {

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ReactionSummary } from "../../history";
 import type { Message as StoredMessage } from "./senders";
-import { Snowflake, UnixSeconds, seconds } from "../../platform/schemas";
+import { Snowflake, UnixSeconds, UserId, seconds } from "../../platform/schemas";
 import { Attachment } from "../attachments/attachments.schemas";
 import { ChannelParams } from "../channels/channels.schemas";
 
@@ -73,11 +73,18 @@ export const ListMessagesQuery = z
   })
   .refine((q) => [q.before, q.after, q.around].filter(Boolean).length <= 1, "use at most one of before, after, around");
 
+/** Users a message mentions: at most 50; non-members and the sender are dropped (the answer shows the kept ones). */
+export const MentionedUserIds = z
+  .array(UserId)
+  .max(50)
+  .openapi({ description: "Users to mention (at most 50); ids that are not members, and your own, are dropped" });
+
 export const SendMessageBody = z
   .object({
     body: z.string().default(""),
     attachments: z.array(AttachmentRef).max(10).default([]),
     inline_emotes: z.array(InlineEmote).max(100).default([]),
+    mentioned_user_ids: MentionedUserIds.optional(),
   })
   .openapi("SendMessage");
 
@@ -85,6 +92,7 @@ export const EditMessageBody = z
   .object({
     body: z.string(),
     inline_emotes: z.array(InlineEmote).max(100).optional().openapi({ description: "Replaces the emotes; omitted: none" }),
+    mentioned_user_ids: MentionedUserIds.optional().openapi({ description: "Replaces the mentions (at most 50; [] clears them); omitted: unchanged" }),
   })
   .openapi("EditMessage");
 

@@ -7,6 +7,7 @@ import { publish } from "../../realtime/notify";
 import { markDeleted } from "../attachments/attachments.queries";
 import { removeUploads } from "../attachments/uploads";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../channels/access";
+import { deleteMentions, insertMentions, keptInOrder, mentionableMembers } from "../mentions/mentions.queries";
 import { checkMessageContent } from "./content";
 import { recordDeletedPosition } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
@@ -28,8 +29,19 @@ export async function listMessages(deps: Deps, me: string, channelId: string, pa
   };
 }
 
-/** The author edits their live message; content rules as on send. */
-export async function editMessage(deps: Deps, me: string, channelId: string, messageId: string, body: string, inlineEmotes: InlineEmote[]) {
+/**
+ * The author edits their live message; content rules as on send. `mentionedUserIds` (when given)
+ * replaces the mentions, filtered as on send against the members of now; omitted keeps them.
+ */
+export async function editMessage(
+  deps: Deps,
+  me: string,
+  channelId: string,
+  messageId: string,
+  body: string,
+  inlineEmotes: InlineEmote[],
+  mentionedUserIds?: string[],
+) {
   const { db } = deps;
   const access = await loadChannel(db, channelId, me);
   await requirePoster(db, access, me);
@@ -38,9 +50,14 @@ export async function editMessage(deps: Deps, me: string, channelId: string, mes
   if (message.senderId !== me) throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "You can only edit your own messages");
   checkMessageContent(body, inlineEmotes, message.attachments.length);
   const now = Date.now();
-  if (!(await history.editMessage(shard, message.id, body, inlineEmotes, now))) throw messageNotFound(); // deleted meanwhile
+  const mentioned = mentionedUserIds && keptInOrder(mentionedUserIds, await mentionableMembers(db, access.channel.id, me, mentionedUserIds));
+  if (!(await history.editMessage(shard, message.id, body, inlineEmotes, now, mentioned))) throw messageNotFound(); // deleted meanwhile
+  if (mentioned) await replaceMentions(deps, access.channel.id, message.id, me, message.mentionedUserIds, mentioned);
   const [reactions, [withSender]] = await Promise.all([history.reactionsFor(shard, [message.id]), withSenders(db, [message])]);
-  const edited = messageJson({ ...withSender!, body, inlineEmotes, editedAt: now }, reactions.get(message.id));
+  const edited = messageJson(
+    { ...withSender!, body, inlineEmotes, editedAt: now, mentionedUserIds: mentioned ?? message.mentionedUserIds },
+    reactions.get(message.id),
+  );
   await publish(deps, access.channel.id, "message_update", edited);
   return edited;
 }
@@ -64,6 +81,7 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const directoryWrites = [
     ...(message.position !== null ? [recordDeletedPosition(db, access.channel.id, message.position, message.senderId)] : []),
     ...(assetIds.length ? [markDeleted(db, assetIds)] : []),
+    ...(message.mentionedUserIds.length ? [deleteMentions(db, access.channel.id, message.id, message.mentionedUserIds)] : []),
   ];
   const [first, ...rest] = directoryWrites;
   if (first) await db.batch([first, ...rest]);
@@ -71,4 +89,15 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   await publish(deps, access.channel.id, "message_delete", messageJson(deleted!));
   // After the event: if R2 fails, the answer is still 204 and the hourly cron removes the uploads.
   if (assetIds.length) await removeUploads(deps, assetIds);
+}
+
+/** The directory's mention rows of an edited message become `now` (one batch: old rows out, new in). */
+async function replaceMentions(deps: Deps, channelId: string, messageId: string, senderId: string, before: string[], now: string[]) {
+  const { db } = deps;
+  const writes = [
+    ...(before.length ? [deleteMentions(db, channelId, messageId, before)] : []),
+    ...(now.length ? [insertMentions(db, { channelId, messageId, senderId, userIds: now })] : []),
+  ];
+  const [first, ...rest] = writes;
+  if (first) await db.batch([first, ...rest]);
 }

@@ -1,0 +1,20 @@
+import { z } from "@hono/zod-openapi";
+import { codePoints } from "../../platform/schemas";
+import { Message, MessageId } from "../messages/messages.schemas";
+
+export const SearchQuery = z.object({
+  q: z
+    .string()
+    .refine((s) => codePoints(s) >= 1 && codePoints(s) <= 200, "q must be 1-200 characters")
+    .openapi({ description: 'Words (prefixes, all required, case and accents ignored); "double quotes" make a phrase', example: "lunch tomor" }),
+  channel_id: z.string().optional().openapi({ description: "Only this channel (you must be a member)", example: "1234567890123456789" }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: MessageId.optional().openapi({ description: "Message id cursor: results older than it" }),
+});
+
+export const SearchResults = z
+  .object({
+    messages: z.array(Message).openapi({ description: "Matching messages, newest first" }),
+    has_more: z.boolean().openapi({ description: "Older matches exist: ask again with before = the last id" }),
+  })
+  .openapi("SearchResults");
