@@ -12,6 +12,7 @@ import { messagesRouter } from "./features/messages/messages.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
 import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.index";
+import { threadsRouter } from "./features/threads/threads.index";
 import { typingRouter } from "./features/typing/typing.index";
 import { usersRouter } from "./features/users/users.index";
 import { webhooksRouter } from "./features/webhooks/webhooks.index";
@@ -46,6 +47,7 @@ const routes = app
   .route("/", usersRouter)
   .route("/", blocksRouter)
   .route("/", messagesRouter)
+  .route("/", threadsRouter)
   .route("/", reactionsRouter)
   .route("/", readsRouter)
   .route("/", socketTicketRouter)

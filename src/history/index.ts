@@ -1,8 +1,10 @@
 /**
- * The history store: every read and write of message history (messages, reactions, idempotency
- * keys) goes through here, against the history shard a channel was placed on.
+ * The history store: every read and write of message history (messages, threads, pins, reactions,
+ * idempotency keys) goes through here, against the history shard a channel was placed on.
  */
 export * from "./messages";
+export * from "./pins";
 export * from "./purge";
 export * from "./reactions";
+export * from "./threads";
 export type { InlineEmote, MessageRow, StoredAttachment } from "../db/history";

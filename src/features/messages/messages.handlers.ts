@@ -22,6 +22,7 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
     inlineEmotes: input.inline_emotes,
     assetIds: input.attachments.map((a) => a.asset_id),
     idempotencyKey: c.req.valid("header")["idempotency-key"],
+    parentId: input.parent_id ?? undefined,
   });
   return c.json(message, 201, replayed ? { "Idempotent-Replayed": "true" } : {});
 };
