@@ -9,6 +9,7 @@ import { devRouter } from "./features/dev/dev.index";
 import { filesRouter } from "./features/files/files.index";
 import { membersRouter } from "./features/members/members.index";
 import { messagesRouter } from "./features/messages/messages.index";
+import { pinsRouter } from "./features/pins/pins.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
 import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.index";
@@ -48,6 +49,7 @@ const routes = app
   .route("/", blocksRouter)
   .route("/", messagesRouter)
   .route("/", threadsRouter)
+  .route("/", pinsRouter)
   .route("/", reactionsRouter)
   .route("/", readsRouter)
   .route("/", socketTicketRouter)

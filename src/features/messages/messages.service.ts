@@ -69,8 +69,9 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const [first, ...rest] = directoryWrites;
   if (first) await db.batch([first, ...rest]);
   const root = deleted.root;
+  const gone = { ...message, deletedAt: now, pinnedAt: null, pinnedBy: null }; // as stored now: a delete unpins
   const [[tombstone, rootWithSender], rootReactions] = await Promise.all([
-    withSenders(db, root ? [{ ...message, deletedAt: now }, root] : [{ ...message, deletedAt: now }]),
+    withSenders(db, root ? [gone, root] : [gone]),
     root ? history.reactionsFor(shard, [root.id]) : undefined,
   ]);
   await publish(deps, access.channel.id, "message_delete", messageJson(tombstone!));
