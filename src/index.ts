@@ -10,10 +10,12 @@ import { filesRouter } from "./features/files/files.index";
 import { mentionsRouter } from "./features/mentions/mentions.index";
 import { membersRouter } from "./features/members/members.index";
 import { messagesRouter } from "./features/messages/messages.index";
+import { pinsRouter } from "./features/pins/pins.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
 import { searchRouter } from "./features/search/search.index";
 import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.index";
+import { threadsRouter } from "./features/threads/threads.index";
 import { typingRouter } from "./features/typing/typing.index";
 import { usersRouter } from "./features/users/users.index";
 import { webhooksRouter } from "./features/webhooks/webhooks.index";
@@ -48,6 +50,8 @@ const routes = app
   .route("/", usersRouter)
   .route("/", blocksRouter)
   .route("/", messagesRouter)
+  .route("/", threadsRouter)
+  .route("/", pinsRouter)
   .route("/", reactionsRouter)
   .route("/", readsRouter)
   .route("/", mentionsRouter)

@@ -33,7 +33,7 @@ export const messages = sqliteTable(
     position: integer(),
     /** The thread's root (one level: a reply to a reply joins the root), null for a top-level message. */
     parentId: text(),
-    /** On a root: its live and deleted replies, and when the newest came. */
+    /** On a root: its live replies (a deleted reply leaves the count), and when the newest live one came. */
     replyCount: integer().notNull().default(0),
     lastReplyAt: integer(),
     senderId: text().notNull(),

@@ -3,7 +3,7 @@
  * a channel was placed on). Features never touch history tables directly. Rows come back without
  * sender names: those live in the directory (features/messages/senders.ts adds them).
  */
-import { and, asc, desc, eq, gt, gte, isNull, lt, sql } from "drizzle-orm";
+import { SQL, and, asc, desc, eq, getTableColumns, gt, gte, is, isNull, lt, sql } from "drizzle-orm";
 import { type InlineEmote, type MessageRow, type StoredAttachment, idempotencyKeys, messages, reactionCounts, reactions } from "../db/history";
 import type { HistoryDb } from "../env";
 import { messageNotFound } from "../platform/errors";
@@ -16,9 +16,11 @@ export type Page = { limit: number; before?: string; after?: string; around?: st
  * One page, newest first. `before`/`after` exclude the cursor; `around` includes it with up to
  * floor(limit/2) older messages and the rest (the cursor and newer) on the other side. `hasMore`: more
  * exist beyond the page in the paging direction (older for before/around/none, newer for after).
+ * `threadOf` null: the channel's top-level messages; a root's id: that thread's replies (both through
+ * the index on channel, parent, id).
  */
-export async function listMessages(db: HistoryDb, channelId: string, page: Page) {
-  const inChannel = eq(messages.channelId, channelId);
+export async function listMessages(db: HistoryDb, channelId: string, page: Page, threadOf: string | null = null) {
+  const inChannel = and(eq(messages.channelId, channelId), threadOf === null ? isNull(messages.parentId) : eq(messages.parentId, threadOf));
   const { limit } = page;
   const select = () => db.select().from(messages);
   if (page.after) {
@@ -55,8 +57,8 @@ export async function requireLiveMessage(db: HistoryDb, channelId: string, messa
 export interface NewMessage {
   id: string;
   channelId: string;
-  /** Handed out by the directory (channels.last_position) for this message. */
-  position: number;
+  /** Handed out by the directory (channels.last_position) for a top-level message; null for a reply. */
+  position: number | null;
   senderId: string;
   body: string;
   inlineEmotes: InlineEmote[];
@@ -67,35 +69,64 @@ export interface NewMessage {
   idempotencyKey?: string;
 }
 
+/** The row a new message is stored as (top-level or reply). */
+export function rowValues(m: NewMessage, parentId: string | null = null): typeof messages.$inferInsert {
+  return {
+    id: m.id,
+    channelId: m.channelId,
+    position: m.position,
+    parentId,
+    senderId: m.senderId,
+    body: m.body,
+    inlineEmotes: m.inlineEmotes,
+    attachments: m.attachments,
+    mentionedUserIds: m.mentionedUserIds ?? [],
+    createdAt: m.now,
+  };
+}
+
 /**
- * Stores a message in one shard transaction with its idempotency key. A reused key fails the whole
- * batch (UNIQUE), so a concurrent retry can never store a second copy.
+ * The idempotency key of a send, recorded only if its message was stored by the statement before it
+ * in the same batch (a reply's insert is conditional). A reused key fails the whole batch (UNIQUE).
+ */
+export function keyStatements(db: HistoryDb, m: NewMessage) {
+  const key = m.idempotencyKey;
+  if (!key) return [];
+  return [
+    db
+      .delete(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.senderId, m.senderId), eq(idempotencyKeys.key, key), lt(idempotencyKeys.createdAt, m.now - IDEMPOTENCY_TTL_MS))),
+    db.insert(idempotencyKeys).select(
+      db
+        .select({ senderId: sql`${m.senderId}`.as("sender_id"), key: sql`${key}`.as("key"), messageId: messages.id, createdAt: sql`${m.now}`.as("created_at") })
+        .from(messages)
+        .where(eq(messages.id, m.id)),
+    ),
+  ] as const;
+}
+
+/**
+ * Stores a top-level message in one shard transaction with its idempotency key. A reused key fails
+ * the whole batch (UNIQUE), so a concurrent retry can never store a second copy.
  */
 export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<MessageRow> {
-  const key = m.idempotencyKey;
-  const results = await db.batch([
-    db.insert(messages).values({
-      id: m.id,
-      channelId: m.channelId,
-      position: m.position,
-      senderId: m.senderId,
-      body: m.body,
-      inlineEmotes: m.inlineEmotes,
-      attachments: m.attachments,
-      mentionedUserIds: m.mentionedUserIds ?? [],
-      createdAt: m.now,
-    }),
-    ...(key
-      ? [
-          db
-            .delete(idempotencyKeys)
-            .where(and(eq(idempotencyKeys.senderId, m.senderId), eq(idempotencyKeys.key, key), lt(idempotencyKeys.createdAt, m.now - IDEMPOTENCY_TTL_MS))),
-          db.insert(idempotencyKeys).values({ senderId: m.senderId, key, messageId: m.id, createdAt: m.now }),
-        ]
-      : []),
-    db.select().from(messages).where(eq(messages.id, m.id)),
-  ]);
+  const results = await db.batch([db.insert(messages).values(rowValues(m)), ...keyStatements(db, m), db.select().from(messages).where(eq(messages.id, m.id))]);
   return (results.at(-1) as MessageRow[])[0]!;
+}
+
+/**
+ * `INSERT … SELECT … WHERE condition`: the row is stored only if the condition holds, in the same
+ * statement. Drizzle inserts a select into every column in table order, so each column gets its value
+ * or its default.
+ */
+export function insertMessageWhere(db: HistoryDb, values: typeof messages.$inferInsert, condition: SQL) {
+  const row = values as Record<string, unknown>;
+  const items = Object.entries(getTableColumns(messages)).map(([key, column]) => {
+    const value = row[key] !== undefined ? row[key] : column.default;
+    if (value === undefined) return sql`null`;
+    return is(value, SQL) ? value : sql.param(value, column);
+  });
+  return db.insert(messages).select(sql`select ${sql.join(items, sql`, `)} where ${condition}`);
 }
 
 /** The message an earlier send with this key stored, if within 24 h. */
@@ -123,20 +154,39 @@ export async function editMessage(db: HistoryDb, messageId: string, body: string
 }
 
 /**
- * Soft delete: a tombstone keeps its place in history; content and reactions go. Conditional on the
- * message being live: of racing deletes exactly one returns true.
+ * Soft delete: a tombstone keeps its place in history (and a root its thread: reply_count stays);
+ * content, reactions and a pin go. Conditional on the message being live: of racing deletes exactly
+ * one returns truthy. Deleting a reply (`parentId` set) takes it off its root's reply_count and
+ * last_reply_at in the same transaction; the root as it is now comes back for its event.
  */
-export async function softDeleteMessage(db: HistoryDb, messageId: string, now: number) {
-  const [deleted] = await db.batch([
+export async function softDeleteMessage(
+  db: HistoryDb,
+  message: Pick<MessageRow, "id" | "channelId" | "parentId">,
+  now: number,
+): Promise<false | { root?: MessageRow }> {
+  const { id: messageId, channelId, parentId } = message;
+  const [deleted, root] = await db.batch([
     db
       .update(messages)
-      .set({ deletedAt: now, body: "", inlineEmotes: [], attachments: [] })
+      .set({ deletedAt: now, body: "", inlineEmotes: [], attachments: [], pinnedAt: null, pinnedBy: null })
       .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)))
       .returning({ id: messages.id }),
+    // changes() is the row count of the UPDATE just before it in this batch (same connection; the
+    // search index's trigger does not count): the root moves only when the reply really went.
+    db
+      .update(messages)
+      .set({
+        replyCount: sql`${messages.replyCount} - 1`,
+        // The newest live reply's time (null when none is left): read newest first, through the index.
+        lastReplyAt: sql`(select r.created_at from ${messages} r where r.channel_id = ${channelId} and r.parent_id = ${parentId}
+          and r.deleted_at is null order by r.id desc limit 1)`,
+      })
+      .where(and(eq(messages.id, parentId ?? ""), eq(messages.channelId, channelId), sql`changes() > 0`))
+      .returning(),
     db.delete(reactions).where(eq(reactions.messageId, messageId)),
     db.delete(reactionCounts).where(eq(reactionCounts.messageId, messageId)),
   ]);
-  return deleted.length > 0;
+  return deleted.length > 0 && { root: root[0] };
 }
 
 /** Position of a message in its channel (read cursors), or undefined when it is not there. */

@@ -11,6 +11,7 @@ export const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   CHAT_CANNOT_DM_SELF: "You cannot open a DM with yourself",
   CHAT_CANNOT_MODIFY_DM: "A DM's members and settings cannot be changed",
   CHAT_TOO_MANY_REACTIONS: "A message takes at most 20 different emotes",
+  CHAT_TOO_MANY_PINS: "A channel keeps at most 50 pinned messages; unpin one first",
   AUTH_REQUIRED: "Send Authorization: Bearer <token>",
   AUTH_INVALID_TOKEN: "The token has expired",
   CHAT_NOT_MEMBER: "You are not a member of this channel",

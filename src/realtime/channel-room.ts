@@ -103,6 +103,11 @@ export class ChannelRoom extends DurableObject<Env> {
     this.broadcast(frame(type, channelId, null, data), userId);
   }
 
+  /** Ephemeral event (a read receipt) to every socket of the channel. */
+  async sendToAll(channelId: string, type: EphemeralType, data: unknown) {
+    this.broadcast(frame(type, channelId, null, data));
+  }
+
   /** Marks the user typing for 8 s; at most one `typing` event per user per 3 s. */
   async typing(channelId: string, userId: string) {
     const now = Date.now();

@@ -94,6 +94,15 @@ export async function sendToUser(deps: Deps, channelId: string, userId: string, 
   }
 }
 
+/** An ephemeral frame to every socket of the channel (read receipts in DMs and groups); best effort as above. */
+export async function sendToChannel(deps: Deps, channelId: string, type: EphemeralType, data: unknown) {
+  try {
+    await roomOf(deps.env, channelId).sendToAll(channelId, type, data);
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: type, error: String(err) }));
+  }
+}
+
 /**
  * Room calls from the JOBS queue, in order, one at a time. When one fails, it and every later
  * message of the batch go back to the queue together, so a channel's events are not reordered by a

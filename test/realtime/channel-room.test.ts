@@ -118,8 +118,11 @@ describe("events", () => {
     await client.expectSilence();
   });
 
-  it("sends read events only to the reader's own sockets, without seq", async () => {
-    const { alice, bob, group } = await room();
+  it("sends a room's read events only to the reader's own sockets, without seq", async () => {
+    // (In groups and DMs every member hears them: read receipts, test/features/receipts.test.ts.)
+    const { alice, bob } = await room();
+    const group = await createChannel(alice, { type: "room", name: "Public" });
+    await expectStatus(channel(bob, group.id).members.$post({ param: { channelID: group.id }, json: { user_id: bob.id } }), 201);
     const bobPhone = (await connect(group.id, { user: bob })).client;
     const bobLaptop = (await connect(group.id, { user: bob })).client;
     const aliceSocket = (await connect(group.id, { user: alice })).client;

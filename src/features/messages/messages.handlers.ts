@@ -23,6 +23,7 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
     assetIds: input.attachments.map((a) => a.asset_id),
     idempotencyKey: c.req.valid("header")["idempotency-key"],
     mentionedUserIds: input.mentioned_user_ids,
+    parentId: input.parent_id ?? undefined,
   });
   return c.json(message, 201, replayed ? { "Idempotent-Replayed": "true" } : {});
 };

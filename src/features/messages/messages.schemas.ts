@@ -85,6 +85,9 @@ export const SendMessageBody = z
     attachments: z.array(AttachmentRef).max(10).default([]),
     inline_emotes: z.array(InlineEmote).max(100).default([]),
     mentioned_user_ids: MentionedUserIds.optional(),
+    parent_id: MessageId.nullable()
+      .optional()
+      .openapi({ description: "Reply in this message's thread (a reply to a reply joins the root's thread); null or absent: top-level" }),
   })
   .openapi("SendMessage");
 

@@ -75,7 +75,8 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const now = Date.now();
   const assetIds = message.attachments.map((a) => a.asset_id);
   // Of racing deletes exactly one changes the row; the others answer 404 and send no event.
-  if (!(await history.softDeleteMessage(shard, message.id, now))) throw messageNotFound();
+  const deleted = await history.softDeleteMessage(shard, message, now);
+  if (!deleted) throw messageNotFound();
   // The directory learns of it: unread counts skip the position; nobody can reuse the uploads.
   // (A reply has no position: it never counted.)
   const directoryWrites = [
@@ -85,8 +86,15 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   ];
   const [first, ...rest] = directoryWrites;
   if (first) await db.batch([first, ...rest]);
-  const [deleted] = await withSenders(db, [{ ...message, deletedAt: now }]);
-  await publish(deps, access.channel.id, "message_delete", messageJson(deleted!));
+  const root = deleted.root;
+  const gone = { ...message, deletedAt: now, pinnedAt: null, pinnedBy: null }; // as stored now: a delete unpins
+  const [[tombstone, rootWithSender], rootReactions] = await Promise.all([
+    withSenders(db, root ? [gone, root] : [gone]),
+    root ? history.reactionsFor(shard, [root.id]) : undefined,
+  ]);
+  await publish(deps, access.channel.id, "message_delete", messageJson(tombstone!));
+  // A deleted reply leaves its thread: the root's reply_count and last_reply_at changed with it.
+  if (rootWithSender) await publish(deps, access.channel.id, "message_update", messageJson(rootWithSender, rootReactions?.get(rootWithSender.id)));
   // After the event: if R2 fails, the answer is still 204 and the hourly cron removes the uploads.
   if (assetIds.length) await removeUploads(deps, assetIds);
 }

@@ -3,9 +3,10 @@ import type { Deps } from "../../env";
 import { messagePosition, ownMessagesAfter } from "../../history";
 import { messageNotFound } from "../../platform/errors";
 import { seconds } from "../../platform/schemas";
-import { sendToUser } from "../../realtime/notify";
+import { sendToChannel, sendToUser } from "../../realtime/notify";
 import { loadChannel, requireMember } from "../channels/access";
-import { setReadCursor } from "../members/members.queries";
+import { type MemberCursor, setReadCursor } from "../members/members.queries";
+import { listReadCursors } from "./reads.queries";
 
 /** Moves the caller's cursor to a message of the channel, in either direction. */
 export async function markRead(deps: Deps, me: string, channelId: string, messageId: string) {
@@ -22,7 +23,24 @@ export async function markRead(deps: Deps, me: string, channelId: string, messag
   const now = Date.now();
   await setReadCursor(db, access.channel.id, me, messageId, position, ownAfter, now);
   const cursor = { channel_id: access.channel.id, last_read_message_id: messageId, updated_at: seconds(now) };
-  // Only the reader's own sockets: their other devices clear the badge.
-  await sendToUser(deps, access.channel.id, me, "read", { user_id: me, ...cursor });
+  // DMs and groups show "seen" live, so every member's sockets hear it; in a room (public, possibly
+  // huge) only the reader's own do, so their other devices clear the badge.
+  const event = { user_id: me, ...cursor };
+  if (access.channel.type === "room") await sendToUser(deps, access.channel.id, me, "read", event);
+  else await sendToChannel(deps, access.channel.id, "read", event);
   return cursor;
+}
+
+/** Every member's read cursor (members only), a page in join order; `next` when more follow. */
+export async function listReads(deps: Deps, me: string, channelId: string, limit: number, after?: MemberCursor) {
+  const access = await loadChannel(deps.db, channelId, me);
+  requireMember(access);
+  const rows = await listReadCursors(deps.db, access.channel.id, limit + 1, after);
+  const page = rows.slice(0, limit);
+  const reads = page.map((r) => ({
+    user_id: r.userId,
+    last_read_message_id: r.lastReadMessageId,
+    updated_at: r.updatedAt === null ? null : seconds(r.updatedAt),
+  }));
+  return { reads, next: rows.length > limit ? page.at(-1) : undefined };
 }
