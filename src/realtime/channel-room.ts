@@ -5,7 +5,9 @@ import {
   ClientFrame,
   type EphemeralType,
   ROOM_CAN_POST_HEADER,
+  type PresenceHub,
   ROOM_CHANNEL_HEADER,
+  ROOM_ONLINE_HEADER,
   ROOM_USER_HEADER,
   type SequencedType,
   closeQuietly,
@@ -34,12 +36,15 @@ export class ChannelRoom extends DurableObject<object> {
   private readonly sql: SqlStorage;
   /** Tests only (FAULT_INJECTION=true): lets a test make the room fail its next calls. */
   private readonly faults: boolean;
+  /** Users' hubs, told when a user's sockets here open or close (presence). Typed structurally: no import of the hub. */
+  private readonly hubs?: DurableObjectNamespace;
 
   // The room needs no bindings: typing `env` as a plain object keeps it free of the Worker's Env type.
   constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.faults = (env as { FAULT_INJECTION?: string }).FAULT_INJECTION === "true";
+    this.hubs = (env as { USER_HUB?: DurableObjectNamespace }).USER_HUB;
     this.createTables();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -56,9 +61,11 @@ export class ChannelRoom extends DurableObject<object> {
     server.serializeAttachment({ userId, channelId, canPost: request.headers.has(ROOM_CAN_POST_HEADER) } satisfies SocketInfo);
 
     const seq = this.currentSeq();
-    server.send(frame("ready", channelId, seq, { seq, user_id: userId }));
+    server.send(frame("ready", channelId, seq, { seq, user_id: userId, ...onlineUserIds(request, userId) }));
     const since = new URL(request.url).searchParams.get("since_seq");
     if (since !== null) this.replay(server, channelId, Number(since), seq);
+    // The hub counts this socket before the client can act on `ready` (others then see the user online).
+    await this.reportSockets(userId, channelId);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -126,16 +133,19 @@ export class ChannelRoom extends DurableObject<object> {
     const seq = await this.publish(channelId, "member_remove", { user_id: userId }, eventId);
     this.sql.exec("DELETE FROM typing WHERE user_id = ?", userId);
     for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, "removed from channel");
+    await this.reportSockets(userId, channelId);
     return seq;
   }
 
   /** Announces the deletion, closes every socket (4004) and forgets everything. Safe to repeat. */
   async deleteChannel(channelId: string, eventId?: string) {
     await this.publish(channelId, "channel_delete", { id: channelId }, eventId);
+    const users = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo | null)?.userId));
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CHANNEL_DELETED, "channel deleted");
     await this.ctx.storage.deleteAll();
     // This instance may be called again (a retried delete): its tables must exist.
     this.createTables();
+    await Promise.all([...users].map((userId) => userId && this.reportSockets(userId, channelId)));
   }
 
   /** Tests only: the next `n` state-changing calls throw, as an unreachable or overloaded room would. */
@@ -168,6 +178,42 @@ export class ChannelRoom extends DurableObject<object> {
 
   async webSocketClose(ws: WebSocket, code: number, reason: string) {
     closeQuietly(ws, code === 1005 ? 1000 : code, reason);
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    if (info) await this.reportSockets(info.userId, info.channelId, ws);
+  }
+
+  /** Presence: `userId` went online or offline; their own sockets are not told (ephemeral, seq null). */
+  async presence(channelId: string, userId: string, online: boolean) {
+    const text = frame("presence", channelId, null, { user_id: userId, online });
+    for (const ws of this.ctx.getWebSockets()) {
+      if ((ws.deserializeAttachment() as SocketInfo | null)?.userId === userId) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // Closing as we send.
+      }
+    }
+  }
+
+  /**
+   * Tells the user's hub how many of their sockets are open here (presence counts every socket).
+   * Absolute counts, so a retry or a repeat is harmless; a few quick retries, then logged.
+   */
+  private async reportSockets(userId: string, channelId: string, closing?: WebSocket) {
+    if (!this.hubs) return;
+    const count = this.ctx.getWebSockets(userId).filter((ws) => ws !== closing && ws.readyState === WebSocket.OPEN).length;
+    const hub = this.hubs.getByName(userId) as unknown as PresenceHub;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await hub.channelSockets(userId, channelId, count);
+      } catch (err) {
+        if (attempt === 3) {
+          console.error(JSON.stringify({ level: "warn", room: "presence", channel_id: channelId, error: String(err) }));
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   private currentSeq(): number {
@@ -207,4 +253,12 @@ export class ChannelRoom extends DurableObject<object> {
       }
     }
   }
+}
+
+/** `online_user_ids` for `ready` where presence applies (the Worker sends the list only then), with the connecting user. */
+function onlineUserIds(request: Request, userId: string): { online_user_ids?: string[] } {
+  const header = request.headers.get(ROOM_ONLINE_HEADER);
+  if (header === null) return {};
+  const ids = JSON.parse(header) as string[];
+  return { online_user_ids: ids.includes(userId) ? ids : [...ids, userId] };
 }
