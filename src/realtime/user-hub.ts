@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ChannelRoom } from "./channel-room";
+import { failIfAsked, failNext } from "./faults";
 import { HUB_USER_HEADER, type HubSequencedType, type PresenceHub, closeQuietly, hubFrame } from "./protocol";
 import { HUB_OPEN, presenceChannels, readHubActiveUntil, writeUserSockets } from "./sockets.queries";
 
@@ -12,6 +13,7 @@ const REPLAY_MS = 10 * 60 * 1000;
 interface HubEnv {
   DB: D1Database;
   CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
+  FAULT_INJECTION?: string;
 }
 
 /** What the hub last wrote to `user_sockets`, so it writes only on transitions. */
@@ -71,6 +73,7 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
    * `eventId`: a retried delivery gets the first one's seq and sends nothing.
    */
   async deliver(userId: string, type: HubSequencedType, data: unknown, eventId: string): Promise<number> {
+    if (this.env.FAULT_INJECTION === "true") failIfAsked(this.sql);
     this.setUser(userId);
     const known = this.sql.exec<{ seq: number }>("SELECT seq FROM event_keys WHERE event_id = ?", eventId).toArray()[0];
     if (known) return known.seq;
@@ -99,9 +102,16 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
     await this.sync();
   }
 
-  /** Tests and benches: the current seq (= frames ever stored) and open user sockets. */
+  /** Tests and benches: the current seq (= frames ever stored), open user sockets, reported channel sockets. */
   async stats() {
-    return { seq: this.currentSeq(), userSockets: this.openUserSockets().length, online: this.written()?.online ?? false };
+    const channelSockets = this.sql.exec<{ n: number }>("SELECT coalesce(sum(count), 0) AS n FROM channel_sockets").one().n;
+    return { seq: this.currentSeq(), userSockets: this.openUserSockets().length, channelSockets, online: this.written()?.online ?? false };
+  }
+
+  /** Tests only (FAULT_INJECTION=true): the next `n` deliveries throw, as an unreachable hub would. */
+  async failNextCalls(n: number) {
+    if (this.env.FAULT_INJECTION !== "true") throw new Error("fault injection is disabled");
+    failNext(this.sql, n);
   }
 
   async webSocketMessage(ws: WebSocket) {

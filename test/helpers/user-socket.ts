@@ -49,3 +49,14 @@ export async function waitForRow(userId: string, check: (row: { hub_active_until
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Waits (polling the hub) until its stats satisfy `check`: a socket's close reaches the hub asynchronously. */
+export async function waitForHub(userId: string, check: (stats: Awaited<ReturnType<ReturnType<typeof hubOf>["stats"]>>) => boolean) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const stats = await hubOf(userId).stats();
+    if (check(stats)) return stats;
+    if (Date.now() > deadline) throw new Error(`hub of ${userId} never matched: ${JSON.stringify(stats)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,5 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/platform/db";
+import { plainHistory } from "../../src/platform/shards";
+import { publish } from "../../src/realtime/notify";
 import { HUB_OPEN } from "../../src/realtime/sockets.queries";
 import type { UserHub } from "../../src/realtime/user-hub";
 import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
@@ -157,6 +160,41 @@ describe("replay", () => {
     await runInDurableObject(hub, (_hub: UserHub, state) => {
       expect(state.storage.sql.exec("SELECT count(*) AS n FROM frames").one().n).toBe(1);
     });
+  });
+});
+
+describe("delivery", () => {
+  it("hands notifies to the queue when the hub stays down: every message once, seq gap-free", async () => {
+    const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+    const group = await createChannel(alice, { type: "group", name: "G", member_ids: [bob.id] });
+    const { client } = await connectUser({ user: bob });
+    await hubOf(bob.id).failNextCalls(12); // four attempts per call within the request: all three queued
+    const sent = [await send(alice, group.id, "a"), await send(alice, group.id, "b"), await send(alice, group.id, "c")];
+    const got = [await client.expect("notify", 30_000), await client.expect("notify", 30_000), await client.expect("notify", 30_000)];
+    expect(got.map((f) => f.seq)).toEqual([1, 2, 3]);
+    expect(got.map((f) => f.data.message_id).sort()).toEqual(sent.map((m) => m.id).sort());
+    await send(alice, group.id, "after");
+    expect((await client.expect("notify", 30_000)).seq).toBe(4);
+    await client.expectSilence();
+  });
+
+  it("sets mentions_me from the message's mentioned_user_ids, per member", async () => {
+    const [alice, bob, carol] = [await newUser("Alice"), await newUser("Bob"), await newUser("Carol")];
+    const group = await createChannel(alice, { type: "group", name: "G", member_ids: [bob.id, carol.id] });
+    const [bobSocket, carolSocket] = [await connectUser({ user: bob }), await connectUser({ user: carol })];
+    // Every surface's message leaves through publish(); the message JSON carries mentioned_user_ids.
+    const deps = { db: createDb(env.DB), history: plainHistory(env), env };
+    const message = { id: "1000000000000000001", channel_id: group.id, parent_id: "1000000000000000000", sender_id: alice.id, created_at: 1, mentioned_user_ids: [bob.id] };
+    await publish(deps, group.id, "message", message);
+    expect((await bobSocket.client.expect("notify")).data).toEqual({
+      channel_id: group.id,
+      message_id: message.id,
+      parent_id: message.parent_id,
+      sender_id: alice.id,
+      created_at: 1,
+      mentions_me: true,
+    });
+    expect((await carolSocket.client.expect("notify")).data.mentions_me).toBe(false);
   });
 });
 
