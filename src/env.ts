@@ -6,7 +6,7 @@ import type * as historySchema from "./db/history";
 import type { D1Stats } from "./platform/d1-metering";
 import type { IdNodeRegistry } from "./platform/id-registry";
 import type { ChannelRoom } from "./realtime/channel-room";
-import type { HubCall, RoomCall } from "./realtime/protocol";
+import type { HubCalls, RoomCall } from "./realtime/protocol";
 import type { UserHub } from "./realtime/user-hub";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
@@ -71,7 +71,7 @@ export interface WebhookJob {
 }
 
 /** What travels through the JOBS queue. */
-export type Job = RoomCall | HubCall | PurgeJob;
+export type Job = RoomCall | HubCalls | PurgeJob;
 
 /** The signed-in user of a `/v1` request. */
 export interface AuthUser {

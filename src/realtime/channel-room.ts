@@ -5,15 +5,14 @@ import {
   ClientFrame,
   type EphemeralType,
   ROOM_CAN_POST_HEADER,
-  type PresenceHub,
   ROOM_CHANNEL_HEADER,
-  ROOM_ONLINE_HEADER,
   ROOM_USER_HEADER,
   type SequencedType,
   closeQuietly,
   frame,
 } from "./protocol";
 import { failIfAsked, failNext } from "./faults";
+import { onlineUserIds, reportChannelSockets } from "./room-presence";
 
 const REPLAY_EVENTS = 1000;
 const REPLAY_MS = 24 * 60 * 60 * 1000;
@@ -195,26 +194,13 @@ export class ChannelRoom extends DurableObject<object> {
     }
   }
 
-  /**
-   * Tells the user's hub how many of their sockets are open here (presence counts every socket).
-   * Absolute counts, so a retry or a repeat is harmless; a few quick retries, then logged.
-   */
+  /** Tells the user's hub how many of their sockets are open here (presence counts every socket). */
   private async reportSockets(userId: string, channelId: string, closing?: WebSocket) {
     if (!this.hubs) return;
     const count = this.ctx.getWebSockets(userId).filter((ws) => ws !== closing && ws.readyState === WebSocket.OPEN).length;
-    const hub = this.hubs.getByName(userId) as unknown as PresenceHub;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await hub.channelSockets(userId, channelId, count);
-      } catch (err) {
-        if (attempt === 3) {
-          console.error(JSON.stringify({ level: "warn", room: "presence", channel_id: channelId, error: String(err) }));
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-      }
-    }
+    await reportChannelSockets(this.hubs, userId, channelId, count);
   }
+
 
   private currentSeq(): number {
     const row = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0];
@@ -255,10 +241,3 @@ export class ChannelRoom extends DurableObject<object> {
   }
 }
 
-/** `online_user_ids` for `ready` where presence applies (the Worker sends the list only then), with the connecting user. */
-function onlineUserIds(request: Request, userId: string): { online_user_ids?: string[] } {
-  const header = request.headers.get(ROOM_ONLINE_HEADER);
-  if (header === null) return {};
-  const ids = JSON.parse(header) as string[];
-  return { online_user_ids: ids.includes(userId) ? ids : [...ids, userId] };
-}

@@ -5,7 +5,7 @@
  * called: one directory query per event, nothing at all for members who are not connected.
  */
 import type { Db, Deps, Env } from "../env";
-import type { HubCall, HubSequencedType, NotifyData } from "./protocol";
+import type { HubCall, HubCalls, HubSequencedType, NotifyData } from "./protocol";
 import { connectedMembers, connectedUsers, dmMembers } from "./sockets.queries";
 
 export const hubOf = (env: Env, userId: string) => env.USER_HUB.getByName(userId);
@@ -14,8 +14,12 @@ export const hubOf = (env: Env, userId: string) => env.USER_HUB.getByName(userId
 export const d1Of = (db: Db) => (db as Db & { $client: D1Database }).$client;
 const d1 = (deps: Deps) => d1Of(deps.db);
 
-/** Calls made from the request itself (in parallel); past this many, the rest go through the queue. */
-const DIRECT_CALLS = 200;
+/**
+ * Calls made from the request itself (in parallel), so its latency stays bounded whatever the
+ * channel's size; past this many, the rest go through the queue, 100 per message.
+ */
+const DIRECT_CALLS = 50;
+const CALLS_PER_JOB = 100;
 const BACKOFF_MS = [25, 75, 250];
 
 export async function performHubCall(env: Env, call: HubCall) {
@@ -42,14 +46,14 @@ export async function deliverToHubs(deps: Deps, calls: HubCall[]) {
   const direct = calls.slice(0, DIRECT_CALLS);
   const results = await Promise.all(direct.map((call) => tryCall(deps, call)));
   const queued = [...direct.filter((_, i) => !results[i]), ...calls.slice(DIRECT_CALLS)];
-  for (let i = 0; i < queued.length; i += 100) {
-    await deps.env.JOBS.sendBatch(queued.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
-  }
+  const jobs: HubCalls[] = [];
+  for (let i = 0; i < queued.length; i += CALLS_PER_JOB) jobs.push({ kind: "hubs", calls: queued.slice(i, i + CALLS_PER_JOB) });
+  if (jobs.length) await deps.env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: "json" as const })));
 }
 
 const calls = (userIds: string[], type: HubSequencedType, data: (userId: string) => unknown): HubCall[] => {
   const eventId = crypto.randomUUID(); // one event: each hub deduplicates its own copy
-  return userIds.map((userId) => ({ kind: "hub", userId, eventId, type, data: data(userId) }));
+  return userIds.map((userId) => ({ userId, eventId, type, data: data(userId) }));
 };
 
 /** The message fields `notify` is made of (the message JSON; `mentioned_user_ids` may be absent). */
@@ -108,20 +112,19 @@ export async function announceNewChannel(deps: Deps, channel: { id: string; type
 }
 
 /**
- * Hub calls from the JOBS queue, each on its own: a hub's seq stays gap-free whatever the order,
- * and a failure retries only that call. ROOM_CALL_RETRY_SECONDS sets the delay, as for room calls.
+ * Hub calls from the JOBS queue, a message's calls in parallel: a hub's seq stays gap-free whatever
+ * the order. If any fails the whole message is retried (the hubs that got theirs dedupe by event
+ * id). ROOM_CALL_RETRY_SECONDS sets the delay, as for room calls.
  */
-export async function consumeHubCalls(messages: readonly Message<HubCall>[], env: Env) {
+export async function consumeHubCalls(messages: readonly Message<HubCalls>[], env: Env) {
   await Promise.all(
     messages.map(async (message) => {
-      try {
-        await performHubCall(env, message.body);
-        message.ack();
-      } catch (err) {
-        const delaySeconds = Math.min(60, Number(env.ROOM_CALL_RETRY_SECONDS ?? 1) * message.attempts);
-        console.error(JSON.stringify({ level: "warn", queue: "jobs", user_id: message.body.userId, attempt: message.attempts, error: String(err) }));
-        message.retry({ delaySeconds });
-      }
+      const results = await Promise.allSettled(message.body.calls.map((call) => performHubCall(env, call)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (!failed) return message.ack();
+      const delaySeconds = Math.min(60, Number(env.ROOM_CALL_RETRY_SECONDS ?? 1) * message.attempts);
+      console.error(JSON.stringify({ level: "warn", queue: "jobs", hub_calls: message.body.calls.length, attempt: message.attempts, error: String(failed.reason) }));
+      message.retry({ delaySeconds });
     }),
   );
 }

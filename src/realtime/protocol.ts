@@ -84,13 +84,18 @@ export function hubFrame(type: HubFrame["type"], seq: number | null, data: unkno
   return JSON.stringify({ type, seq, data });
 }
 
-/** A delivery to one user's hub, as it travels through the JOBS retry queue; `eventId` makes it idempotent. */
+/** A delivery to one user's hub; `eventId` makes it idempotent. */
 export interface HubCall {
-  kind: "hub";
   userId: string;
   eventId: string;
   type: HubSequencedType;
   data: unknown;
+}
+
+/** Hub calls as they travel through the JOBS queue: up to 100 per message, all retried together (each hub dedupes). */
+export interface HubCalls {
+  kind: "hubs";
+  calls: HubCall[];
 }
 
 /** Headers the Worker sets when it forwards an authenticated user socket upgrade to the hub. */

@@ -32,6 +32,8 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
   private readonly sql: SqlStorage;
   /** Writes to the directory, one at a time, each writing the state as it is when it runs. */
   private syncing: Promise<void> = Promise.resolve();
+  /** Presence fan-outs to rooms, in transition order; nobody waits for them (a connect must not wait for 1,000 rooms). */
+  private telling: Promise<void> = Promise.resolve();
   /** Sockets whose close is being handled (still listed by getWebSockets meanwhile). */
   private readonly closing = new WeakSet<WebSocket>();
 
@@ -153,12 +155,18 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
     if (before && before.until === until && before.online === online) return;
     await writeUserSockets(this.env.DB, userId, until, online, now);
     this.setMeta("written", JSON.stringify({ until, online } satisfies Written));
-    if ((before?.online ?? false) !== online) await this.tellRooms(userId, online);
+    if ((before?.online ?? false) !== online) {
+      this.telling = this.telling.then(() => this.tellRooms(userId, online));
+      this.ctx.waitUntil(this.telling);
+    }
   }
 
   /** Presence: the rooms of the user's DMs and small groups tell their sockets. Ephemeral, so best effort. */
   private async tellRooms(userId: string, online: boolean) {
-    const channelIds = await presenceChannels(this.env.DB, userId);
+    const channelIds = await presenceChannels(this.env.DB, userId).catch((err: unknown) => {
+      console.error(JSON.stringify({ level: "warn", hub: "presence", error: String(err) }));
+      return [];
+    });
     await Promise.all(
       channelIds.map((id) =>
         this.env.CHANNEL_ROOM.getByName(id)

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addMember, createChannel, expectStatus, newUser } from "../helpers/api";
-import { connectUser, userSocketsRow, waitForHub, waitForRow } from "../helpers/user-socket";
+import { connectUser, userSocketsRow, waitForHub } from "../helpers/user-socket";
 import { connect } from "../helpers/ws";
 
 describe("presence", () => {
@@ -55,14 +55,18 @@ describe("presence", () => {
     const inBig = await connect(big.id, { user: alice, presence: true });
     expect(inRoom.ready.data).not.toHaveProperty("online_user_ids");
     expect(inBig.ready.data).not.toHaveProperty("online_user_ids");
+    // Their DM does have presence: its frame shows the hub has told every room it tells.
+    const dm = await createChannel(alice, { type: "dm", user_id: bob.id });
+    const inDm = await connect(dm.id, { user: alice, presence: true });
 
     const bobSocket = await connectUser({ user: bob });
     const bobInRoom = await connect(room.id, { user: bob, presence: true });
+    expect((await inDm.client.expect("presence")).data).toEqual({ user_id: bob.id, online: true });
     await inRoom.client.expectSilence();
     await inBig.client.expectSilence();
     bobSocket.client.ws.close(1000);
     bobInRoom.client.ws.close(1000);
-    await waitForRow(bob.id, (row) => row?.online === 0);
+    expect((await inDm.client.expect("presence")).data).toEqual({ user_id: bob.id, online: false });
     await inRoom.client.expectSilence();
     await inBig.client.expectSilence();
   });

@@ -178,6 +178,18 @@ describe("delivery", () => {
     await client.expectSilence();
   });
 
+  it("reaches members past the request's 50 direct calls through the queue, each once", async () => {
+    const sender = await newUser();
+    const members = await Promise.all(Array.from({ length: 60 }, () => newUser()));
+    const group = await createChannel(sender, { type: "group", name: "Many", member_ids: members.map((m) => m.id) });
+    const sockets = await Promise.all(members.map((user) => connectUser({ user })));
+    const message = await send(sender, group.id, "to sixty");
+    for (const { client } of sockets) {
+      expect(await client.expect("notify", 30_000)).toMatchObject({ seq: 1, data: { message_id: message.id } });
+    }
+    await Promise.all(sockets.map(({ client }) => client.expectSilence()));
+  });
+
   it("sets mentions_me from the message's mentioned_user_ids, per member", async () => {
     const [alice, bob, carol] = [await newUser("Alice"), await newUser("Bob"), await newUser("Carol")];
     const group = await createChannel(alice, { type: "group", name: "G", member_ids: [bob.id, carol.id] });
