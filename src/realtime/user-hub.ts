@@ -153,7 +153,16 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
     const until = userSockets > 0 ? HUB_OPEN : before?.until === HUB_OPEN ? now + HUB_WINDOW_MS : (before?.until ?? 0);
     const online = userSockets + channelSockets > 0;
     if (before && before.until === until && before.online === online) return;
-    await writeUserSockets(this.env.DB, userId, until, online, now);
+    // Senders decide from this row whether to call the hub: a few quick retries before giving up (logged).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writeUserSockets(this.env.DB, userId, until, online, now);
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
     this.setMeta("written", JSON.stringify({ until, online } satisfies Written));
     if ((before?.online ?? false) !== online) {
       this.telling = this.telling.then(() => this.tellRooms(userId, online));
