@@ -6,7 +6,8 @@ import type * as historySchema from "./db/history";
 import type { D1Stats } from "./platform/d1-metering";
 import type { IdNodeRegistry } from "./platform/id-registry";
 import type { ChannelRoom } from "./realtime/channel-room";
-import type { RoomCall } from "./realtime/protocol";
+import type { HubCalls, RoomCall } from "./realtime/protocol";
+import type { UserHub } from "./realtime/user-hub";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
@@ -18,8 +19,10 @@ export interface Env {
   HISTORY_0: D1Database;
   HISTORY_1: D1Database;
   CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
+  /** One UserHub per user: the user socket (`GET /v1/ws`) and presence. */
+  USER_HUB: DurableObjectNamespace<UserHub>;
   ID_NODES: DurableObjectNamespace<IdNodeRegistry>;
-  /** Background work: room calls that failed within their request, history purges (src/jobs.ts). */
+  /** Background work: room and hub calls that failed within their request, history purges (src/jobs.ts). */
   JOBS: Queue<Job>;
   /** Outbound webhook deliveries, one message per attempt due (src/webhooks/deliver.ts). */
   WEBHOOKS: Queue<WebhookJob>;
@@ -68,7 +71,7 @@ export interface WebhookJob {
 }
 
 /** What travels through the JOBS queue. */
-export type Job = RoomCall | PurgeJob;
+export type Job = RoomCall | HubCalls | PurgeJob;
 
 /** The signed-in user of a `/v1` request. */
 export interface AuthUser {

@@ -77,6 +77,7 @@ export type AppType = typeof routes;
 
 export { IdNodeRegistry } from "./platform/id-registry";
 export { ChannelRoom } from "./realtime/channel-room";
+export { UserHub } from "./realtime/user-hub";
 
 /** The webhooks queue's name in wrangler.toml; every other queue is JOBS. */
 const WEBHOOKS_QUEUE = "edge-chat-webhooks";

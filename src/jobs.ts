@@ -1,13 +1,16 @@
 import type { Env, Job, PurgeJob } from "./env";
+import { consumeHubCalls } from "./realtime/hubs";
+import type { HubCalls } from "./realtime/protocol";
 import { purgeDeletedChannel } from "./features/channels/purge";
 import { ensureIdNode } from "./platform/id-registry";
 import { type RoomCall, consumeRoomCalls } from "./realtime/notify";
 
-/** The JOBS queue's consumer (wrangler.toml): room calls keep their order; purges run one chunk each. */
+/** The JOBS queue's consumer (wrangler.toml): room calls keep their order; hub calls; purges run one chunk each. */
 export async function jobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
   await ensureIdNode(env);
-  const roomCalls = batch.messages.filter((m): m is Message<RoomCall> => m.body.kind !== "purge");
+  const roomCalls = batch.messages.filter((m): m is Message<RoomCall> => m.body.kind !== "purge" && m.body.kind !== "hubs");
   await consumeRoomCalls(roomCalls, env);
+  await consumeHubCalls(batch.messages.filter((m): m is Message<HubCalls> => m.body.kind === "hubs"), env);
   for (const message of batch.messages.filter((m): m is Message<PurgeJob> => m.body.kind === "purge")) {
     try {
       await purgeDeletedChannel(env, message.body.channelId);

@@ -156,9 +156,14 @@ export const mentions = sqliteTable(
  * one closed (a message is handed to the hub only while it is set and in the future); `online` is
  * true while the user has any socket (user or channel) open: presence.
  */
-export const userSockets = sqliteTable("user_sockets", {
-  userId: text().primaryKey(),
-  hubActiveUntil: integer().notNull().default(0),
-  online: integer({ mode: "boolean" }).notNull().default(false),
-  updatedAt: integer().notNull(),
-});
+export const userSockets = sqliteTable(
+  "user_sockets",
+  {
+    userId: text().primaryKey(),
+    hubActiveUntil: integer().notNull().default(0),
+    online: integer({ mode: "boolean" }).notNull().default(false),
+    updatedAt: integer().notNull(),
+  },
+  // A message to a large channel walks the connected users (this index), not its members.
+  (t) => [index("user_sockets_hub_active").on(t.hubActiveUntil)],
+);

@@ -15,6 +15,7 @@ import {
 import { failIfAsked, failNext } from "./faults";
 import { answerSend, isSendAttempt } from "./socket-send";
 import type { Env } from "../env";
+import { onlineUserIds, reportChannelSockets } from "./room-presence";
 
 const REPLAY_EVENTS = 1000;
 const REPLAY_MS = 24 * 60 * 60 * 1000;
@@ -39,12 +40,15 @@ export class ChannelRoom extends DurableObject<Env> {
   private readonly socketTurns = new WeakMap<WebSocket, Promise<void>>();
   /** Tests only (FAULT_INJECTION=true): lets a test make the room fail its next calls. */
   private readonly faults: boolean;
+  /** Users' hubs, told when a user's sockets here open or close (presence). Typed structurally: no import of the hub. */
+  private readonly hubs: Env["USER_HUB"];
 
   // The Worker's bindings: socket sends run the REST send's code here (src/realtime/socket-send.ts).
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.faults = env.FAULT_INJECTION === "true";
+    this.hubs = env.USER_HUB;
     this.createTables();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -61,9 +65,11 @@ export class ChannelRoom extends DurableObject<Env> {
     server.serializeAttachment({ userId, channelId, canPost: request.headers.has(ROOM_CAN_POST_HEADER) } satisfies SocketInfo);
 
     const seq = this.currentSeq();
-    server.send(frame("ready", channelId, seq, { seq, user_id: userId }));
+    server.send(frame("ready", channelId, seq, { seq, user_id: userId, ...onlineUserIds(request, userId) }));
     const since = new URL(request.url).searchParams.get("since_seq");
     if (since !== null) this.replay(server, channelId, Number(since), seq);
+    // The hub counts this socket before the client can act on `ready` (others then see the user online).
+    await this.reportSockets(userId, channelId);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -137,16 +143,19 @@ export class ChannelRoom extends DurableObject<Env> {
     const seq = await this.publish(channelId, "member_remove", { user_id: userId }, eventId);
     this.sql.exec("DELETE FROM typing WHERE user_id = ?", userId);
     for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, "removed from channel");
+    await this.reportSockets(userId, channelId);
     return seq;
   }
 
   /** Announces the deletion, closes every socket (4004) and forgets everything. Safe to repeat. */
   async deleteChannel(channelId: string, eventId?: string) {
     await this.publish(channelId, "channel_delete", { id: channelId }, eventId);
+    const users = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo | null)?.userId));
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CHANNEL_DELETED, "channel deleted");
     await this.ctx.storage.deleteAll();
     // This instance may be called again (a retried delete): its tables must exist.
     this.createTables();
+    await Promise.all([...users].map((userId) => userId && this.reportSockets(userId, channelId)));
   }
 
   /** Tests only: the next `n` state-changing calls throw, as an unreachable or overloaded room would. */
@@ -200,7 +209,30 @@ export class ChannelRoom extends DurableObject<Env> {
 
   async webSocketClose(ws: WebSocket, code: number, reason: string) {
     closeQuietly(ws, code === 1005 ? 1000 : code, reason);
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    if (info) await this.reportSockets(info.userId, info.channelId, ws);
   }
+
+  /** Presence: `userId` went online or offline; their own sockets are not told (ephemeral, seq null). */
+  async presence(channelId: string, userId: string, online: boolean) {
+    const text = frame("presence", channelId, null, { user_id: userId, online });
+    for (const ws of this.ctx.getWebSockets()) {
+      if ((ws.deserializeAttachment() as SocketInfo | null)?.userId === userId) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // Closing as we send.
+      }
+    }
+  }
+
+  /** Tells the user's hub how many of their sockets are open here (presence counts every socket). */
+  private async reportSockets(userId: string, channelId: string, closing?: WebSocket) {
+    if (!this.hubs) return;
+    const count = this.ctx.getWebSockets(userId).filter((ws) => ws !== closing && ws.readyState === WebSocket.OPEN).length;
+    await reportChannelSockets(this.hubs, userId, channelId, count);
+  }
+
 
   private currentSeq(): number {
     const row = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0];
@@ -242,3 +274,4 @@ export class ChannelRoom extends DurableObject<Env> {
     }
   }
 }
+

@@ -6,6 +6,7 @@
  */
 import type { Deps, Env, LocalRoom, RoomCalls } from "../env";
 import { emitToWebhooks } from "../webhooks/dispatch";
+import { announceNewChannel, notifyMessage, toConnectedMembers, toHubs, toUsers } from "./hubs";
 import type { EphemeralType, RoomCall, SequencedType } from "./protocol";
 
 export type { RoomCall };
@@ -67,23 +68,36 @@ async function deliver(deps: Deps, call: RoomCall) {
 export async function publish(deps: Deps, channelId: string, type: SequencedType, data: unknown) {
   await emitToWebhooks(deps, type, channelId, data);
   await deliver(deps, { kind: "publish", channelId, eventId: crypto.randomUUID(), type, data });
+  // The user sockets: every new message (replies too) and settings changes, to connected members only.
+  if (type === "message") await notifyMessage(deps, data as Parameters<typeof notifyMessage>[1]);
+  if (type === "channel_update") await toConnectedMembers(deps, channelId, "channel_update", data);
 }
+
+/** A member was added: `channel_add` (the channel) on their user socket; the room's `member_add` is `publish`'s. */
+export const announceChannelAdd = (deps: Deps, userId: string, channel: { id: string }) => toUsers(deps, [userId], "channel_add", channel);
 
 export async function announceRemoval(deps: Deps, channelId: string, userId: string) {
   await emitToWebhooks(deps, "member_remove", channelId, { user_id: userId });
   await deliver(deps, { kind: "remove", channelId, eventId: crypto.randomUUID(), userId });
+  await toUsers(deps, [userId], "channel_remove", { channel_id: channelId });
 }
 
-export async function announceDeletion(deps: Deps, channelId: string) {
+/** `hubUsers`: the members whose hubs were active, read before the deletion removed the memberships. */
+export async function announceDeletion(deps: Deps, channelId: string, hubUsers: string[]) {
   await emitToWebhooks(deps, "channel_delete", channelId, { id: channelId });
   await deliver(deps, { kind: "delete", channelId, eventId: crypto.randomUUID() });
+  await toHubs(deps, hubUsers, "channel_remove", { channel_id: channelId });
 }
 
 /**
- * A new channel: no room event (nobody can be subscribed to it yet), only webhooks (Connecteam's
- * `conversation_created`). `channel` is the channel as `/v1` shows it.
+ * A new channel: no room event (nobody can be subscribed to it yet); webhooks (Connecteam's
+ * `conversation_created`) and `channel_add` on its connected members' user sockets. `channel` is
+ * the channel as `/v1` shows it.
  */
-export const announceCreation = (deps: Deps, channel: { id: string }) => emitToWebhooks(deps, "channel_create", channel.id, channel);
+export async function announceCreation(deps: Deps, channel: { id: string; type: string }) {
+  await emitToWebhooks(deps, "channel_create", channel.id, channel);
+  await announceNewChannel(deps, channel);
+}
 
 /** Ephemeral frames (read cursors) are best effort: no seq, never replayed, never queued. */
 export async function sendToUser(deps: Deps, channelId: string, userId: string, type: EphemeralType, data: unknown) {

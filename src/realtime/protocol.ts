@@ -37,7 +37,7 @@ export const SEQUENCED_TYPES = [
 export type SequencedType = (typeof SEQUENCED_TYPES)[number];
 
 /** Frames that are not state: no `seq` (null), never replayed. */
-export type EphemeralType = "ready" | "typing" | "read" | "resync_required" | "error" | "ack";
+export type EphemeralType = "ready" | "typing" | "read" | "resync_required" | "error" | "ack" | "presence";
 
 /** Every server frame: `{type, channel_id, seq, data}`; answers to a `send` add its `client_msg_id`. */
 export interface ServerFrame {
@@ -64,6 +64,69 @@ export type RoomCall =
   | { kind: "publish"; channelId: string; eventId: string; type: SequencedType; data: unknown }
   | { kind: "remove"; channelId: string; eventId: string; userId: string }
   | { kind: "delete"; channelId: string; eventId: string };
+
+/** Sent to a DM's or small group's sockets when a member goes online or offline (seq null). */
+export const PresenceData = z.object({ user_id: z.string(), online: z.boolean() });
+export type PresenceData = z.infer<typeof PresenceData>;
+
+// ---- the user socket (UserHub) ---------------------------------------------------------------
+
+/** Hub frames that take the user's next `seq` and are kept for replay. */
+export const HUB_SEQUENCED_TYPES = ["notify", "channel_add", "channel_remove", "channel_update"] as const;
+export type HubSequencedType = (typeof HUB_SEQUENCED_TYPES)[number];
+
+/** `notify`: a new message in one of the user's channels (the message itself comes from REST or the channel socket). */
+export const NotifyData = z.object({
+  channel_id: z.string(),
+  message_id: z.string(),
+  parent_id: z.string().nullable(),
+  sender_id: z.string(),
+  created_at: z.number().int(),
+  mentions_me: z.boolean(),
+});
+export type NotifyData = z.infer<typeof NotifyData>;
+
+/** Every user socket frame: `{type, seq, data}`; `seq` is per user, null for ephemeral frames. */
+export const HubFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready"), seq: z.null(), data: z.object({ user_id: z.string(), seq: z.number().int() }) }),
+  z.object({ type: z.literal("resync_required"), seq: z.null(), data: z.object({ seq: z.number().int(), since_seq: z.number() }) }),
+  z.object({ type: z.literal("error"), seq: z.null(), data: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ type: z.literal("notify"), seq: z.number().int(), data: NotifyData }),
+  z.object({ type: z.literal("channel_add"), seq: z.number().int(), data: z.object({ id: z.string() }).passthrough() }),
+  z.object({ type: z.literal("channel_update"), seq: z.number().int(), data: z.object({ id: z.string() }).passthrough() }),
+  z.object({ type: z.literal("channel_remove"), seq: z.number().int(), data: z.object({ channel_id: z.string() }) }),
+]);
+export type HubFrame = z.infer<typeof HubFrame>;
+
+/** A user socket frame as sent. */
+export function hubFrame(type: HubFrame["type"], seq: number | null, data: unknown): string {
+  return JSON.stringify({ type, seq, data });
+}
+
+/** A delivery to one user's hub; `eventId` makes it idempotent. */
+export interface HubCall {
+  userId: string;
+  eventId: string;
+  type: HubSequencedType;
+  data: unknown;
+}
+
+/** Hub calls as they travel through the JOBS queue: up to 100 per message, all retried together (each hub dedupes). */
+export interface HubCalls {
+  kind: "hubs";
+  calls: HubCall[];
+}
+
+/** Headers the Worker sets when it forwards an authenticated user socket upgrade to the hub. */
+export const HUB_USER_HEADER = "X-Chat-User-Id";
+/** Channel upgrades of DMs and small groups: JSON array of the members online now (presence applies). */
+export const ROOM_ONLINE_HEADER = "X-Chat-Online-User-Ids";
+
+/** What a room needs of a user's hub (kept structural so the room does not import the hub). */
+export interface PresenceHub {
+  /** The number of `userId`'s sockets open on `channelId`'s room now (absolute, so retries are harmless). */
+  channelSockets(userId: string, channelId: string, count: number): Promise<void>;
+}
 
 /** A server frame as sent: serialized once, sent to every socket. */
 export function frame(type: ServerFrame["type"], channelId: string, seq: number | null, data: unknown): string {

@@ -44,7 +44,7 @@ export interface Client {
  * UNTYPED on purpose (the typed client cannot express an Upgrade): GET …/ws through the Worker
  * with `Upgrade: websocket`, answering the raw upgrade response.
  */
-export async function openSocket(channelId: string, opts: { user?: TestUser; ticket?: string; sinceSeq?: number } = {}) {
+export async function openSocket(channelId: string, opts: SocketOptions = {}) {
   const query = new URLSearchParams();
   if (opts.ticket) query.set("ticket", opts.ticket);
   if (opts.sinceSeq !== undefined) query.set("since_seq", String(opts.sinceSeq));
@@ -53,16 +53,29 @@ export async function openSocket(channelId: string, opts: { user?: TestUser; tic
   return exports.default.fetch(new Request(`http://api.test/v1/channels/${channelId}/ws?${query}`, { headers }));
 }
 
+export interface SocketOptions {
+  user?: TestUser;
+  ticket?: string;
+  sinceSeq?: number;
+  /**
+   * Keep `presence` frames (members going online or offline in DMs and small groups). Off by
+   * default: they are ephemeral and arrive whenever another member's socket opens or closes, so
+   * tests about other frames would otherwise have to expect them; presence tests turn them on.
+   */
+  presence?: boolean;
+}
+
 /** Opens a socket and consumes its `ready` frame. */
-export async function connect(channelId: string, opts: { user?: TestUser; ticket?: string; sinceSeq?: number } = {}) {
+export async function connect(channelId: string, opts: SocketOptions = {}) {
   const res = await openSocket(channelId, opts);
   if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
-  const client = wrap(res.webSocket);
+  const client = wrap(res.webSocket, opts.presence ? [] : ["presence"]);
   const ready = await client.expect("ready");
   return { client, ready };
 }
 
-function wrap(ws: WebSocket): Client {
+/** Wraps an accepted socket; frames whose type is in `ignore` are dropped on arrival. */
+export function wrap(ws: WebSocket, ignore: string[] = []): Client {
   const queue: (Frame | string)[] = [];
   let waiter: (() => void) | undefined;
   let closedWith: { code: number; reason: string } | undefined;
@@ -75,6 +88,7 @@ function wrap(ws: WebSocket): Client {
     try {
       item = JSON.parse(text);
     } catch {}
+    if (typeof item !== "string" && ignore.includes(item.type)) return;
     queue.push(item);
     waiter?.();
   });

@@ -1,6 +1,7 @@
 /** Channel operations, callable from any surface: plain arguments, no HTTP. */
 import type { Deps } from "../../env";
 import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
+import { connectedMembersOf } from "../../realtime/hubs";
 import { announceCreation, announceDeletion, publish } from "../../realtime/notify";
 import { isBlockedEitherWay } from "../blocks/blocks.queries";
 import { unhide } from "../members/members.queries";
@@ -63,8 +64,10 @@ export async function deleteChannel(deps: Deps, me: string, channelId: string) {
   const access = await loadChannel(deps.db, channelId, me);
   refuseDm(access);
   requireOwner(access, "delete the channel");
+  // The deletion removes the memberships: whose user socket to tell is read first.
+  const hubUsers = await connectedMembersOf(deps, access.channel.id);
   // Of racing deletes exactly one marks the row; the others are 404 and send no event.
   if (!(await q.deleteChannel(deps.db, access.channel.id, Date.now()))) throw channelNotFound();
-  await announceDeletion(deps, access.channel.id);
+  await announceDeletion(deps, access.channel.id, hubUsers);
   await deps.env.JOBS.send({ kind: "purge", channelId: access.channel.id }, { contentType: "json" });
 }

@@ -3,7 +3,7 @@ import type { MemberRole } from "../../db/schema";
 import type { Deps } from "../../env";
 import { isUniqueViolation } from "../../platform/db-errors";
 import { ApiError, userNotFound } from "../../platform/errors";
-import { announceRemoval, publish } from "../../realtime/notify";
+import { announceChannelAdd, announceRemoval, publish } from "../../realtime/notify";
 import { type ChannelAccess, isAdminRole, loadChannel, refuseDm, requireChannelAdmin, requireMember, requireOwner } from "../channels/access";
 import { channelJson } from "../channels/channels.schemas";
 import * as q from "./members.queries";
@@ -36,6 +36,7 @@ export async function addMember(deps: Deps, me: string, channelId: string, userI
     const joinedAt = await q.addMember(db, access.channel.id, userId, role);
     const member = memberJson({ userId, displayName: target.displayName, role, joinedAt });
     await publish(deps, access.channel.id, "member_add", member);
+    await announceChannelAdd(deps, userId, channelJson(access.channel));
     return member;
   } catch (err) {
     if (isUniqueViolation(err)) throw alreadyMember();

@@ -4,6 +4,11 @@ import { ChannelParams } from "../channels/channels.schemas";
 
 const tags = ["Real-time"];
 
+const SocketQuery = z.object({
+  ticket: z.string().optional(),
+  since_seq: z.string().regex(/^\d{1,15}$/, "since_seq is a non-negative integer").transform(Number).optional(),
+});
+
 export const openSocket = createRoute({
   method: "get",
   path: "/v1/channels/{channelID}/ws",
@@ -14,10 +19,7 @@ export const openSocket = createRoute({
     'Server frames: `{"type","channel_id","seq","data"}`; `ready` first. `?since_seq=N` replays every event after N, or sends `resync_required`.',
   request: {
     params: ChannelParams,
-    query: z.object({
-      ticket: z.string().optional(),
-      since_seq: z.string().regex(/^\d{1,15}$/, "since_seq is a non-negative integer").transform(Number).optional(),
-    }),
+    query: SocketQuery,
   },
   responses: { 101: { description: "Switching Protocols" }, ...errorResponses(400, 403, 404, 426) },
 });
@@ -30,4 +32,30 @@ export const socketTicket = createRoute({
   summary: "A 60-second ticket for opening the WebSocket where headers cannot be set",
   request: { params: ChannelParams },
   responses: { 200: json(z.object({ ticket: z.string(), expires_at: z.number().int() }), "A ticket"), ...errorResponses(403, 404) },
+});
+
+export const openUserSocket = createRoute({
+  method: "get",
+  path: "/v1/ws",
+  tags,
+  security,
+  summary: "Open your user socket: every channel at once (Bearer header, or ?ticket= from /v1/ws-ticket)",
+  description:
+    'One socket per user for the channel list: frames `{"type","seq","data"}` with a per-user gap-free `seq`. `ready` (`{"user_id","seq"}`) first; ' +
+    '`notify` for each new message in any of your channels (`{"channel_id","message_id","parent_id","sender_id","created_at","mentions_me"}`), ' +
+    '`channel_add` (the channel), `channel_remove` (`{"channel_id"}`), `channel_update` (the channel). `?since_seq=N` replays what came after N, ' +
+    "or sends `resync_required` (refetch the channel list) when the socket was closed longer than 2 minutes or the gap is no longer kept. " +
+    "While any of your sockets (this one or a channel's) is open you are online.",
+  request: { query: SocketQuery },
+  responses: { 101: { description: "Switching Protocols" }, ...errorResponses(400, 426) },
+});
+
+export const userSocketTicket = createRoute({
+  method: "post",
+  path: "/v1/ws-ticket",
+  tags,
+  security,
+  summary: "A 60-second ticket for opening your user socket where headers cannot be set",
+  description: "Good only for `GET /v1/ws` (a channel's ticket does not open the user socket, nor this one a channel's).",
+  responses: { 200: json(z.object({ ticket: z.string(), expires_at: z.number().int() }), "A ticket") },
 });

@@ -1,0 +1,1 @@
+CREATE INDEX `user_sockets_hub_active` ON `user_sockets` (`hub_active_until`);

@@ -1,0 +1,130 @@
+/**
+ * Delivery to users' hubs (the user socket), with the room calls' guarantee: each call carries an
+ * event id the hub deduplicates on, is retried a few times within the request, then handed to the
+ * JOBS queue. Only hubs whose user is connected (directory `user_sockets.hub_active_until`) are
+ * called: one directory query per event, nothing at all for members who are not connected.
+ */
+import type { Db, Deps, Env } from "../env";
+import type { HubCall, HubCalls, HubSequencedType, NotifyData } from "./protocol";
+import { connectedMembers, connectedUsers, dmMembers } from "./sockets.queries";
+
+export const hubOf = (env: Env, userId: string) => env.USER_HUB.getByName(userId);
+
+/** The (metered) D1 binding under a request's Drizzle: the socket queries are raw SQL, their join order fixed by hand. */
+export const d1Of = (db: Db) => (db as Db & { $client: D1Database }).$client;
+const d1 = (deps: Deps) => d1Of(deps.db);
+
+/**
+ * Calls made from the request itself (in parallel), so its latency stays bounded whatever the
+ * channel's size; past this many, the rest go through the queue, 100 per message.
+ */
+const DIRECT_CALLS = 50;
+const CALLS_PER_JOB = 100;
+const BACKOFF_MS = [25, 75, 250];
+
+export async function performHubCall(env: Env, call: HubCall) {
+  await hubOf(env, call.userId).deliver(call.userId, call.type, call.data, call.eventId);
+}
+
+async function tryCall(deps: Deps, call: HubCall): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await performHubCall(deps.env, call);
+      return true;
+    } catch (err) {
+      if (attempt >= BACKOFF_MS.length) {
+        console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: "hub", user_id: call.userId, event: "queued after retries", error: String(err) }));
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt]));
+    }
+  }
+}
+
+/** Delivers every call: directly (bounded retries), else through JOBS. Throws only if the queue refuses. */
+export async function deliverToHubs(deps: Deps, calls: HubCall[]) {
+  const direct = calls.slice(0, DIRECT_CALLS);
+  const results = await Promise.all(direct.map((call) => tryCall(deps, call)));
+  const queued = [...direct.filter((_, i) => !results[i]), ...calls.slice(DIRECT_CALLS)];
+  const jobs: HubCalls[] = [];
+  for (let i = 0; i < queued.length; i += CALLS_PER_JOB) jobs.push({ kind: "hubs", calls: queued.slice(i, i + CALLS_PER_JOB) });
+  if (jobs.length) await deps.env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: "json" as const })));
+}
+
+const calls = (userIds: string[], type: HubSequencedType, data: (userId: string) => unknown): HubCall[] => {
+  const eventId = crypto.randomUUID(); // one event: each hub deduplicates its own copy
+  return userIds.map((userId) => ({ userId, eventId, type, data: data(userId) }));
+};
+
+/** The message fields `notify` is made of (the message JSON; `mentioned_user_ids` may be absent). */
+interface MessageFields {
+  id: string;
+  channel_id: string;
+  parent_id?: string | null;
+  sender_id: string;
+  created_at: number;
+  mentioned_user_ids?: string[];
+}
+
+/** `notify` to every connected member (the sender's own hub too: their other devices). */
+export async function notifyMessage(deps: Deps, message: MessageFields) {
+  const members = await connectedMembers(d1(deps), message.channel_id, Date.now());
+  const mentioned = new Set(message.mentioned_user_ids ?? []);
+  const data = (userId: string): NotifyData => ({
+    channel_id: message.channel_id,
+    message_id: message.id,
+    parent_id: message.parent_id ?? null,
+    sender_id: message.sender_id,
+    created_at: message.created_at,
+    mentions_me: mentioned.has(userId),
+  });
+  await deliverToHubs(deps, calls(members, "notify", data));
+}
+
+/** Members of a channel whose hub is active now (read before a deletion removes the memberships). */
+export const connectedMembersOf = (deps: Deps, channelId: string) => connectedMembers(d1(deps), channelId, Date.now());
+
+/** The same frame to these users' hubs (already known to be connected). */
+export const toHubs = (deps: Deps, userIds: string[], type: HubSequencedType, data: unknown) => deliverToHubs(deps, calls(userIds, type, () => data));
+
+/** The same frame to every connected member of a channel (`channel_update`, `channel_remove` on deletion). */
+export async function toConnectedMembers(deps: Deps, channelId: string, type: HubSequencedType, data: unknown) {
+  const members = await connectedMembers(d1(deps), channelId, Date.now());
+  await deliverToHubs(deps, calls(members, type, () => data));
+}
+
+/** A frame to named users, if connected (`channel_add` to an added member, `channel_remove` to a removed one). */
+export async function toUsers(deps: Deps, userIds: string[], type: HubSequencedType, data: unknown) {
+  const connected = await connectedUsers(d1(deps), userIds, Date.now());
+  await deliverToHubs(deps, calls(connected, type, () => data));
+}
+
+/**
+ * `channel_add` for a new channel to its connected members. A DM's channel is shown as each side
+ * sees it (`other_user_id` / `other_user_name` are the other member), from one query.
+ */
+export async function announceNewChannel(deps: Deps, channel: { id: string; type: string }) {
+  if (channel.type !== "dm") return toConnectedMembers(deps, channel.id, "channel_add", channel);
+  const pair = await dmMembers(d1(deps), channel.id, Date.now());
+  const active = pair.filter((m) => m.active).map((m) => m.id);
+  const other = (userId: string) => pair.find((m) => m.id !== userId);
+  await deliverToHubs(deps, calls(active, "channel_add", (userId) => ({ ...channel, other_user_id: other(userId)?.id, other_user_name: other(userId)?.name })));
+}
+
+/**
+ * Hub calls from the JOBS queue, a message's calls in parallel: a hub's seq stays gap-free whatever
+ * the order. If any fails the whole message is retried (the hubs that got theirs dedupe by event
+ * id). ROOM_CALL_RETRY_SECONDS sets the delay, as for room calls.
+ */
+export async function consumeHubCalls(messages: readonly Message<HubCalls>[], env: Env) {
+  await Promise.all(
+    messages.map(async (message) => {
+      const results = await Promise.allSettled(message.body.calls.map((call) => performHubCall(env, call)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (!failed) return message.ack();
+      const delaySeconds = Math.min(60, Number(env.ROOM_CALL_RETRY_SECONDS ?? 1) * message.attempts);
+      console.error(JSON.stringify({ level: "warn", queue: "jobs", hub_calls: message.body.calls.length, attempt: message.attempts, error: String(failed.reason) }));
+      message.retry({ delaySeconds });
+    }),
+  );
+}
