@@ -33,6 +33,7 @@ export function clientFor(session: Session): ChatClient {
   const client = new ChatClient({
     baseUrl: location.origin,
     token: session.token,
+    backoff: { baseMs: 500, maxMs: 10_000 }, // a chat window should not wait long to come back
     refreshToken: async () => {
       if (!session.dev) throw new Error("token expired: sign in again");
       const fresh = await devLogin(session.dev.sub, session.dev.name);

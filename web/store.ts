@@ -81,6 +81,7 @@ const refreshSoon = () => {
 
 function listen(c: ChatClient) {
   c.on("message", ({ channelId, data }) => {
+    lastMessageAt.set(data.sender_id, Date.now());
     if (channelId === activeId.value && !data.parent_id) {
       upsert(data);
       typingStopped(data.sender_id);
@@ -204,6 +205,7 @@ export async function send(body: string, attachments: { asset_id: string }[] = [
   const c = client.value;
   if (!channelId || !c) return;
   pending.value = [...pending.value.filter((p) => p.key !== key), { key, channelId, body, failed: false }];
+  lastTyping = 0; // the next keystroke is a new bout of typing
   try {
     const message = await c.send(channelId, { body, attachments }, { idempotencyKey: key });
     if (activeId.value === channelId) upsert(message);
@@ -214,7 +216,11 @@ export async function send(body: string, attachments: { asset_id: string }[] = [
   }
 }
 
+/** When each user's last message arrived: a typing frame can trail it (socket vs REST), so it is ignored for 1.5 s. */
+const lastMessageAt = new Map<string, number>();
+
 async function typingStarted(channelId: string, userId: string) {
+  if (Date.now() - (lastMessageAt.get(userId) ?? 0) < 1500) return;
   let name = typing.value.get(userId)?.name ?? nameOf(userId);
   if (!name) {
     const who = await client.value?.typingUsers(channelId).catch(() => null);

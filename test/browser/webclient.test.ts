@@ -109,7 +109,7 @@ test("two people: a DM and a group, messages and unread badges live, Enter vs Sh
   expect(await both.locator(".body").innerText()).toBe("line one\nline two");
 
   // Typing shows on the other side.
-  await alice.page.getByRole("textbox", { name: "Message", exact: true }).pressSequentially("typing…");
+  await alice.page.getByRole("textbox", { name: "Message", exact: true }).pressSequentially("still typing", { delay: 400 }); // past the 3 s typing throttle
   await bob.page.getByText("Alice is typing…").waitFor(WAIT);
   await alice.page.getByRole("textbox", { name: "Message", exact: true }).fill("");
 
@@ -129,11 +129,14 @@ test("two people: a DM and a group, messages and unread badges live, Enter vs Sh
 
 test("an image upload shows its thumbnail on both sides", async () => {
   await alice.page.getByLabel("Attach files").setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: gradientPng(320, 200) });
-  await expect.poll(() => alice.page.getByRole("progressbar", { name: "Uploading gradient.png" }).getAttribute("value"), WAIT).toBe("1");
+  await alice.page.getByRole("list", { name: "Attachments" }).getByText("gradient.png").waitFor(WAIT); // uploading, with progress
   await say(alice, "A picture");
   for (const p of [alice, bob]) {
     const img = message(p, "A picture").getByRole("img", { name: "gradient.png" });
-    await img.waitFor(WAIT);
+    await message(p, "A picture").waitFor(WAIT);
+    await img.waitFor(WAIT).catch(async (err) => {
+      throw new Error(`${err.message}\n${await message(p, "A picture").innerHTML()}`);
+    });
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), WAIT).toBe(256); // the 256 px WebP
   }
   if (process.env.UPDATE_SCREENSHOT) {

@@ -6,7 +6,8 @@ const kb = (n: number) => (n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024)
 
 /** An image as its 256 px WebP thumbnail (a signed URL, 1 h) linking to the original; a file as a link. */
 export function AttachmentView({ channelId, messageId, attachment: a }: { channelId: string; messageId: string; attachment: Attachment }) {
-  const image = a.content_type.startsWith("image/") && a.width !== undefined;
+  // The server decides image/* from the bytes (a fake image is stored as application/octet-stream).
+  const image = a.content_type.startsWith("image/");
   const [thumb, setThumb] = useState<string | null>(null);
   const [full, setFull] = useState<string | null>(null);
   useEffect(() => {
@@ -20,9 +21,16 @@ export function AttachmentView({ channelId, messageId, attachment: a }: { channe
     return (
       <a class="thumb" href={full ?? undefined} target="_blank" rel="noopener">
         {thumb ? (
-          <img src={thumb} alt={a.filename} width={Math.round((a.width ?? 256) * scale)} height={Math.round((a.height ?? 256) * scale)} />
+          <img
+            src={thumb}
+            alt={a.filename}
+            width={a.width ? Math.round(a.width * scale) : undefined}
+            height={a.height ? Math.round(a.height * scale) : undefined}
+            // No thumbnail (e.g. a format the resizer cannot read): show the original, scaled by CSS.
+            onError={() => full && thumb !== full && setThumb(full)}
+          />
         ) : (
-          <span class="thumb-placeholder" style={{ width: Math.round((a.width ?? 256) * scale), height: Math.round((a.height ?? 256) * scale) }} />
+          <span class="thumb-placeholder" style={{ width: Math.round((a.width ?? 160) * scale), height: Math.round((a.height ?? 120) * scale) }} />
         )}
       </a>
     );
