@@ -14,6 +14,9 @@ export default defineConfig(async () => {
   // invocation, not only `npm test`); wrangler's own [build] step does this for dev and deploy.
   const assets = spawnSync(process.execPath, ["scripts/docs-assets.mjs"], { stdio: "inherit" });
   if (assets.status !== 0) throw new Error("scripts/docs-assets.mjs failed");
+  // The web client and SDK bundle (public/app, public/sdk): the browser tests load them from wrangler dev.
+  const client = spawnSync(process.execPath, ["scripts/build-client.mjs"], { stdio: "inherit" });
+  if (client.status !== 0) throw new Error("scripts/build-client.mjs failed");
   const migrations = await readD1Migrations("drizzle"); // relative to the project root, where npm runs
   const historyMigrations = await readD1Migrations("drizzle/history");
   // Webhook tests deliver to a real HTTP server on loopback (Node, this process); retries without delay.

@@ -1,0 +1,369 @@
+// ChatClient: typed REST (Hono's hc over the Worker's AppType), token refresh on 401, idempotent
+// sends, uploads with progress, and one reconnecting socket per subscribed channel.
+import { hc } from "hono/client";
+import type { AppType } from "../src/index";
+import { Emitter } from "./emitter";
+import { ChatApiError, randomId } from "./errors";
+import { type BackoffOptions, backoffDelay, ReconnectingSocket, type ServerFrame, type SocketStatus } from "./socket";
+import type { Api, Attachment, Channel, ChannelEventMap, Me, Message, MessagePage, Room, SendMessage, ThumbnailSize } from "./types";
+import { sendBytes, type UploadProgress } from "./upload";
+
+export interface ChatClientOptions {
+  /** The API's origin, e.g. "https://chat.example.com" (in the web client: location.origin). */
+  baseUrl: string;
+  token?: string;
+  /** Called once when a request gets 401: return a fresh token (the request is then retried). */
+  refreshToken?: () => Promise<string>;
+  fetch?: typeof fetch;
+  WebSocket?: typeof WebSocket;
+  backoff?: BackoffOptions;
+  pingIntervalMs?: number;
+}
+
+/** A channel event as the client emits it. */
+export interface ChannelEvent<K extends keyof ChannelEventMap = keyof ChannelEventMap> {
+  channelId: string;
+  type: K;
+  seq: number | null;
+  data: ChannelEventMap[K];
+}
+
+export type ChatClientEvents = { [K in keyof ChannelEventMap]: ChannelEvent<K> } & {
+  /** Every channel frame, sequenced or not (ready, resync_required, error included). */
+  frame: { channelId: string; frame: ServerFrame };
+  /** A channel socket is live; `replayed`: what was missed while away has been delivered. */
+  ready: { channelId: string; seq: number; replayed: boolean };
+  /** Events were lost beyond replay: refetch this channel's history and state. */
+  resync: { channelId: string };
+  status: { channelId: string; status: SocketStatus };
+  /** The server ended this subscription (removed: 4003, channel deleted: 4004). */
+  closed: { channelId: string; code: number };
+};
+
+/** What hc's ClientResponse and the platform's Response share (workers-types adds members hc lacks). */
+type ResponseLike = Pick<Response, "ok" | "status" | "statusText" | "headers" | "json">;
+
+type Ok<R> = R extends { ok: true; json(): Promise<infer T> } ? T : never;
+
+export interface SendOptions {
+  /** The Idempotency-Key; one is generated per message. Retries reuse it, so a message is stored once. */
+  idempotencyKey?: string;
+  /** Attempts on network errors, 429 and 5xx (default 6, with backoff). */
+  attempts?: number;
+}
+
+export interface UploadOptions {
+  filename?: string;
+  onProgress?: (progress: UploadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Uploads above this go through the signed upload URL (up to 100 MiB) instead of POST /v1/attachments. */
+const DIRECT_UPLOAD_LIMIT = 25 * 1024 * 1024;
+
+export class ChatClient extends Emitter<ChatClientEvents> {
+  /** The typed REST client: every route of the API, checked by the compiler (`client.api.v1.…`). */
+  readonly api: Api;
+  readonly baseUrl: string;
+  #token: string | undefined;
+  #refresh: Promise<string> | null = null;
+  #opts: ChatClientOptions;
+  #fetchImpl: typeof fetch;
+  #sockets = new Map<string, ChannelSubscription>();
+
+  constructor(opts: ChatClientOptions) {
+    super();
+    this.#opts = opts;
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
+    this.#token = opts.token;
+    this.#fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.api = hc<AppType>(this.baseUrl, { fetch: (input: RequestInfo | URL, init?: RequestInit) => this.#fetch(input, init) });
+  }
+
+  /** Mints a dev token (only while the server runs with DEV_LOGIN=true). */
+  static async devLogin(baseUrl: string, sub: string, name?: string, fetchImpl: typeof fetch = fetch): Promise<{ token: string; expires_at: number }> {
+    const api = hc<AppType>(baseUrl.replace(/\/+$/, ""), { fetch: fetchImpl });
+    return unwrap(api.v1.dev.token.$post({ json: { sub, name } }));
+  }
+
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  setToken(token: string | undefined): void {
+    this.#token = token;
+  }
+
+  /** fetch with the current token; a 401 asks `refreshToken` once and retries (bodies here are strings). */
+  async #fetch(input: RequestInfo | URL, init: RequestInit = {}, retried = false): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.#token) headers.set("Authorization", `Bearer ${this.#token}`);
+    const res = await this.#fetchImpl(input, { ...init, headers });
+    if (res.status === 401 && !retried && (await this.#refreshed())) return this.#fetch(input, init, true);
+    return res;
+  }
+
+  /** Refreshes the token (one refresh at a time, however many requests got 401). */
+  async #refreshed(): Promise<boolean> {
+    if (!this.#opts.refreshToken) return false;
+    this.#refresh ??= this.#opts.refreshToken().finally(() => (this.#refresh = null));
+    try {
+      this.#token = await this.#refresh;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- REST -------------------------------------------------------------------------------------
+
+  me(): Promise<Me> {
+    return unwrap(this.api.v1.users.me.$get());
+  }
+
+  /** Your channels, latest activity first, with unread counts. */
+  channels(opts: { includeHidden?: boolean } = {}): Promise<Channel[]> {
+    return unwrap(this.api.v1.channels.$get({ query: opts.includeHidden ? { include_hidden: "true" } : {} }));
+  }
+
+  channel(channelId: string) {
+    return unwrap(this.api.v1.channels[":channelID"].$get({ param: { channelID: channelId } }));
+  }
+
+  /** Opens (or reopens) the DM with a user. */
+  createDm(userId: string) {
+    return unwrap(this.api.v1.channels.$post({ json: { type: "dm", user_id: userId } }));
+  }
+
+  createGroup(name: string, memberIds: string[] = [], type: "group" | "room" = "group") {
+    return unwrap(this.api.v1.channels.$post({ json: { type, name, member_ids: memberIds } }));
+  }
+
+  /** Public rooms (discovery), with member counts and whether you are in. */
+  async rooms(opts: { before?: string; limit?: number } = {}): Promise<{ rooms: Room[]; has_more: boolean }> {
+    const query = { ...(opts.before ? { before: opts.before } : {}), ...(opts.limit ? { limit: String(opts.limit) } : {}) };
+    return unwrap(this.api.v1.rooms.$get({ query }));
+  }
+
+  async joinRoom(channelId: string): Promise<void> {
+    await unwrap(this.api.v1.channels[":channelID"].members.$post({ param: { channelID: channelId }, json: { user_id: "me" } }));
+  }
+
+  /** A page of history, newest first: `before` = older than that message id. */
+  history(channelId: string, opts: { before?: string; after?: string; around?: string; limit?: number } = {}): Promise<MessagePage> {
+    const { limit, ...cursor } = opts;
+    const query = { ...Object.fromEntries(Object.entries(cursor).filter(([, v]) => v)), ...(limit ? { limit: String(limit) } : {}) };
+    return unwrap(this.api.v1.channels[":channelID"].messages.$get({ param: { channelID: channelId }, query }));
+  }
+
+  /**
+   * Sends a message exactly once: one Idempotency-Key per message, retried with the same key on
+   * network errors, 429 and 5xx (a retry after a lost answer returns the stored message).
+   */
+  async send(channelId: string, message: SendMessage | string, opts: SendOptions = {}): Promise<Message> {
+    const json = typeof message === "string" ? { body: message } : message;
+    const key = opts.idempotencyKey ?? randomId();
+    const attempts = opts.attempts ?? 6;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await unwrap(
+          this.api.v1.channels[":channelID"].messages.$post({ param: { channelID: channelId }, header: { "idempotency-key": key }, json }),
+        );
+      } catch (err) {
+        const retryable = err instanceof ChatApiError ? err.retryable : err instanceof TypeError; // TypeError: fetch failed
+        if (!retryable || attempt + 1 >= attempts) throw err;
+        await sleep(backoffDelay(attempt, { baseMs: 400, maxMs: 8000 }) + 100);
+      }
+    }
+  }
+
+  edit(channelId: string, messageId: string, body: string): Promise<Message> {
+    return unwrap(this.api.v1.channels[":channelID"].messages[":messageID"].$put({ param: { channelID: channelId, messageID: messageId }, json: { body } }));
+  }
+
+  async delete(channelId: string, messageId: string): Promise<void> {
+    await unwrapEmpty(this.api.v1.channels[":channelID"].messages[":messageID"].$delete({ param: { channelID: channelId, messageID: messageId } }));
+  }
+
+  async react(channelId: string, messageId: string, emoteAssetId: string): Promise<void> {
+    await unwrap(
+      this.api.v1.channels[":channelID"].messages[":messageID"].reactions.$post({
+        param: { channelID: channelId, messageID: messageId },
+        json: { emote_asset_id: emoteAssetId },
+      }),
+    );
+  }
+
+  async unreact(channelId: string, messageId: string, emoteAssetId: string): Promise<void> {
+    await unwrapEmpty(
+      this.api.v1.channels[":channelID"].messages[":messageID"].reactions[":emoteID"].$delete({
+        param: { channelID: channelId, messageID: messageId, emoteID: emoteAssetId },
+      }),
+    );
+  }
+
+  markRead(channelId: string, messageId: string) {
+    return unwrap(this.api.v1.channels[":channelID"].read.$post({ param: { channelID: channelId }, json: { last_read_message_id: messageId } }));
+  }
+
+  /** Who is typing now, with display names. */
+  typingUsers(channelId: string) {
+    return unwrap(this.api.v1.channels[":channelID"].typing.$get({ param: { channelID: channelId } }));
+  }
+
+  /** Marks you typing for 8 s: over the channel socket when one is open (no HTTP request), else REST. */
+  async typing(channelId: string): Promise<void> {
+    if (this.#sockets.get(channelId)?.socket.send({ type: "typing" })) return;
+    await unwrapEmpty(this.api.v1.channels[":channelID"].typing.$post({ param: { channelID: channelId } }));
+  }
+
+  /** A signed URL (1 h) for an attachment: `size` "256" etc. for a WebP thumbnail of an image. */
+  async attachmentUrl(channelId: string, messageId: string, assetId: string, size: ThumbnailSize = "full"): Promise<string> {
+    const { url } = await unwrap(
+      this.api.v1.channels[":channelID"].messages[":messageID"].attachments[":attachmentID"].url.$get({
+        param: { channelID: channelId, messageID: messageId, attachmentID: assetId },
+        query: { size },
+      }),
+    );
+    return new URL(url, this.baseUrl).href;
+  }
+
+  /**
+   * Uploads a file (≤ 25 MiB directly, larger through a signed upload URL) and reports progress;
+   * the result goes into `send(…, { attachments: [{ asset_id }] })`.
+   */
+  async upload(file: Blob, opts: UploadOptions = {}): Promise<Attachment> {
+    const filename = opts.filename ?? (file as File).name ?? "file";
+    const contentType = file.type || "application/octet-stream";
+    if (file.size > DIRECT_UPLOAD_LIMIT) {
+      const ticket = await unwrap(this.api.v1.attachments.uploads.$post({ json: { filename, content_type: contentType, size_bytes: file.size } }));
+      const put = await sendBytes({ method: "PUT", url: new URL(ticket.upload_url, this.baseUrl).href, body: file, headers: { "Content-Type": contentType }, ...this.#progress(opts) });
+      if (!put.ok) throw await ChatApiError.from(put);
+      return unwrap(this.api.v1.attachments[":assetID"].complete.$post({ param: { assetID: ticket.asset_id } }));
+    }
+    const post = (): Promise<Response> =>
+      sendBytes({
+        method: "POST",
+        url: `${this.baseUrl}/v1/attachments`,
+        body: file,
+        headers: { "Content-Type": contentType, "X-Filename": encodeURIComponent(filename), ...(this.#token ? { Authorization: `Bearer ${this.#token}` } : {}) },
+        ...this.#progress(opts),
+      });
+    let res = await post();
+    if (res.status === 401 && (await this.#refreshed())) res = await post();
+    if (!res.ok) throw await ChatApiError.from(res);
+    return (await res.json()) as Attachment;
+  }
+
+  #progress(opts: UploadOptions) {
+    return { onProgress: opts.onProgress, signal: opts.signal, fetch: this.#fetchImpl };
+  }
+
+  // ---- Real-time --------------------------------------------------------------------------------
+
+  /**
+   * Keeps a socket open to the channel (idempotent: one per channel). Events arrive on the client
+   * (`client.on("message", …)`) in seq order, each exactly once, across reconnects.
+   */
+  subscribe(channelId: string): ChannelSubscription {
+    let sub = this.#sockets.get(channelId);
+    if (sub) return sub;
+    const socket = new ReconnectingSocket({
+      // Browsers cannot set headers on a WebSocket: a 60 s ticket per connection attempt.
+      url: async (sinceSeq) => {
+        const { ticket } = await unwrap(this.api.v1.channels[":channelID"]["ws-ticket"].$post({ param: { channelID: channelId } }));
+        const url = new URL(`/v1/channels/${channelId}/ws`, this.baseUrl);
+        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+        url.searchParams.set("ticket", ticket);
+        if (sinceSeq !== null) url.searchParams.set("since_seq", String(sinceSeq));
+        return url.href;
+      },
+      backoff: this.#opts.backoff,
+      pingIntervalMs: this.#opts.pingIntervalMs,
+      WebSocket: this.#opts.WebSocket,
+    });
+    socket.on("frame", (frame) => {
+      this.emit("frame", { channelId, frame });
+      if (frame.type in CHANNEL_EVENTS) {
+        const type = frame.type as keyof ChannelEventMap;
+        this.emit(type, { channelId, type, seq: frame.seq, data: frame.data } as never);
+      }
+    });
+    socket.on("ready", ({ seq, replayed }) => this.emit("ready", { channelId, seq, replayed }));
+    socket.on("resync", () => this.emit("resync", { channelId }));
+    socket.on("status", (status) => this.emit("status", { channelId, status }));
+    socket.on("closed", ({ code }) => {
+      this.#sockets.delete(channelId);
+      this.emit("closed", { channelId, code });
+    });
+    sub = new ChannelSubscription(channelId, socket, () => this.#sockets.delete(channelId));
+    this.#sockets.set(channelId, sub);
+    return sub;
+  }
+
+  /** The subscription for a channel, if any. */
+  subscription(channelId: string): ChannelSubscription | undefined {
+    return this.#sockets.get(channelId);
+  }
+
+  unsubscribe(channelId: string): void {
+    this.#sockets.get(channelId)?.close();
+  }
+
+  /** Reconnects every socket now (e.g. after the device came back online), resuming each from its seq. */
+  reconnectAll(): void {
+    for (const sub of this.#sockets.values()) sub.socket.reconnectNow();
+  }
+
+  /** Closes every socket. */
+  close(): void {
+    for (const sub of [...this.#sockets.values()]) sub.close();
+  }
+}
+
+/** One channel's live connection. */
+export class ChannelSubscription {
+  constructor(
+    readonly channelId: string,
+    readonly socket: ReconnectingSocket,
+    private readonly onClose: () => void,
+  ) {}
+
+  get seq(): number | null {
+    return this.socket.seq;
+  }
+
+  get status(): SocketStatus {
+    return this.socket.status;
+  }
+
+  /** Resolves once the socket is live (now, if it already is). */
+  ready(): Promise<void> {
+    return this.socket.status === "open" ? Promise.resolve() : this.socket.once("ready").then(() => undefined);
+  }
+
+  close(): void {
+    this.socket.close();
+    this.onClose();
+  }
+}
+
+const CHANNEL_EVENTS: Record<keyof ChannelEventMap, true> = {
+  message: true, message_update: true, message_delete: true, reaction_add: true, reaction_remove: true,
+  member_add: true, member_update: true, member_remove: true, channel_update: true, channel_delete: true,
+  typing: true, read: true,
+};
+
+/** The success body of a typed response, or a ChatApiError (status 0 when the network failed). */
+async function unwrap<R extends ResponseLike>(request: Promise<R>): Promise<Ok<R>> {
+  const res = await request;
+  if (!res.ok) throw await ChatApiError.from(res);
+  return (await res.json()) as Ok<R>;
+}
+
+async function unwrapEmpty(request: Promise<ResponseLike>): Promise<void> {
+  const res = await request;
+  if (!res.ok) throw await ChatApiError.from(res);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,35 @@
+// REST types derived from the Worker's routes: nothing here is written by hand, so the SDK cannot
+// drift from the API (a changed schema breaks `npm run typecheck`, not a user's app).
+import type { hc, InferRequestType, InferResponseType } from "hono/client";
+import type { AppType } from "../src/index";
+
+export type Api = ReturnType<typeof hc<AppType>>;
+type ChannelApi = Api["v1"]["channels"][":channelID"];
+
+export type Message = InferResponseType<ChannelApi["messages"]["$post"], 201>;
+export type MessagePage = InferResponseType<ChannelApi["messages"]["$get"], 200>;
+export type Channel = InferResponseType<Api["v1"]["channels"]["$get"], 200>[number];
+export type Room = InferResponseType<Api["v1"]["rooms"]["$get"], 200>["rooms"][number];
+export type Me = InferResponseType<Api["v1"]["users"]["me"]["$get"], 200>;
+export type Attachment = InferResponseType<Api["v1"]["attachments"]["$post"], 201>;
+export type CreateChannel = InferRequestType<Api["v1"]["channels"]["$post"]>["json"];
+export type SendMessage = InferRequestType<ChannelApi["messages"]["$post"]>["json"];
+export type ThumbnailSize = NonNullable<
+  InferRequestType<ChannelApi["messages"][":messageID"]["attachments"][":attachmentID"]["url"]["$get"]>["query"]["size"]
+>;
+
+/** Data of the channel socket's sequenced events (README, Real-time). */
+export interface ChannelEventMap {
+  message: Message;
+  message_update: Message;
+  message_delete: Message;
+  reaction_add: { message_id: string; emote_asset_id: string; user_id: string };
+  reaction_remove: { message_id: string; emote_asset_id: string; user_id: string };
+  member_add: { user_id: string; role?: string };
+  member_update: { user_id: string; role?: string };
+  member_remove: { user_id: string };
+  channel_update: Channel;
+  channel_delete: { id: string };
+  typing: { user_id: string };
+  read: { channel_id: string; last_read_message_id: string };
+}

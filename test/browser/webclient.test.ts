@@ -1,0 +1,176 @@
+// The web client at / in real Chromium against wrangler dev: two people in two browser contexts.
+// Everything is found the way a person (or a screen reader) finds it: roles, names, visible text.
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { launchChromium, offlineContext } from "./helpers/browser";
+import { gradientPng } from "./helpers/png";
+
+const base = inject("apiBase");
+const WAIT = { timeout: 30_000 };
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const run = Math.random().toString(36).slice(2, 7);
+
+beforeAll(async () => {
+  browser = await launchChromium(inject("chromiumPath"));
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+});
+
+interface Person {
+  id: string;
+  name: string;
+  page: Page;
+  context: BrowserContext;
+  failures: string[];
+}
+
+/** A fresh browser context (its own storage), signed in through the form. */
+async function signIn(name: string): Promise<Person> {
+  const { context, failures } = await offlineContext(browser, [base]);
+  contexts.push(context);
+  // Lets a test drop the page's sockets the way a deploy or a dead link does: an abnormal close (1006)
+  // at once, whatever the close handshake (which an offline browser may hold back) does later.
+  await context.addInitScript(() => {
+    const Native = WebSocket;
+    const sockets: WebSocket[] = [];
+    (window as unknown as { __killSockets(): void }).__killSockets = () => {
+      for (const s of sockets.splice(0)) {
+        s.close();
+        s.dispatchEvent(new CloseEvent("close", { code: 1006, reason: "killed by the test" }));
+      }
+    };
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        sockets.push(this);
+      }
+    };
+  });
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1100, height: 720 });
+  const id = `${name.toLowerCase()}-${run}`;
+  await page.goto(base);
+  const form = page.getByRole("form", { name: "Sign in" });
+  await form.getByRole("textbox", { name: "User id" }).fill(id);
+  await form.getByRole("textbox", { name: "Display name" }).fill(name);
+  await form.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor(WAIT); // (the channel list may be empty)
+  return { id, name, page, context, failures };
+}
+
+const nav = (p: Person) => p.page.getByRole("navigation", { name: "Channels" });
+const log = (p: Person) => p.page.getByRole("log", { name: "Messages" });
+const badge = (p: Person, channel: string) => nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: channel, exact: true }) }).locator(".badge");
+const message = (p: Person, text: string) => log(p).getByRole("article").filter({ hasText: text });
+
+async function say(p: Person, text: string) {
+  const box = p.page.getByRole("textbox", { name: "Message", exact: true });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+let alice: Person;
+let bob: Person;
+
+test("two people: a DM and a group, messages and unread badges live, Enter vs Shift+Enter", async () => {
+  [alice, bob] = await Promise.all([signIn("Alice"), signIn("Bob")]);
+
+  // Alice opens a DM with Bob and writes; Bob, with nothing open, sees the DM appear with a badge.
+  await alice.page.getByRole("textbox", { name: "Direct message to (user id)" }).fill(bob.id);
+  await alice.page.getByRole("button", { name: "Start DM" }).click();
+  await alice.page.getByRole("heading", { name: "Bob" }).waitFor(WAIT);
+  await say(alice, "Hello Bob");
+  await message(alice, "Hello Bob").waitFor(WAIT);
+  await expect.poll(() => badge(bob, "Alice").textContent(), WAIT).toBe("1");
+
+  await say(alice, "Are you there?");
+  await expect.poll(() => badge(bob, "Alice").textContent(), WAIT).toBe("2");
+
+  await nav(bob).getByRole("link", { name: "Alice", exact: true }).click();
+  await message(bob, "Hello Bob").waitFor(WAIT);
+  await message(bob, "Are you there?").waitFor(WAIT);
+  await expect.poll(() => badge(bob, "Alice").count(), WAIT).toBe(0); // read: no badge
+
+  // Shift+Enter is a new line inside the message; Enter sends the whole of it.
+  const box = bob.page.getByRole("textbox", { name: "Message", exact: true });
+  await box.click();
+  await box.pressSequentially("line one");
+  await box.press("Shift+Enter");
+  await box.pressSequentially("line two");
+  expect(await box.inputValue()).toBe("line one\nline two");
+  await box.press("Enter");
+  await expect.poll(() => box.inputValue()).toBe("");
+  const both = message(alice, "line one");
+  await both.waitFor(WAIT);
+  expect(await both.locator(".body").innerText()).toBe("line one\nline two");
+
+  // Typing shows on the other side.
+  await alice.page.getByRole("textbox", { name: "Message", exact: true }).pressSequentially("still typing", { delay: 400 }); // past the 3 s typing throttle
+  await bob.page.getByText("Alice is typing…").waitFor(WAIT);
+  await alice.page.getByRole("textbox", { name: "Message", exact: true }).fill("");
+
+  // A group: Alice creates it with Bob; Bob (in the DM) sees it appear and its badge count up live.
+  await alice.page.getByRole("textbox", { name: "Group name" }).fill(`Project ${run}`);
+  await alice.page.getByRole("textbox", { name: "Members (user ids)" }).fill(bob.id);
+  await alice.page.getByRole("button", { name: "Create group" }).click();
+  await alice.page.getByRole("heading", { name: `# Project ${run}` }).waitFor(WAIT);
+  await say(alice, "Welcome to the group");
+  await expect.poll(() => badge(bob, `Project ${run}`).textContent(), WAIT).toBe("1");
+  await nav(bob).getByRole("link", { name: `Project ${run}` }).click();
+  await message(bob, "Welcome to the group").waitFor(WAIT);
+  await say(bob, "Thanks!");
+  await message(alice, "Thanks!").waitFor(WAIT);
+  expect([...alice.failures, ...bob.failures]).toEqual([]);
+});
+
+test("an image upload shows its thumbnail on both sides", async () => {
+  await alice.page.getByLabel("Attach files").setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: gradientPng(320, 200) });
+  await alice.page.getByRole("list", { name: "Attachments" }).getByText("gradient.png").waitFor(WAIT); // uploading, with progress
+  await say(alice, "A picture");
+  for (const p of [alice, bob]) {
+    const img = message(p, "A picture").getByRole("img", { name: "gradient.png" });
+    await message(p, "A picture").waitFor(WAIT);
+    await img.waitFor(WAIT).catch(async (err) => {
+      throw new Error(`${err.message}\n${await message(p, "A picture").innerHTML()}`);
+    });
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), WAIT).toBe(256); // the 256 px WebP
+  }
+  if (process.env.UPDATE_SCREENSHOT) {
+    await alice.page.getByRole("textbox", { name: "Message", exact: true }).fill("");
+    await alice.page.screenshot({ path: path.resolve(import.meta.dirname, "../../docs/web-client.png") });
+  }
+});
+
+test("sockets dropped mid-conversation: nothing is lost after reconnecting", async () => {
+  // Bob's network goes away and his sockets drop (as in a deploy); Alice keeps writing.
+  await bob.context.setOffline(true);
+  try {
+    await bob.page.evaluate(() => (window as unknown as { __killSockets(): void }).__killSockets());
+    await bob.page.getByText("Reconnecting…").waitFor(WAIT);
+    for (const text of ["while away 1", "while away 2", "while away 3"]) {
+      await say(alice, text);
+      await message(alice, text).waitFor(WAIT);
+    }
+  } finally {
+    await bob.context.setOffline(false);
+  }
+  for (const text of ["while away 1", "while away 2", "while away 3"]) await message(bob, text).waitFor(WAIT);
+  await expect.poll(() => bob.page.getByText("Reconnecting…").count(), WAIT).toBe(0);
+  // Each exactly once, in order, and the conversation goes on both ways.
+  const texts = await log(bob).getByRole("article").filter({ hasText: "while away" }).locator(".body").allInnerTexts();
+  expect(texts).toEqual(["while away 1", "while away 2", "while away 3"]);
+  await say(bob, "back again");
+  await message(alice, "back again").waitFor(WAIT);
+});
+
+test("time to first message on screen after load", async () => {
+  await bob.page.reload();
+  await log(bob).getByRole("article").first().waitFor(WAIT);
+  const ms = await bob.page.evaluate(() => performance.getEntriesByName("first-message")[0]?.startTime ?? -1);
+  expect(ms).toBeGreaterThan(0);
+  console.log(`web client: first message on screen ${Math.round(ms)} ms after navigation start`);
+});
