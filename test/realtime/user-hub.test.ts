@@ -1,8 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/platform/db";
-import { plainHistory } from "../../src/platform/shards";
-import { publish } from "../../src/realtime/notify";
 import { HUB_OPEN } from "../../src/realtime/sockets.queries";
 import type { UserHub } from "../../src/realtime/user-hub";
 import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
@@ -190,23 +187,30 @@ describe("delivery", () => {
     await Promise.all(sockets.map(({ client }) => client.expectSilence()));
   });
 
-  it("sets mentions_me from the message's mentioned_user_ids, per member", async () => {
+  it("sets mentions_me per member, for a thread reply with a mention sent over the channel socket", async () => {
     const [alice, bob, carol] = [await newUser("Alice"), await newUser("Bob"), await newUser("Carol")];
     const group = await createChannel(alice, { type: "group", name: "G", member_ids: [bob.id, carol.id] });
+    const root = await send(alice, group.id, "root");
     const [bobSocket, carolSocket] = [await connectUser({ user: bob }), await connectUser({ user: carol })];
-    // Every surface's message leaves through publish(); the message JSON carries mentioned_user_ids.
-    const deps = { db: createDb(env.DB), history: plainHistory(env), env };
-    const message = { id: "1000000000000000001", channel_id: group.id, parent_id: "1000000000000000000", sender_id: alice.id, created_at: 1, mentioned_user_ids: [bob.id] };
-    await publish(deps, group.id, "message", message);
+    // DESIGN 14: a socket send takes parent_id and mentioned_user_ids as REST does.
+    const { client: aliceChannel } = await connect(group.id, { user: alice });
+    aliceChannel.send({ type: "send", client_msg_id: "reply-1", body: "@Bob look", parent_id: root.id, mentioned_user_ids: [bob.id, "stranger"] });
+    const reply = (await aliceChannel.expect("message")).data as { id: string; parent_id: string; mentioned_user_ids: string[]; created_at: number };
+    expect(reply).toMatchObject({ parent_id: root.id, mentioned_user_ids: [bob.id] });
+    expect(await aliceChannel.expect("message_update")).toMatchObject({ data: { id: root.id, reply_count: 1 } });
+    expect(await aliceChannel.expect("ack")).toMatchObject({ client_msg_id: "reply-1", data: { id: reply.id } });
     expect((await bobSocket.client.expect("notify")).data).toEqual({
       channel_id: group.id,
-      message_id: message.id,
-      parent_id: message.parent_id,
+      message_id: reply.id,
+      parent_id: root.id,
       sender_id: alice.id,
-      created_at: 1,
+      created_at: reply.created_at,
       mentions_me: true,
     });
-    expect((await carolSocket.client.expect("notify")).data.mentions_me).toBe(false);
+    expect((await carolSocket.client.expect("notify")).data).toMatchObject({ message_id: reply.id, mentions_me: false });
+    // The reply is in Bob's mentions feed, and counts in his channel list.
+    const feed = await expectStatus(api(bob.token).v1.users.me.mentions.$get({ query: {} }), 200);
+    expect(feed.messages.map((m) => m.id)).toEqual([reply.id]);
   });
 });
 
