@@ -35,35 +35,7 @@ describe("/openapi.json", () => {
   });
 });
 
-/**
- * Paths whose operations are documented for app developers (a description of what the operation
- * does, who may call it and its rules). Extend the list as more features are documented; "/" covers all.
- * A prefix ending in "$" matches that exact path only.
- */
-const DESCRIBED_PATHS = [
-  "/v1/channels$",
-  "/v1/channels/{channelID}$",
-  "/v1/rooms",
-  "/v1/channels/{channelID}/members",
-  "/v1/channels/{channelID}/typing",
-  "/v1/channels/{channelID}/messages/{messageID}/attachments/",
-  "/v1/users/",
-  "/v1/dev/",
-  "/v1/attachments",
-  "/files/",
-  "/uploads/",
-  "/admin/v1/users/",
-  "/admin/v1/api-keys",
-  "/admin/v1/publishers",
-  "/admin/v1/webhooks",
-  "/oauth/v1/",
-  "/chat/v1/",
-  "/attachments/v1/",
-  "/publishers/v1/",
-  "/settings/v1/",
-];
 
-const described = (path: string) => DESCRIBED_PATHS.some((p) => (p.endsWith("$") ? path === p.slice(0, -1) : path.startsWith(p)));
 
 /** Every string found in `example` / `examples` values anywhere in the document, with where it is. */
 function exampleStrings(node: unknown, at = "$", inExample = false, out: { at: string; value: string }[] = []) {
@@ -78,17 +50,12 @@ function exampleStrings(node: unknown, at = "$", inExample = false, out: { at: s
 }
 
 describe("/openapi.json for app developers", () => {
-  it("describes every operation under the documented paths", async () => {
+  it("describes every operation", async () => {
     const doc = await expectStatus(rawRequest("GET", "/openapi.json"), 200);
     const paths = doc.paths as Record<string, Record<string, { description?: string }>>;
-    const covered = Object.entries(paths)
-      .filter(([path]) => described(path))
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })));
+    const covered = Object.entries(paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })));
     expect(covered.length).toBeGreaterThanOrEqual(50);
     expect(covered.filter(({ op }) => !(op.description ?? "").trim()).map(({ name }) => name)).toEqual([]);
-    // The matcher itself: exact entries do not leak to sub-paths.
-    expect(described("/v1/channels/{channelID}/messages")).toBe(false);
-    expect(described("/v1/channels/{channelID}/members/me")).toBe(true);
   });
 
   it("has no placeholder example: none is the bare word \"string\"", async () => {
@@ -97,5 +64,25 @@ describe("/openapi.json for app developers", () => {
     expect(strings.length).toBeGreaterThan(50);
     expect(strings.filter((s) => s.value === "string")).toEqual([]);
     expect(exampleStrings({ a: { example: { b: ["string"] } }, c: "string" })).toEqual([{ at: "$.a.example.b[0]", value: "string" }]);
+  });
+});
+
+describe("/openapi.json: the WebSocket protocols", () => {
+  it("has a component per frame, both directions, linked from the upgrade routes' 101 responses", async () => {
+    const doc = await expectStatus(rawRequest("GET", "/openapi.json"), 200);
+    const schemas = doc.components.schemas as Record<string, { anyOf?: { $ref: string }[]; properties?: Record<string, { const?: string; enum?: string[] }> }>;
+    const frameTypes = (union: string) => schemas[union]!.anyOf!.map((ref) => {
+      const frame = schemas[ref.$ref.split("/").pop()!]!;
+      return frame.properties!.type!.const ?? frame.properties!.type!.enum![0];
+    });
+    expect(frameTypes("ChannelServerFrame").sort()).toEqual(
+      ["ack", "channel_delete", "channel_update", "error", "member_add", "member_remove", "member_update", "message", "message_delete", "message_update", "presence", "reaction_add", "reaction_remove", "read", "ready", "resync_required", "typing"].sort(),
+    );
+    expect(frameTypes("ChannelClientFrame").sort()).toEqual(["send", "typing"]);
+    expect(frameTypes("UserServerFrame").sort()).toEqual(["channel_add", "channel_remove", "channel_update", "error", "notify", "ready", "resync_required"]);
+    const upgrade = (path: string) => doc.paths[path].get.responses["101"].content["application/json"].schema.$ref;
+    expect(upgrade("/v1/channels/{channelID}/ws")).toBe("#/components/schemas/ChannelServerFrame");
+    expect(upgrade("/v1/ws")).toBe("#/components/schemas/UserServerFrame");
+    expect(doc.paths["/v1/channels/{channelID}/ws"].get.description).toContain("ChannelClientFrame");
   });
 });

@@ -25,6 +25,9 @@ const listShards = createRoute({
   tags: ["Admin"],
   security: adminSecurity,
   summary: "History shards: channels, messages and size of each, and whether it takes new channels",
+  description:
+    "ADMIN_TOKEN. One entry per history shard (a D1 database): channels placed on it, messages, size in bytes, and `open` (whether new channels may be placed there). " +
+    "New channels go to the least-loaded open shard; nothing ever moves between shards.",
   responses: { 200: json(z.object({ shards: z.array(Shard) }), "Every configured shard") },
 });
 
@@ -34,6 +37,8 @@ const updateShard = createRoute({
   tags: ["Admin"],
   security: adminSecurity,
   summary: "Close a shard to new channels (its channels stay and keep working), or open it again",
+  description:
+    "ADMIN_TOKEN. `{\"open\": false}` stops placing new channels on the shard (before it fills up); its channels stay and keep working. `{\"open\": true}` opens it again.",
   request: { params: z.object({ name: z.string().openapi({ param: { name: "name", in: "path" } }) }), body: jsonBody(z.object({ open: z.boolean() })) },
   responses: { 200: json(Shard, "The shard"), ...errorResponses(400, 404) },
 });

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
+import { ChannelClientFrame } from "../sockets/frames.schemas";
 
 /**
  * Swagger UI from our own static assets (public/docs/, copied from the pinned swagger-ui-dist by
@@ -35,6 +36,9 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
     scheme: "bearer",
     description: "The operator's ADMIN_TOKEN",
   });
+  // What a client sends on a channel socket: no route's request carries it (the server's frames are
+  // the upgrade routes' 101 responses), so it is registered by name.
+  app.openAPIRegistry.register("ChannelClientFrame", ChannelClientFrame);
   // The integration API's schemes (APIKeyHeader, OAuth2, HTTPBasic) come with its routers.
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -10,6 +10,9 @@ export const markRead = createRoute({
   tags: ["Messages"],
   security,
   summary: "Move your read cursor to a message (forwards, or back to mark unread)",
+  description:
+    "Members only. Moves your cursor to a top-level message of the channel, forwards or back (marking unread); a thread reply is not a cursor (404). " +
+    "`unread_count` and `mention_count` in the channel list count from it. A `read` event goes to every member's sockets in DMs and groups (\"seen\"), to your own only in rooms.",
   request: { params: ChannelParams, body: jsonBody(ReadBody) },
   responses: { 200: json(ReadCursor, "Your cursor"), ...errorResponses(400, 403, 404) },
 });

@@ -1,6 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, json, userSecurity as security } from "../../platform/openapi";
 import { ChannelParams } from "../channels/channels.schemas";
+import { ChannelServerFrame, UserServerFrame } from "./frames.schemas";
+
+/** A 101 whose body schema is the protocol's frames: what a generator needs to type the socket. */
+const upgraded = (frames: z.ZodTypeAny, description: string) => ({ description, content: { "application/json": { schema: frames } } });
 
 const tags = ["Real-time"];
 
@@ -16,12 +20,16 @@ export const openSocket = createRoute({
   security,
   summary: "Open the channel's WebSocket (Bearer header, or ?ticket= from ws-ticket)",
   description:
-    'Server frames: `{"type","channel_id","seq","data"}`; `ready` first. `?since_seq=N` replays every event after N, or sends `resync_required`.',
+    'Members only. Server frames: `{"type","channel_id","seq","data"}` (schema `ChannelServerFrame`, one component per frame type); `ready` first. ' +
+    "State changes (`message`, `message_update`, `message_delete`, `reaction_*`, `member_*`, `channel_*`) carry the channel's gap-free `seq`; " +
+    "`?since_seq=N` replays every event after N (24 h), or sends `resync_required`. Ephemeral frames (`typing`, `read`, `presence`, `error`, `ack`) have `seq: null`. " +
+    "Client frames (schema `ChannelClientFrame`): `typing`, and `send` (a message, answered by `ack` or `error` with its `client_msg_id`). " +
+    "The text `ping` is answered `pong`. Close codes: 4003 removed from the channel, 4004 channel deleted.",
   request: {
     params: ChannelParams,
     query: SocketQuery,
   },
-  responses: { 101: { description: "Switching Protocols" }, ...errorResponses(400, 403, 404, 426) },
+  responses: { 101: upgraded(ChannelServerFrame, "Switching Protocols; the socket then carries ChannelServerFrame frames"), ...errorResponses(400, 403, 404, 426) },
 });
 
 export const socketTicket = createRoute({
@@ -30,6 +38,9 @@ export const socketTicket = createRoute({
   tags,
   security,
   summary: "A 60-second ticket for opening the WebSocket where headers cannot be set",
+  description:
+    "Browsers cannot set an Authorization header on a WebSocket: get a ticket with your token, then open `GET …/ws?ticket=…` within 60 seconds. " +
+    "A ticket opens this channel's socket once, for you; members only.",
   request: { params: ChannelParams },
   responses: { 200: json(z.object({ ticket: z.string(), expires_at: z.number().int() }), "A ticket"), ...errorResponses(403, 404) },
 });
@@ -47,7 +58,7 @@ export const openUserSocket = createRoute({
     "or sends `resync_required` (refetch the channel list) when the socket was closed longer than 2 minutes or the gap is no longer kept. " +
     "While any of your sockets (this one or a channel's) is open you are online.",
   request: { query: SocketQuery },
-  responses: { 101: { description: "Switching Protocols" }, ...errorResponses(400, 426) },
+  responses: { 101: upgraded(UserServerFrame, "Switching Protocols; the socket then carries UserServerFrame frames"), ...errorResponses(400, 426) },
 });
 
 export const userSocketTicket = createRoute({
