@@ -12,7 +12,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { api, d1Cost, startServer } from "./server.mjs";
+import { api, d1Cost, startServer, seededRandom } from "./server.mjs";
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? "1000,10000,100000").split(",").map(Number);
 const USER_CHANNELS = Number(process.env.BENCH_USER_CHANNELS ?? 1000);
@@ -26,14 +26,8 @@ const SAMPLE_MESSAGES = 100;
 // ---------------------------------------------------------------------------------------------
 // Deterministic data
 
-let seedState = 0x2545f491;
-const random = () => {
-  // mulberry32: the same data on every run
-  seedState = (seedState + 0x6d2b79f5) | 0;
-  let t = Math.imul(seedState ^ (seedState >>> 15), 1 | seedState);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// The same data on every run.
+const random = seededRandom(0x2545f491);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const hex = (name) => {
   let h = 2166136261;

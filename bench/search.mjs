@@ -9,20 +9,15 @@
 //     mentions); Carol is never mentioned. Carol's channel list is the baseline for Bob's.
 // Latency is the client's wall time per request on loopback (20 runs each: p50 / p90); rows read and
 // queries come from `Server-Timing` (directory and shards together).
-import { api, d1Cost, percentile, startServer } from "./server.mjs";
+import { api, d1Cost, percentile, startServer, seededRandom } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 100_000);
 const PORT = process.env.BENCH_PORT ?? "8793";
 const RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 20);
 const PER_INSERT = 500;
 
-let seedState = 0x9e3779b9;
-const random = () => {
-  seedState = (seedState + 0x6d2b79f5) | 0;
-  let t = Math.imul(seedState ^ (seedState >>> 15), 1 | seedState);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// The same data on every run.
+const random = seededRandom(0x9e3779b9);
 const WORDS = (
   "the a to and of in is it you that for on with this be are we can just have so but not at will what do if " +
   "meeting tomorrow deploy release shipped review branch merged build failing green thanks please check " +
