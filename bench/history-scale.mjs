@@ -12,7 +12,7 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { api, d1Cost, startServer, seededRandom } from "./server.mjs";
+import { api, d1Cost, startServer, seededRandom, WORDS } from "./server.mjs";
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? "1000,10000,100000").split(",").map(Number);
 const USER_CHANNELS = Number(process.env.BENCH_USER_CHANNELS ?? 1000);
@@ -37,12 +37,6 @@ const hex = (name) => {
 /** User ids of realistic length (an identity provider's `sub` is rarely a bare first name). */
 const uid = (name) => `${name}-${hex(name)}`;
 
-const WORDS = (
-  "the a to and of in is it you that for on with this be are we can just have so but not at will what do if " +
-  "meeting tomorrow deploy release shipped review branch merged build failing green thanks please check " +
-  "customer ticket invoice schedule lunch coffee update doc draft link figma design standup sprint " +
-  "okay sure great sounds good looks fine agreed later today morning afternoon weekend friday monday"
-).split(" ");
 /** A message body: mostly short chat lines, some paragraphs; ~100 characters on average. */
 function body() {
   const r = random();

@@ -9,7 +9,7 @@
 //     mentions); Carol is never mentioned. Carol's channel list is the baseline for Bob's.
 // Latency is the client's wall time per request on loopback (20 runs each: p50 / p90); rows read and
 // queries come from `Server-Timing` (directory and shards together).
-import { api, d1Cost, percentile, startServer, seededRandom } from "./server.mjs";
+import { api, d1Cost, percentile, startServer, seededRandom, WORDS } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 100_000);
 const PORT = process.env.BENCH_PORT ?? "8793";
@@ -18,12 +18,6 @@ const PER_INSERT = 500;
 
 // The same data on every run.
 const random = seededRandom(0x9e3779b9);
-const WORDS = (
-  "the a to and of in is it you that for on with this be are we can just have so but not at will what do if " +
-  "meeting tomorrow deploy release shipped review branch merged build failing green thanks please check " +
-  "customer ticket invoice schedule lunch coffee update doc draft link figma design standup sprint " +
-  "okay sure great sounds good looks fine agreed later today morning afternoon weekend friday monday"
-).split(" ");
 const body = (p) => {
   const n = 4 + Math.floor(random() * 14);
   const words = Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]);

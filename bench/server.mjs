@@ -120,3 +120,11 @@ export function seededRandom(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The vocabulary of generated chat bodies. */
+export const WORDS = (
+  "the a to and of in is it you that for on with this be are we can just have so but not at will what do if " +
+  "meeting tomorrow deploy release shipped review branch merged build failing green thanks please check " +
+  "customer ticket invoice schedule lunch coffee update doc draft link figma design standup sprint " +
+  "okay sure great sounds good looks fine agreed later today morning afternoon weekend friday monday"
+).split(" ");
