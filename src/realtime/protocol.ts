@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { SendMessageBody } from "../features/messages/messages.schemas";
-import { Snowflake, UserId } from "../platform/schemas";
 
 /** A socket send's idempotency key: the REST `Idempotency-Key` rule (1–255 printable ASCII). */
 export const ClientMsgId = z.string().regex(/^[\x21-\x7e]{1,255}$/, "client_msg_id must be 1-255 printable ASCII characters");
@@ -12,8 +11,6 @@ export const ClientMsgId = z.string().regex(/^[\x21-\x7e]{1,255}$/, "client_msg_
 export const SendFrame = SendMessageBody.extend({
   type: z.literal("send"),
   client_msg_id: ClientMsgId,
-  mentioned_user_ids: z.array(UserId).max(50).optional(),
-  parent_id: Snowflake.optional(),
 });
 export type SendFrame = z.infer<typeof SendFrame>;
 

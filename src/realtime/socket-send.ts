@@ -89,7 +89,7 @@ async function send(deps: Deps, sender: SocketSender, value: Record<string, unkn
     inlineEmotes: frame.inline_emotes,
     assetIds: frame.attachments.map((a) => a.asset_id),
     idempotencyKey: frame.client_msg_id,
-    parentId: frame.parent_id,
+    parentId: frame.parent_id ?? undefined,
     mentionedUserIds: frame.mentioned_user_ids,
   });
   return message;

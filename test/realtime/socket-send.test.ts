@@ -51,6 +51,18 @@ describe("sending over the channel socket", () => {
     expect((await bobSocket.expect("message")).seq).toBe(2);
   });
 
+  it("takes parent_id and mentioned_user_ids as REST does: null is top-level, a reply joins its thread", async () => {
+    const { alice, bob, aliceSocket } = await group();
+    const { event: top } = await sendOk(aliceSocket, { client_msg_id: msgId(), body: "top", parent_id: null, mentioned_user_ids: [bob.id, alice.id] });
+    expect(top.data).toMatchObject({ parent_id: null, mentioned_user_ids: [bob.id] });
+    aliceSocket.send({ type: "send", client_msg_id: msgId(), body: "in thread", parent_id: (top.data as { id: string }).id });
+    expect(await aliceSocket.expect("message")).toMatchObject({ data: { parent_id: (top.data as { id: string }).id } });
+    expect(await aliceSocket.expect("message_update")).toMatchObject({ data: { id: (top.data as { id: string }).id, reply_count: 1 } });
+    expect(await aliceSocket.expect("ack")).toMatchObject({ data: { body: "in thread" } });
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: "bad-parent", body: "x", parent_id: "1234567890123456789" }, "CHAT_MESSAGE_NOT_FOUND", "bad-parent");
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: "bad-parent-2", body: "x", parent_id: "nope" }, "VALIDATION_FAILED", "bad-parent-2");
+  });
+
   it("takes attachments and inline emotes as REST does", async () => {
     const { alice, chat, aliceSocket, bobSocket } = await group();
     const file = await expectStatus(upload(alice, new TextEncoder().encode("notes"), "text/plain", "notes.txt"), 201);

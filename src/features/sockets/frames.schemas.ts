@@ -22,7 +22,7 @@ const ReactionData = z.object({ message_id: z.string(), emote_asset_id: z.string
 
 export const ChannelServerFrame = z
   .union([
-    channelFrame("FrameReady", "ready", NoSeq, z.object({ online_user_ids: z.array(z.string()).optional() }), "First frame; `seq` in the envelope is the channel's current seq. `online_user_ids` in DMs and groups of ≤ 100"),
+    channelFrame("FrameReady", "ready", Seq.openapi({ description: "The channel's current seq (pass it as since_seq when reconnecting)" }), z.object({ online_user_ids: z.array(z.string()).optional() }), "First frame. `online_user_ids` in DMs and groups of ≤ 100"),
     channelFrame("FrameMessage", "message", Seq, Message, "A new message (a thread reply has `parent_id`)"),
     channelFrame("FrameMessageUpdate", "message_update", Seq, Message, "An edit, a thread root's new reply count, a pin change"),
     channelFrame("FrameMessageDelete", "message_delete", Seq, Message, "A deletion: the tombstone"),
@@ -55,7 +55,7 @@ export const ChannelClientFrame = z
         attachments: z.array(z.object({ asset_id: z.string() })).optional(),
         inline_emotes: z.array(z.object({ shortcode: z.string(), asset_id: z.string(), start_index: z.number().int(), end_index: z.number().int() })).optional(),
         mentioned_user_ids: z.array(z.string()).optional(),
-        parent_id: z.string().optional(),
+        parent_id: z.string().nullable().optional(),
       })
       .openapi("ClientFrameSend", { description: "Send a message: answered by `ack` or `error` with the same client_msg_id" }),
   ])
