@@ -16,9 +16,8 @@ import { failIfAsked, failNext } from "./faults";
 import { answerSend, isSendAttempt } from "./socket-send";
 import type { Env } from "../env";
 import { onlineUserIds, reportChannelSockets } from "./room-presence";
+import { EventLog } from "./event-log";
 
-const REPLAY_EVENTS = 1000;
-const REPLAY_MS = 24 * 60 * 60 * 1000;
 export const TYPING_MS = 8000;
 export const TYPING_EVENT_INTERVAL_MS = 3000;
 
@@ -36,6 +35,7 @@ interface SocketInfo {
  */
 export class ChannelRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly log: EventLog;
   /** Each socket's frame chain (see webSocketMessage); in memory only: the room never hibernates mid-frame. */
   private readonly socketTurns = new WeakMap<WebSocket, Promise<void>>();
   /** Tests only (FAULT_INJECTION=true): lets a test make the room fail its next calls. */
@@ -49,6 +49,7 @@ export class ChannelRoom extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.faults = env.FAULT_INJECTION === "true";
     this.hubs = env.USER_HUB;
+    this.log = new EventLog(this.sql);
     this.createTables();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -64,21 +65,18 @@ export class ChannelRoom extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [userId]);
     server.serializeAttachment({ userId, channelId, canPost: request.headers.has(ROOM_CAN_POST_HEADER) } satisfies SocketInfo);
 
-    const seq = this.currentSeq();
+    const seq = this.log.currentSeq();
     server.send(frame("ready", channelId, seq, { seq, user_id: userId, ...onlineUserIds(request, userId) }));
     const since = new URL(request.url).searchParams.get("since_seq");
-    if (since !== null) this.replay(server, channelId, Number(since), seq);
+    if (since !== null) this.log.replay(server, channelId, Number(since), seq);
     // The hub counts this socket before the client can act on `ready` (others then see the user online).
     await this.reportSockets(userId, channelId);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   private createTables() {
+    this.log.createTables();
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, frame TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS event_keys (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS event_keys_seq ON event_keys (seq);
       CREATE TABLE IF NOT EXISTS typing (user_id TEXT PRIMARY KEY, until INTEGER NOT NULL, emitted_at INTEGER NOT NULL);
     `);
   }
@@ -89,18 +87,8 @@ export class ChannelRoom extends DurableObject<Env> {
    */
   async publish(channelId: string, type: SequencedType, data: unknown, eventId?: string): Promise<number> {
     this.injectFault();
-    if (eventId) {
-      const known = this.sql.exec<{ seq: number }>("SELECT seq FROM event_keys WHERE event_id = ?", eventId).toArray()[0];
-      if (known) return known.seq;
-    }
-    const seq = this.currentSeq() + 1;
-    const now = Date.now();
-    const text = frame(type, channelId, seq, data);
-    this.sql.exec("INSERT INTO events (seq, at, frame) VALUES (?, ?, ?)", seq, now, text);
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", seq);
-    if (eventId) this.sql.exec("INSERT INTO event_keys (event_id, seq) VALUES (?, ?)", eventId, seq);
-    this.prune(seq, now);
-    this.broadcast(text);
+    const { seq, text } = this.log.append(channelId, type, data, eventId);
+    if (text) this.broadcast(text);
     return seq;
   }
 
@@ -215,15 +203,7 @@ export class ChannelRoom extends DurableObject<Env> {
 
   /** Presence: `userId` went online or offline; their own sockets are not told (ephemeral, seq null). */
   async presence(channelId: string, userId: string, online: boolean) {
-    const text = frame("presence", channelId, null, { user_id: userId, online });
-    for (const ws of this.ctx.getWebSockets()) {
-      if ((ws.deserializeAttachment() as SocketInfo | null)?.userId === userId) continue;
-      try {
-        ws.send(text);
-      } catch {
-        // Closing as we send.
-      }
-    }
+    this.broadcast(frame("presence", channelId, null, { user_id: userId, online }), undefined, userId);
   }
 
   /** Tells the user's hub how many of their sockets are open here (presence counts every socket). */
@@ -233,34 +213,6 @@ export class ChannelRoom extends DurableObject<Env> {
     await reportChannelSockets(this.hubs, userId, channelId, count);
   }
 
-
-  private currentSeq(): number {
-    const row = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0];
-    return row?.value ?? 0;
-  }
-
-  /** Keeps the last 1000 events of the last 24 h. Seq and time grow together, so both cut a prefix. */
-  private prune(seq: number, now: number) {
-    this.sql.exec("DELETE FROM events WHERE seq <= ?", seq - REPLAY_EVENTS);
-    this.sql.exec("DELETE FROM event_keys WHERE seq <= ?", seq - REPLAY_EVENTS);
-    const oldest = this.sql.exec<{ at: number }>("SELECT at FROM events ORDER BY seq LIMIT 1").toArray()[0];
-    if (oldest && oldest.at < now - REPLAY_MS) this.sql.exec("DELETE FROM events WHERE at < ?", now - REPLAY_MS);
-  }
-
-  /** Everything after `since` in order, or `resync_required` when those events are no longer kept. */
-  private replay(ws: WebSocket, channelId: string, since: number, seq: number) {
-    this.prune(seq, Date.now());
-    if (since === seq) return;
-    const oldest = this.sql.exec<{ seq: number }>("SELECT seq FROM events ORDER BY seq LIMIT 1").toArray()[0]?.seq;
-    const complete = Number.isInteger(since) && since >= 0 && since < seq && oldest !== undefined && oldest <= since + 1;
-    if (!complete) {
-      ws.send(frame("resync_required", channelId, null, { seq, since_seq: since }));
-      return;
-    }
-    for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq > ? ORDER BY seq", since)) {
-      ws.send(row.frame);
-    }
-  }
 
   /** To every socket (or only `userId`'s), skipping `exceptUserId`'s (sockets are tagged by user). */
   private broadcast(text: string, userId?: string, exceptUserId?: string) {

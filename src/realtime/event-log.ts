@@ -1,0 +1,72 @@
+/**
+ * A room's event log in its own SQLite storage: the channel's gap-free `seq`, each state-changing
+ * event's frame kept for replay (the last 1000 of the last 24 h), and the event ids already
+ * sequenced, so a retried call never makes a second event.
+ */
+import { type SequencedType, frame } from "./protocol";
+
+const REPLAY_EVENTS = 1000;
+const REPLAY_MS = 24 * 60 * 60 * 1000;
+
+export class EventLog {
+  constructor(private readonly sql: SqlStorage) {
+    this.createTables();
+  }
+
+  /** Idempotent; also after `deleteAll()` (a retried channel delete calls the room again). */
+  createTables() {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, frame TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS event_keys (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS event_keys_seq ON event_keys (seq);
+    `);
+  }
+
+  currentSeq(): number {
+    const row = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0];
+    return row?.value ?? 0;
+  }
+
+  /**
+   * Sequences an event: its frame under the next seq, or, for an `eventId` already seen, the first
+   * call's seq and no frame (nothing to send again).
+   */
+  append(channelId: string, type: SequencedType, data: unknown, eventId?: string): { seq: number; text?: string } {
+    if (eventId) {
+      const known = this.sql.exec<{ seq: number }>("SELECT seq FROM event_keys WHERE event_id = ?", eventId).toArray()[0];
+      if (known) return { seq: known.seq };
+    }
+    const seq = this.currentSeq() + 1;
+    const now = Date.now();
+    const text = frame(type, channelId, seq, data);
+    this.sql.exec("INSERT INTO events (seq, at, frame) VALUES (?, ?, ?)", seq, now, text);
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", seq);
+    if (eventId) this.sql.exec("INSERT INTO event_keys (event_id, seq) VALUES (?, ?)", eventId, seq);
+    this.prune(seq, now);
+    return { seq, text };
+  }
+
+  /** Everything after `since` in order, or `resync_required` when those events are no longer kept. */
+  replay(ws: WebSocket, channelId: string, since: number, seq: number) {
+    this.prune(seq, Date.now());
+    if (since === seq) return;
+    const oldest = this.sql.exec<{ seq: number }>("SELECT seq FROM events ORDER BY seq LIMIT 1").toArray()[0]?.seq;
+    const complete = Number.isInteger(since) && since >= 0 && since < seq && oldest !== undefined && oldest <= since + 1;
+    if (!complete) {
+      ws.send(frame("resync_required", channelId, null, { seq, since_seq: since }));
+      return;
+    }
+    for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq > ? ORDER BY seq", since)) {
+      ws.send(row.frame);
+    }
+  }
+
+  /** Keeps the last 1000 events of the last 24 h. Seq and time grow together, so both cut a prefix. */
+  private prune(seq: number, now: number) {
+    this.sql.exec("DELETE FROM events WHERE seq <= ?", seq - REPLAY_EVENTS);
+    this.sql.exec("DELETE FROM event_keys WHERE seq <= ?", seq - REPLAY_EVENTS);
+    const oldest = this.sql.exec<{ at: number }>("SELECT at FROM events ORDER BY seq LIMIT 1").toArray()[0];
+    if (oldest && oldest.at < now - REPLAY_MS) this.sql.exec("DELETE FROM events WHERE at < ?", now - REPLAY_MS);
+  }
+}
