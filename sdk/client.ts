@@ -161,6 +161,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return unwrap(this.api.v1.channels.$post({ json: { type, name, member_ids: memberIds } }));
   }
 
+  /** Members with display names, earliest joined first. */
+  members(channelId: string, opts: { limit?: number } = {}) {
+    return unwrap(
+      this.api.v1.channels[":channelID"].members.$get({ param: { channelID: channelId }, query: opts.limit ? { limit: String(opts.limit) } : {} }),
+    );
+  }
+
   /** Public rooms (discovery), with member counts and whether you are in. */
   async rooms(opts: { before?: string; limit?: number } = {}): Promise<{ rooms: Room[]; has_more: boolean }> {
     const query = { ...(opts.before ? { before: opts.before } : {}), ...(opts.limit ? { limit: String(opts.limit) } : {}) };
