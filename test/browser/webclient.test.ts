@@ -139,7 +139,13 @@ test("two people: a DM and a group, messages and unread badges live, Enter vs Sh
   expect([...alice.failures, ...bob.failures]).toEqual([]);
 });
 
+/** REST sends (POST …/messages) a page made: the client sends over the channel socket instead. */
+const restSends: string[] = [];
+
 test("a thread: a reply typed in one window appears in the other's thread pane, the root's count updates live", async () => {
+  for (const p of [alice, bob]) {
+    p.page.on("request", (r) => r.method() === "POST" && new URL(r.url()).pathname.endsWith("/messages") && restSends.push(r.url()));
+  }
   // Both are in the group; each opens the thread of Bob's "Thanks!".
   await action(alice, "Thanks!", "Reply");
   await action(bob, "Thanks!", "Reply");
@@ -196,6 +202,7 @@ test("a mention: @-completion, the other's mention badge live through the user s
   await expect.poll(() => mentionBadge(bob, `Project ${run}`).count(), WAIT).toBe(0);
   await expect.poll(() => badge(bob, `Project ${run}`).count(), WAIT).toBe(0);
   expect([...alice.failures, ...bob.failures]).toEqual([]);
+  expect(restSends).toEqual([]); // every message and reply since went over the channel sockets
 });
 
 test("a DM: presence and “Seen” under your last message the other has read", async () => {
