@@ -431,7 +431,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       for (const waiter of this.#inflight.get(channelId)?.values() ?? []) waiter.reject(new SocketSendTimeout());
       this.emit("closed", { channelId, code });
     });
-    sub = new ChannelSubscription(channelId, socket, () => this.#sockets.delete(channelId));
+    sub = new ChannelSubscription(channelId, socket, () => {
+      this.#sockets.delete(channelId);
+      // Unsubscribed with sends unanswered: they go over REST now, with the same Idempotency-Key.
+      for (const waiter of this.#inflight.get(channelId)?.values() ?? []) waiter.reject(new SocketSendTimeout());
+    });
     this.#sockets.set(channelId, sub);
     return sub;
   }

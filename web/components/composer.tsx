@@ -1,4 +1,4 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Attachment } from "../../sdk";
 import { activeChannel, client, error, me, members, send, typed } from "../store";
 
@@ -31,6 +31,9 @@ export function Composer({ parentId }: { parentId?: string } = {}) {
   const [pick_, setPick] = useState(0);
   const input = useRef<HTMLTextAreaElement>(null);
   const channel = activeChannel.value;
+  useEffect(() => {
+    if (parentId) input.current?.focus(); // opening a thread is for replying
+  }, [parentId]);
   const candidates =
     query === null
       ? []

@@ -100,7 +100,7 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
   const c = client.value!;
   const act = (fn: () => Promise<unknown>) => void fn().catch((err: Error) => (error.value = err.message));
   const replies = !inThread && m.reply_count > 0 && (
-    <button type="button" class="replies link" onClick={() => act(() => openThread(m))} aria-label={`${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`}>
+    <button type="button" class="replies" onClick={() => act(() => openThread(m))} aria-label={`${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`}>
       {m.reply_count} {m.reply_count === 1 ? "reply" : "replies"}
     </button>
   );
