@@ -222,6 +222,25 @@ test("a DM: presence and “Seen” under your last message the other has read",
   await message(alice, "Look here").waitFor(WAIT);
 });
 
+test("pins live in the pins panel; search finds a message and opens its channel", async () => {
+  await action(alice, "Look here", "Pin");
+  await message(bob, "Look here").getByText("📌 Pinned").waitFor(WAIT); // message_update, live
+  await bob.page.getByRole("button", { name: "Pinned messages" }).click();
+  const panel = bob.page.getByRole("region", { name: "Pinned messages" });
+  await panel.getByRole("article").filter({ hasText: "Look here" }).waitFor(WAIT);
+  await action(alice, "Look here", "Unpin");
+  await panel.getByText("No pinned messages.").waitFor(WAIT);
+  await bob.page.getByRole("button", { name: "Pinned messages" }).click();
+
+  await bob.page.getByRole("searchbox", { name: "Search messages" }).fill("mention");
+  await bob.page.getByRole("searchbox", { name: "Search messages" }).press("Enter");
+  const results = bob.page.getByRole("region", { name: "Search results" });
+  await results.getByRole("button", { name: /no mention here/ }).click();
+  await message(bob, "no mention here").waitFor(WAIT);
+  await bob.page.getByRole("heading", { name: `# Project ${run}` }).waitFor(WAIT);
+  expect([...alice.failures, ...bob.failures]).toEqual([]);
+});
+
 test("an image upload shows its thumbnail on both sides", async () => {
   await alice.page.getByLabel("Attach files").setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: gradientPng(320, 200) });
   await alice.page.getByRole("list", { name: "Attachments" }).getByText("gradient.png").waitFor(WAIT); // uploading, with progress
