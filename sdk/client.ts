@@ -1,10 +1,12 @@
 // ChatClient: typed REST (Hono's hc over the Worker's AppType), token refresh on 401, idempotent
-// sends, uploads with progress, and one reconnecting socket per subscribed channel.
+// sends (over the channel socket when open, else REST), uploads with progress, one reconnecting
+// socket per subscribed channel and the user socket for everything else.
 import { hc } from "hono/client";
 import type { AppType } from "../src/index";
 import { Emitter } from "./emitter";
 import { ChatApiError, randomId } from "./errors";
 import { type BackoffOptions, backoffDelay, ReconnectingSocket, type ServerFrame, type SocketStatus } from "./socket";
+import { UserSocket } from "./user-socket";
 import type { Api, Attachment, Channel, ChannelEventMap, Me, Message, MessagePage, Room, SendMessage, ThumbnailSize } from "./types";
 import { sendBytes, type UploadProgress } from "./upload";
 
@@ -38,6 +40,10 @@ export type ChatClientEvents = { [K in keyof ChannelEventMap]: ChannelEvent<K> }
   status: { channelId: string; status: SocketStatus };
   /** The server ended this subscription (removed: 4003, channel deleted: 4004). */
   closed: { channelId: string; code: number };
+  /** Who is online in a DM or group (≤ 100 members), from the channel socket's `ready`. */
+  presence_state: { channelId: string; onlineUserIds: string[] };
+  /** Someone came online or went offline (DMs and groups ≤ 100; never about yourself). */
+  presence: { channelId: string; userId: string; online: boolean };
 };
 
 /** What hc's ClientResponse and the platform's Response share (workers-types adds members hc lacks). */
@@ -50,6 +56,20 @@ export interface SendOptions {
   idempotencyKey?: string;
   /** Attempts on network errors, 429 and 5xx (default 6, with backoff). */
   attempts?: number;
+  /**
+   * "auto" (default): over the channel socket when it is open (ack/error by `client_msg_id` = the
+   * Idempotency-Key, resent after a reconnect), else REST. "rest": always REST.
+   */
+  via?: "auto" | "rest";
+  /** How long a socket send waits for its ack before falling back to REST with the same key (ms, default 15 s). */
+  ackTimeoutMs?: number;
+}
+
+/** A socket send waiting for its ack. */
+interface InFlight {
+  frame: Record<string, unknown>;
+  resolve(m: Message): void;
+  reject(err: Error): void;
 }
 
 export interface UploadOptions {
@@ -70,6 +90,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   #opts: ChatClientOptions;
   #fetchImpl: typeof fetch;
   #sockets = new Map<string, ChannelSubscription>();
+  #inflight = new Map<string, Map<string, InFlight>>(); // channel → client_msg_id → waiter
+  #user: UserSocket | null = null;
 
   constructor(opts: ChatClientOptions) {
     super();
@@ -139,6 +161,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return unwrap(this.api.v1.channels.$post({ json: { type, name, member_ids: memberIds } }));
   }
 
+  /** Members with display names, earliest joined first. */
+  members(channelId: string, opts: { limit?: number } = {}) {
+    return unwrap(
+      this.api.v1.channels[":channelID"].members.$get({ param: { channelID: channelId }, query: opts.limit ? { limit: String(opts.limit) } : {} }),
+    );
+  }
+
   /** Public rooms (discovery), with member counts and whether you are in. */
   async rooms(opts: { before?: string; limit?: number } = {}): Promise<{ rooms: Room[]; has_more: boolean }> {
     const query = { ...(opts.before ? { before: opts.before } : {}), ...(opts.limit ? { limit: String(opts.limit) } : {}) };
@@ -157,13 +186,25 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   /**
-   * Sends a message exactly once: one Idempotency-Key per message, retried with the same key on
-   * network errors, 429 and 5xx (a retry after a lost answer returns the stored message).
+   * Sends a message exactly once: one Idempotency-Key per message. Over the channel socket when it is
+   * open (`client_msg_id` = the key; unacked frames are resent after a reconnect, the server dedupes),
+   * else — or when no ack comes in time — REST with the same key, retried on network errors, 429 and
+   * 5xx (a retry after a lost answer returns the stored message).
    */
   async send(channelId: string, message: SendMessage | string, opts: SendOptions = {}): Promise<Message> {
     const json = typeof message === "string" ? { body: message } : message;
     const key = opts.idempotencyKey ?? randomId();
-    const attempts = opts.attempts ?? 6;
+    if (opts.via !== "rest" && this.#sockets.get(channelId)?.socket.status === "open") {
+      try {
+        return await this.#sendOverSocket(channelId, key, json, opts.ackTimeoutMs ?? 15_000);
+      } catch (err) {
+        if (!(err instanceof SocketSendTimeout)) throw err; // the server's answer: final, as over REST
+      }
+    }
+    return this.#sendRest(channelId, key, json, opts.attempts ?? 6);
+  }
+
+  async #sendRest(channelId: string, key: string, json: SendMessage, attempts: number): Promise<Message> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await unwrap(
@@ -175,6 +216,87 @@ export class ChatClient extends Emitter<ChatClientEvents> {
         await sleep(backoffDelay(attempt, { baseMs: 400, maxMs: 8000 }) + 100);
       }
     }
+  }
+
+  #sendOverSocket(channelId: string, key: string, json: SendMessage, timeoutMs: number): Promise<Message> {
+    const sub = this.#sockets.get(channelId)!;
+    let waiting = this.#inflight.get(channelId);
+    if (!waiting) this.#inflight.set(channelId, (waiting = new Map()));
+    const frame = { ...json, type: "send", client_msg_id: key };
+    const pending = waiting;
+    return new Promise<Message>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(key);
+        reject(new SocketSendTimeout());
+      }, timeoutMs);
+      pending.set(key, {
+        frame,
+        resolve: (m) => (clearTimeout(timer), pending.delete(key), resolve(m)),
+        reject: (e) => (clearTimeout(timer), pending.delete(key), reject(e)),
+      });
+      sub.socket.send(frame); // if the link just dropped, the frame goes again on the next `ready`
+    });
+  }
+
+  /** An ack/error frame answers the socket send with its client_msg_id; `ready` resends what is unanswered. */
+  #onSendAnswer(channelId: string, frame: ServerFrame & { client_msg_id?: string | null }) {
+    const waiter = frame.client_msg_id ? this.#inflight.get(channelId)?.get(frame.client_msg_id) : undefined;
+    if (!waiter) return;
+    if (frame.type === "ack") return waiter.resolve(frame.data as Message);
+    const e = (frame.data ?? {}) as { code?: string; message?: string; details?: unknown };
+    const status = e.code === "RATE_LIMITED" ? 429 : 400;
+    waiter.reject(new ChatApiError(status, e.code ?? "ERROR", e.message ?? "send refused", e.details));
+  }
+
+  /** Replies in a thread, newest first (the root is not in the page). */
+  replies(channelId: string, rootId: string, opts: { before?: string; after?: string; limit?: number } = {}): Promise<MessagePage> {
+    const { limit, ...cursor } = opts;
+    const query = { ...Object.fromEntries(Object.entries(cursor).filter(([, v]) => v)), ...(limit ? { limit: String(limit) } : {}) };
+    return unwrap(
+      this.api.v1.channels[":channelID"].messages[":messageID"].replies.$get({ param: { channelID: channelId, messageID: rootId }, query }),
+    ) as Promise<MessagePage>;
+  }
+
+  /** Replies in the root's thread (a message with `parent_id`); over the socket when open, like send. */
+  reply(channelId: string, rootId: string, message: SendMessage | string, opts: SendOptions = {}): Promise<Message> {
+    const json = typeof message === "string" ? { body: message } : message;
+    return this.send(channelId, { ...json, parent_id: rootId }, opts);
+  }
+
+  async pin(channelId: string, messageId: string): Promise<void> {
+    await unwrapEmpty(this.api.v1.channels[":channelID"].pins[":messageID"].$put({ param: { channelID: channelId, messageID: messageId } }));
+  }
+
+  async unpin(channelId: string, messageId: string): Promise<void> {
+    await unwrapEmpty(this.api.v1.channels[":channelID"].pins[":messageID"].$delete({ param: { channelID: channelId, messageID: messageId } }));
+  }
+
+  /** Pinned messages, most recently pinned first (at most 50). */
+  async pins(channelId: string): Promise<Message[]> {
+    const { messages } = await unwrap(this.api.v1.channels[":channelID"].pins.$get({ param: { channelID: channelId } }));
+    return messages as Message[];
+  }
+
+  /** Full-text search over your channels (or one with `channelId`), newest first. */
+  search(q: string, opts: { channelId?: string; before?: string; limit?: number } = {}): Promise<{ messages: Message[]; has_more: boolean }> {
+    const query = {
+      q,
+      ...(opts.channelId ? { channel_id: opts.channelId } : {}),
+      ...(opts.before ? { before: opts.before } : {}),
+      ...(opts.limit ? { limit: String(opts.limit) } : {}),
+    };
+    return unwrap(this.api.v1.search.messages.$get({ query })) as Promise<{ messages: Message[]; has_more: boolean }>;
+  }
+
+  /** Messages that mention you, newest first. */
+  mentions(opts: { before?: string; limit?: number } = {}): Promise<{ messages: Message[]; has_more: boolean }> {
+    const query = { ...(opts.before ? { before: opts.before } : {}), ...(opts.limit ? { limit: String(opts.limit) } : {}) };
+    return unwrap(this.api.v1.users.me.mentions.$get({ query })) as Promise<{ messages: Message[]; has_more: boolean }>;
+  }
+
+  /** Every member's read cursor (receipts: "seen"). */
+  reads(channelId: string) {
+    return unwrap(this.api.v1.channels[":channelID"].reads.$get({ param: { channelID: channelId }, query: {} }));
   }
 
   edit(channelId: string, messageId: string, body: string): Promise<Message> {
@@ -284,6 +406,17 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     socket.on("frame", (frame) => {
       this.emit("frame", { channelId, frame });
+      if (frame.type === "ack" || frame.type === "error") this.#onSendAnswer(channelId, frame);
+      if (frame.type === "ready") {
+        const online = (frame.data as { online_user_ids?: string[] } | null)?.online_user_ids;
+        if (online) this.emit("presence_state", { channelId, onlineUserIds: online });
+        // Resend what a dropped link left unanswered: client_msg_id makes a repeat harmless.
+        for (const waiter of this.#inflight.get(channelId)?.values() ?? []) socket.send(waiter.frame);
+      }
+      if (frame.type === "presence") {
+        const p = frame.data as { user_id: string; online: boolean };
+        this.emit("presence", { channelId, userId: p.user_id, online: p.online });
+      }
       if (frame.type in CHANNEL_EVENTS) {
         const type = frame.type as keyof ChannelEventMap;
         this.emit(type, { channelId, type, seq: frame.seq, data: frame.data } as never);
@@ -294,9 +427,15 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     socket.on("status", (status) => this.emit("status", { channelId, status }));
     socket.on("closed", ({ code }) => {
       this.#sockets.delete(channelId);
+      // The subscription ended for good: sends waiting on it get the REST path's answer instead.
+      for (const waiter of this.#inflight.get(channelId)?.values() ?? []) waiter.reject(new SocketSendTimeout());
       this.emit("closed", { channelId, code });
     });
-    sub = new ChannelSubscription(channelId, socket, () => this.#sockets.delete(channelId));
+    sub = new ChannelSubscription(channelId, socket, () => {
+      this.#sockets.delete(channelId);
+      // Unsubscribed with sends unanswered: they go over REST now, with the same Idempotency-Key.
+      for (const waiter of this.#inflight.get(channelId)?.values() ?? []) waiter.reject(new SocketSendTimeout());
+    });
     this.#sockets.set(channelId, sub);
     return sub;
   }
@@ -310,14 +449,45 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.#sockets.get(channelId)?.close();
   }
 
+  /**
+   * The user socket (GET /v1/ws, idempotent: one per client): `notify` for every new message in any
+   * of your channels (`mentions_me`), `channel_add` / `channel_update` / `channel_remove`, with its
+   * own per-user seq, since_seq replay and `resync` (refetch the channel list).
+   */
+  connectUser(): UserSocket {
+    if (this.#user && this.#user.status !== "closed") return this.#user;
+    this.#user = new UserSocket({
+      url: async (sinceSeq) => {
+        const { ticket } = await unwrap(this.api.v1["ws-ticket"].$post());
+        const url = new URL("/v1/ws", this.baseUrl);
+        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+        url.searchParams.set("ticket", ticket);
+        if (sinceSeq !== null) url.searchParams.set("since_seq", String(sinceSeq));
+        return url.href;
+      },
+      backoff: this.#opts.backoff,
+      pingIntervalMs: this.#opts.pingIntervalMs,
+      WebSocket: this.#opts.WebSocket,
+    });
+    return this.#user;
+  }
+
+  /** The user socket, if connected. */
+  get user(): UserSocket | null {
+    return this.#user;
+  }
+
   /** Reconnects every socket now (e.g. after the device came back online), resuming each from its seq. */
   reconnectAll(): void {
     for (const sub of this.#sockets.values()) sub.socket.reconnectNow();
+    this.#user?.reconnectNow();
   }
 
   /** Closes every socket. */
   close(): void {
     for (const sub of [...this.#sockets.values()]) sub.close();
+    this.#user?.close();
+    this.#user = null;
   }
 }
 
@@ -365,5 +535,8 @@ async function unwrapEmpty(request: Promise<ResponseLike>): Promise<void> {
   const res = await request;
   if (!res.ok) throw await ChatApiError.from(res);
 }
+
+/** No ack in time (or the subscription ended): the send falls back to REST with the same key. */
+class SocketSendTimeout extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

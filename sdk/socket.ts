@@ -1,5 +1,5 @@
-// One reconnecting WebSocket with a gap-free event sequence: the channel sockets use it today, the
-// user socket (GET /v1/ws, per-user seq) and socket sends (ack/error frames) will use it unchanged.
+// One reconnecting WebSocket with a gap-free event sequence: the channel sockets (with socket sends,
+// ack/error frames) and the user socket (GET /v1/ws, per-user seq) both use it.
 import { Emitter } from "./emitter";
 
 /** Every server frame: `{type, channel_id?, seq, data}`; `seq` is null for ephemeral frames. */
@@ -184,7 +184,8 @@ export class ReconnectingSocket extends Emitter<SocketEvents> {
       return;
     }
     if (frame.type === "ready") {
-      const seq = Number(frame.seq ?? 0);
+      // Channel rooms put the seq in the envelope; the user hub in data ({"user_id","seq"}).
+      const seq = Number(frame.seq ?? (frame.data as { seq?: number } | null)?.seq ?? 0);
       this.#attempt = 0;
       if (this.seq === null) this.seq = seq; // first connection: events after ready's seq
       this.#setStatus("open");

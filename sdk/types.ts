@@ -31,5 +31,5 @@ export interface ChannelEventMap {
   channel_update: Channel;
   channel_delete: { id: string };
   typing: { user_id: string };
-  read: { channel_id: string; last_read_message_id: string };
+  read: { user_id: string; channel_id: string; last_read_message_id: string; updated_at: number };
 }

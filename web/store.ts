@@ -1,5 +1,7 @@
 // The client's state (Preact signals) and everything that changes it: REST through the SDK, live
-// events from the channel sockets. Components read signals and call these functions.
+// events from the user socket (channel list, unread and mention counts) and from the open channel's
+// socket (messages, threads, reactions, typing, receipts, presence). Components read signals and
+// call these functions.
 import { batch, computed, signal } from "@preact/signals";
 import type { Channel, ChatClient, Me, Message, SocketStatus } from "../sdk";
 import { randomId } from "../sdk";
@@ -18,7 +20,17 @@ export const pending = signal<{ key: string; channelId: string; body: string; fa
 /** user id → display name and expiry (ms), for the open channel. */
 export const typing = signal<Map<string, { name: string; until: number }>>(new Map());
 export const statuses = signal<Map<string, SocketStatus>>(new Map());
-export const view = signal<"chat" | "rooms">("chat");
+export const view = signal<"chat" | "rooms" | "search">("chat");
+/** The open thread: its root and replies, oldest first. */
+export const thread = signal<{ root: Message; replies: Message[]; loading: boolean } | null>(null);
+/** The open channel's members (for @-mentions and names). */
+export const members = signal<{ user_id: string; display_name: string }[]>([]);
+/** Who is online in the open DM or group (from the channel socket; none in rooms). */
+export const online = signal<Set<string> | null>(null);
+/** In a DM: the other member's read cursor ("Seen"). */
+export const otherRead = signal<string | null>(null);
+export const pins = signal<Message[] | null>(null);
+export const search = signal<{ q: string; results: Message[] | null; error?: string } | null>(null);
 export const error = signal<string | null>(null);
 
 export const activeChannel = computed(() => channels.value.find((c) => c.id === activeId.value) ?? null);
@@ -28,9 +40,7 @@ export const connection = computed(() => ([...statuses.value.values()].some((s) 
 export const channelName = (c: Pick<Channel, "type" | "name" | "other_user_name" | "other_user_id">) =>
   c.type === "dm" ? c.other_user_name || c.other_user_id || "Direct message" : c.name;
 
-const POLL_MS = 5000; // until the user socket (channel_add/remove) lands: new channels appear by polling
-
-let stopPolling: (() => void) | null = null;
+let stopListening: (() => void) | null = null;
 
 export async function start(session: Session): Promise<void> {
   const c = clientFor(session);
@@ -40,18 +50,18 @@ export async function start(session: Session): Promise<void> {
     me.value = who;
   });
   listen(c);
+  listenUser(c);
   await refreshChannels();
-  const timer = setInterval(() => void refreshChannels().catch(() => {}), POLL_MS);
   const onOnline = () => void refreshChannels().catch(() => {});
   addEventListener("online", onOnline);
-  stopPolling = () => (clearInterval(timer), removeEventListener("online", onOnline));
+  stopListening = () => removeEventListener("online", onOnline);
   const fromHash = /^#\/c\/(\d+)$/.exec(location.hash)?.[1];
   const first = channels.value.find((ch) => ch.id === fromHash) ?? channels.value[0];
   if (first) await openChannel(first.id);
 }
 
 export function signOut(): void {
-  stopPolling?.();
+  stopListening?.();
   client.value?.close();
   saveSession(null);
   batch(() => {
@@ -64,13 +74,50 @@ export function signOut(): void {
   });
 }
 
-/** Reloads the channel list (unread counts) and keeps one socket per channel. */
+/** Reloads the channel list (unread and mention counts); the user socket keeps it live after that. */
 export async function refreshChannels(): Promise<void> {
   const c = client.value;
   if (!c) return;
-  const list = await c.channels();
-  channels.value = list;
-  for (const ch of list) c.subscribe(ch.id);
+  channels.value = await c.channels();
+}
+
+const patchChannel = (id: string, fn: (ch: Channel) => Channel) => (channels.value = channels.value.map((ch) => (ch.id === id ? fn(ch) : ch)));
+
+/** The user socket: one connection for the whole channel list (no socket per channel, no polling). */
+function listenUser(c: ChatClient) {
+  const user = c.connectUser();
+  user.on("notify", (n) => {
+    const ch = channels.value.find((x) => x.id === n.channel_id);
+    if (!ch) return refreshSoon(); // a channel we have not heard of yet
+    if (n.sender_id === me.value?.id) return;
+    const looking = n.channel_id === activeId.value && view.value === "chat" && document.visibilityState === "visible";
+    if (looking) return; // the channel socket shows it and moves the read cursor
+    patchChannel(n.channel_id, (x) => ({
+      ...x,
+      // Replies never count as unread (they take no position); mentions in replies do count.
+      unread_count: (x.unread_count ?? 0) + (n.parent_id ? 0 : 1),
+      mention_count: (x.mention_count ?? 0) + (n.mentions_me ? 1 : 0),
+    }));
+  });
+  user.on("channel_add", (ch) => {
+    // A new channel starts with nothing unread; the notify frames that follow (same seq order) count.
+    if (!channels.value.some((x) => x.id === ch.id)) channels.value = [{ ...ch, unread_count: ch.unread_count ?? 0, mention_count: ch.mention_count ?? 0 }, ...channels.value];
+  });
+  user.on("channel_update", (ch) => patchChannel(ch.id, (x) => ({ ...x, ...ch, unread_count: x.unread_count, mention_count: x.mention_count })));
+  user.on("channel_remove", ({ channel_id }) => {
+    channels.value = channels.value.filter((x) => x.id !== channel_id);
+    if (activeId.value === channel_id) activeId.value = null;
+  });
+  // Frames lost beyond replay (or away > 2 min): the counts on screen may be stale.
+  user.on("resync", () => void refreshChannels().catch(() => {}));
+  user.on("status", (status) => setStatus("user", status));
+}
+
+function setStatus(key: string, status: SocketStatus) {
+  const next = new Map(statuses.value);
+  if (status === "closed") next.delete(key);
+  else next.set(key, status);
+  statuses.value = next;
 }
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -82,21 +129,42 @@ const refreshSoon = () => {
 function listen(c: ChatClient) {
   c.on("message", ({ channelId, data }) => {
     lastMessageAt.set(data.sender_id, Date.now());
-    if (channelId === activeId.value && !data.parent_id) {
-      upsert(data);
-      typingStopped(data.sender_id);
-      markReadSoon();
-    }
-    refreshSoon();
+    if (channelId !== activeId.value) return;
+    typingStopped(data.sender_id);
+    if (data.parent_id) return upsertReply(data);
+    upsert(data);
+    markReadSoon();
   });
-  c.on("message_update", ({ channelId, data }) => channelId === activeId.value && upsert(data));
+  c.on("message_update", ({ channelId, data }) => {
+    if (channelId !== activeId.value) return;
+    if (data.parent_id) upsertReply(data);
+    else upsert(data);
+    updatePinned(data);
+  });
   c.on("message_delete", ({ channelId, data }) => {
-    if (channelId === activeId.value) upsert(data);
-    refreshSoon();
+    if (channelId !== activeId.value) return;
+    if (data.parent_id) upsertReply(data);
+    else upsert(data);
+    updatePinned(data);
+  });
+  c.on("presence_state", ({ channelId, onlineUserIds }) => channelId === activeId.value && (online.value = new Set(onlineUserIds)));
+  c.on("presence", ({ channelId, userId, online: on }) => {
+    if (channelId !== activeId.value || !online.value) return;
+    const next = new Set(online.value);
+    if (on) next.add(userId);
+    else next.delete(userId);
+    online.value = next;
+  });
+  c.on("read", ({ channelId, data }) => {
+    if (channelId !== activeId.value || data.user_id === me.value?.id) return;
+    if (!otherRead.value || data.last_read_message_id > otherRead.value) otherRead.value = data.last_read_message_id;
   });
   const react = (add: boolean) => ({ channelId, data }: { channelId: string; data: { message_id: string; emote_asset_id: string; user_id: string } }) => {
     if (channelId !== activeId.value) return;
-    messages.value = messages.value.map((m) => (m.id === data.message_id ? withReaction(m, data.emote_asset_id, data.user_id, add) : m));
+    const apply = (m: Message) => (m.id === data.message_id ? withReaction(m, data.emote_asset_id, data.user_id, add) : m);
+    messages.value = messages.value.map(apply);
+    const t = thread.value;
+    if (t) thread.value = { ...t, root: apply(t.root), replies: t.replies.map(apply) };
   };
   c.on("reaction_add", react(true));
   c.on("reaction_remove", react(false));
@@ -112,12 +180,24 @@ function listen(c: ChatClient) {
     if (channelId === activeId.value) void loadLatest(channelId);
     refreshSoon();
   });
-  c.on("status", ({ channelId, status }) => {
-    const next = new Map(statuses.value);
-    if (status === "closed") next.delete(channelId);
-    else next.set(channelId, status);
-    statuses.value = next;
-  });
+  c.on("status", ({ channelId, status }) => setStatus(channelId, status));
+}
+
+const byId = (a: Message, b: Message) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A reply (or its update) into the open thread; the root's own update carries reply_count. */
+function upsertReply(m: Message) {
+  const t = thread.value;
+  if (!t || m.parent_id !== t.root.id) return;
+  const replies = new Map(t.replies.map((r) => [r.id, r]));
+  replies.set(m.id, m);
+  thread.value = { ...t, replies: [...replies.values()].sort(byId) };
+}
+
+function updatePinned(m: Message) {
+  if (!pins.value) return;
+  const rest = pins.value.filter((p) => p.id !== m.id);
+  pins.value = m.pinned_at && !m.deleted ? [m, ...rest].sort((a, b) => (b.pinned_at ?? 0) - (a.pinned_at ?? 0)) : rest;
 }
 
 function withReaction(m: Message, emote: string, userId: string, add: boolean): Message {
@@ -140,19 +220,76 @@ function upsert(...incoming: Message[]) {
   const byId = new Map(messages.value.map((m) => [m.id, m]));
   for (const m of incoming) if (!m.parent_id) byId.set(m.id, m);
   messages.value = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const t = thread.value;
+  if (t) {
+    const root = incoming.find((m) => m.id === t.root.id);
+    if (root) thread.value = { ...t, root };
+  }
 }
 
-export async function openChannel(channelId: string): Promise<void> {
+/** Opens a channel: its socket (only the open channel has one), history, members, receipts. */
+export async function openChannel(channelId: string, opts: { around?: string } = {}): Promise<void> {
+  const c = client.value;
+  const previous = activeId.value;
   batch(() => {
     activeId.value = channelId;
     view.value = "chat";
-    messages.value = [];
-    hasMore.value = false;
-    typing.value = new Map();
+    if (previous !== channelId) {
+      messages.value = [];
+      hasMore.value = false;
+      typing.value = new Map();
+      thread.value = null;
+      members.value = [];
+      online.value = null;
+      otherRead.value = null;
+      pins.value = null;
+    }
   });
   history.replaceState(null, "", `#/c/${channelId}`);
-  client.value?.subscribe(channelId);
+  if (!c) return;
+  if (previous && previous !== channelId) c.unsubscribe(previous);
+  c.subscribe(channelId);
+  void c.members(channelId, { limit: 1000 }).then((list) => activeId.value === channelId && (members.value = list), () => {});
+  const ch = channels.value.find((x) => x.id === channelId);
+  if (ch?.type === "dm") {
+    void c.reads(channelId).then(({ reads }) => {
+      if (activeId.value !== channelId) return;
+      otherRead.value = reads.find((r) => r.user_id !== me.value?.id)?.last_read_message_id ?? null;
+    }, () => {});
+  }
   await loadLatest(channelId);
+}
+
+/** Opens a thread pane: the root and its replies (the newest 100). */
+export async function openThread(root: Message): Promise<void> {
+  thread.value = { root, replies: [], loading: true };
+  const page = await client.value!.replies(root.channel_id, root.id, { limit: 100 });
+  if (thread.value?.root.id !== root.id) return;
+  const known = new Map(thread.value.replies.map((r) => [r.id, r]));
+  for (const r of page.messages) if (!known.has(r.id)) known.set(r.id, r);
+  thread.value = { ...thread.value, replies: [...known.values()].sort(byId), loading: false };
+}
+
+export async function togglePins(): Promise<void> {
+  const channelId = activeId.value;
+  if (pins.value !== null || !channelId) return void (pins.value = null);
+  pins.value = [];
+  const list = await client.value!.pins(channelId).catch((err: Error) => ((error.value = err.message), []));
+  if (activeId.value === channelId) pins.value = list;
+}
+
+export async function runSearch(q: string): Promise<void> {
+  if (!q.trim()) return;
+  batch(() => {
+    search.value = { q, results: null };
+    view.value = "search";
+  });
+  try {
+    const { messages: results } = await client.value!.search(q);
+    if (search.value?.q === q) search.value = { q, results };
+  } catch (err) {
+    if (search.value?.q === q) search.value = { q, results: [], error: (err as Error).message };
+  }
 }
 
 async function loadLatest(channelId: string) {
@@ -192,27 +329,50 @@ function markReadSoon() {
     const last = messages.value.at(-1);
     const ch = channels.value.find((x) => x.id === channelId);
     if (!channelId || !last || document.visibilityState === "hidden") return;
-    if (ch && ch.last_read_message_id === last.id && ch.unread_count === 0) return;
+    if (ch && ch.last_read_message_id === last.id && ch.unread_count === 0 && !ch.mention_count) return;
     await client.value?.markRead(channelId, last.id).catch(() => {});
-    channels.value = channels.value.map((x) => (x.id === channelId ? { ...x, unread_count: 0, last_read_message_id: last.id } : x));
+    patchChannel(channelId, (x) => ({ ...x, unread_count: 0, mention_count: 0, last_read_message_id: last.id }));
   }, 200);
 }
 document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && markReadSoon());
 
-/** Sends with one Idempotency-Key per message: retries (automatic, or the Retry button) store it once. */
-export async function send(body: string, attachments: { asset_id: string }[] = [], key = randomId()): Promise<void> {
+/** The members named as "@Display Name" in a body (longest names first, so "@Al" ≠ "@Alice"). */
+export function mentionedIn(body: string): string[] {
+  const ids: string[] = [];
+  for (const m of [...members.value].sort((a, b) => b.display_name.length - a.display_name.length)) {
+    if (m.user_id !== me.value?.id && body.includes(`@${m.display_name}`)) ids.push(m.user_id);
+  }
+  return ids;
+}
+
+/**
+ * Sends with one Idempotency-Key per message (the socket's client_msg_id): over the channel socket
+ * when open, else REST; retries (automatic, or the Retry button) store it once.
+ */
+export async function send(body: string, attachments: { asset_id: string }[] = [], key = randomId(), parentId?: string): Promise<void> {
   const channelId = activeId.value;
   const c = client.value;
   if (!channelId || !c) return;
+  const mentioned = mentionedIn(body);
+  if (parentId) return sendReply(c, channelId, parentId, body, mentioned);
   pending.value = [...pending.value.filter((p) => p.key !== key), { key, channelId, body, failed: false }];
   lastTyping = 0; // the next keystroke is a new bout of typing
   try {
-    const message = await c.send(channelId, { body, attachments }, { idempotencyKey: key });
+    const message = await c.send(channelId, { body, attachments, ...(mentioned.length ? { mentioned_user_ids: mentioned } : {}) }, { idempotencyKey: key });
     if (activeId.value === channelId) upsert(message);
     pending.value = pending.value.filter((p) => p.key !== key);
   } catch (err) {
     pending.value = pending.value.map((p) => (p.key === key ? { ...p, failed: true } : p));
     error.value = `Not sent: ${(err as Error).message}`;
+  }
+}
+
+async function sendReply(c: ChatClient, channelId: string, rootId: string, body: string, mentioned: string[]) {
+  try {
+    const reply = await c.reply(channelId, rootId, { body, ...(mentioned.length ? { mentioned_user_ids: mentioned } : {}) });
+    if (activeId.value === channelId) upsertReply(reply);
+  } catch (err) {
+    error.value = `Reply not sent: ${(err as Error).message}`;
   }
 }
 
@@ -245,7 +405,7 @@ function typingStopped(userId: string) {
 function nameOf(userId: string): string | undefined {
   const ch = activeChannel.value;
   if (ch?.other_user_id === userId) return ch.other_user_name;
-  return messages.value.findLast((m) => m.sender_id === userId)?.sender_name;
+  return members.value.find((m) => m.user_id === userId)?.display_name ?? messages.value.findLast((m) => m.sender_id === userId)?.sender_name;
 }
 
 let lastTyping = 0;

@@ -1,7 +1,7 @@
 // The SDK on its own in Node 22 (global fetch and WebSocket) against the same wrangler dev as the
 // browser tests: REST, events, reconnect with since_seq replay, idempotent sends, token refresh, upload.
 import { afterAll, expect, inject, test } from "vitest";
-import { ChatClient, type ChannelEvent } from "../../sdk";
+import { ChatApiError, ChatClient, type ChannelEvent, type NotifyData } from "../../sdk";
 
 const base = inject("apiBase");
 const run = Math.random().toString(36).slice(2, 7);
@@ -104,4 +104,78 @@ test("a 401 calls the refresh hook once and retries; uploads work from Node", as
   const sent = await client.send(group.id, { body: "", attachments: [{ asset_id: uploaded.asset_id }] });
   const url = await client.attachmentUrl(group.id, sent.id, uploaded.asset_id);
   expect(await (await fetch(url)).text()).toBe("hello file");
+});
+
+test("socket sends: ack by client_msg_id (no HTTP request), errors as ChatApiError, resent after a reconnect, deduped", async () => {
+  const alice = await user("frank");
+  const posts: string[] = [];
+  const rec = recordingWebSocket();
+  const counting: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if ((init?.method ?? "GET") === "POST" && url.pathname.endsWith("/messages")) posts.push(url.pathname);
+    return fetch(input, init);
+  };
+  const { token } = await ChatClient.devLogin(base, `gina-${run}`, "Gina");
+  const gina = new ChatClient({ baseUrl: base, token, fetch: counting, WebSocket: rec.WebSocket, backoff: { baseMs: 100, maxMs: 500 } });
+  clients.push(gina);
+  await gina.me();
+  const group = await alice.client.createGroup(`socket sends ${run}`, [`gina-${run}`]);
+  const seen = bodies(alice.client, group.id);
+  await alice.client.subscribe(group.id).ready();
+  await gina.subscribe(group.id).ready();
+
+  const sent = await gina.send(group.id, "over the socket");
+  expect(sent.body).toBe("over the socket");
+  const root = await gina.send(group.id, { body: "a root" });
+  const r = await gina.reply(group.id, root.id, "in the thread");
+  expect(r.parent_id).toBe(root.id);
+  expect(posts).toEqual([]); // no REST send
+  const refused = await gina.send(group.id, "").catch((err: unknown) => err); // the server's error frame
+  expect(refused).toBeInstanceOf(ChatApiError);
+  expect((refused as ChatApiError).code).toMatch(/^(CHAT_EMPTY_MESSAGE|VALIDATION_FAILED)$/);
+
+  // The link drops right after a frame went out: the frame is resent on `ready`, stored once.
+  const pending = gina.send(group.id, "resent after reconnect", { idempotencyKey: `resend-${run}` });
+  rec.sockets.at(-1)!.close();
+  const again = await pending;
+  const twice = await gina.send(group.id, "resent after reconnect", { idempotencyKey: `resend-${run}` });
+  expect(twice.id).toBe(again.id);
+  await expect.poll(() => seen, { timeout: 20_000 }).toEqual(["over the socket", "a root", "in the thread", "resent after reconnect"]);
+  const page = await alice.client.history(group.id);
+  expect(page.messages.filter((m) => m.body === "resent after reconnect")).toHaveLength(1);
+  expect((await alice.client.replies(group.id, root.id)).messages.map((m) => m.body)).toEqual(["in the thread"]);
+
+  // No channel socket: REST with the Idempotency-Key.
+  gina.unsubscribe(group.id);
+  await gina.send(group.id, "over REST");
+  expect(posts).toHaveLength(1);
+});
+
+test("the user socket: notify with mentions_me, channel_add; pins, search, mentions feed, reads", async () => {
+  const hana = await user("hana");
+  const ivan = await user("ivan");
+  const notes: NotifyData[] = [];
+  const added: string[] = [];
+  const us = ivan.client.connectUser();
+  us.on("notify", (n) => notes.push(n));
+  us.on("channel_add", (ch) => added.push(ch.id));
+  await us.ready();
+  const group = await hana.client.createGroup(`user socket ${run}`, [ivan.id]);
+  await expect.poll(() => added, { timeout: 20_000 }).toEqual([group.id]);
+  const m = await hana.client.send(group.id, { body: `hey @Ivan zeppelin${run}`, mentioned_user_ids: [ivan.id] });
+  await expect.poll(() => notes.map((n) => [n.message_id, n.mentions_me]), { timeout: 20_000 }).toEqual([[m.id, true]]);
+  expect((await ivan.client.channels()).find((c) => c.id === group.id)?.mention_count).toBe(1);
+  expect((await ivan.client.mentions()).messages.map((x) => x.id)).toEqual([m.id]);
+  expect((await ivan.client.search(`zeppelin${run}`)).messages.map((x) => x.id)).toEqual([m.id]);
+
+  await ivan.client.pin(group.id, m.id);
+  expect((await hana.client.pins(group.id)).map((x) => x.id)).toEqual([m.id]);
+  await ivan.client.unpin(group.id, m.id);
+  expect(await hana.client.pins(group.id)).toEqual([]);
+
+  await ivan.client.markRead(group.id, m.id);
+  const { reads } = await hana.client.reads(group.id);
+  expect(reads.find((x) => x.user_id === ivan.id)?.last_read_message_id).toBe(m.id);
+  await ivan.client.react(group.id, m.id, "👍");
+  expect((await hana.client.history(group.id)).messages[0]!.reactions).toMatchObject([{ emote_asset_id: "👍", count: 1, user_ids: [ivan.id] }]);
 });

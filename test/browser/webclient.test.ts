@@ -37,6 +37,7 @@ async function signIn(name: string): Promise<Person> {
   await context.addInitScript(() => {
     const Native = WebSocket;
     const sockets: WebSocket[] = [];
+    (window as unknown as { __openSockets(): string[] }).__openSockets = () => sockets.filter((s) => s.readyState === WebSocket.OPEN).map((s) => s.url);
     (window as unknown as { __killSockets(): void }).__killSockets = () => {
       for (const s of sockets.splice(0)) {
         s.close();
@@ -66,6 +67,17 @@ const nav = (p: Person) => p.page.getByRole("navigation", { name: "Channels" });
 const log = (p: Person) => p.page.getByRole("log", { name: "Messages" });
 const badge = (p: Person, channel: string) => nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: channel, exact: true }) }).locator(".badge");
 const message = (p: Person, text: string) => log(p).getByRole("article").filter({ hasText: text });
+const threadPane = (p: Person) => p.page.getByRole("complementary", { name: "Thread" });
+const reply = (p: Person, text: string) => threadPane(p).getByRole("log", { name: "Replies" }).getByRole("article").filter({ hasText: text });
+const mentionBadge = (p: Person, channel: string) =>
+  nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: channel, exact: true }) }).locator(".mentions");
+const openSockets = (p: Person) => p.page.evaluate(() => (window as unknown as { __openSockets(): string[] }).__openSockets());
+
+/** Message actions show on hover (and focus), as in every chat app. */
+async function action(p: Person, text: string, name: string) {
+  await message(p, text).hover();
+  await message(p, text).getByRole("button", { name, exact: true }).click();
+}
 
 async function say(p: Person, text: string) {
   const box = p.page.getByRole("textbox", { name: "Message", exact: true });
@@ -127,6 +139,108 @@ test("two people: a DM and a group, messages and unread badges live, Enter vs Sh
   expect([...alice.failures, ...bob.failures]).toEqual([]);
 });
 
+/** REST sends (POST …/messages) a page made: the client sends over the channel socket instead. */
+const restSends: string[] = [];
+
+test("a thread: a reply typed in one window appears in the other's thread pane, the root's count updates live", async () => {
+  for (const p of [alice, bob]) {
+    p.page.on("request", (r) => r.method() === "POST" && new URL(r.url()).pathname.endsWith("/messages") && restSends.push(r.url()));
+  }
+  // Both are in the group; each opens the thread of Bob's "Thanks!".
+  await action(alice, "Thanks!", "Reply");
+  await action(bob, "Thanks!", "Reply");
+  for (const p of [alice, bob]) await threadPane(p).getByRole("heading", { name: "Thread" }).waitFor(WAIT);
+
+  const box = alice.page.getByRole("textbox", { name: "Reply", exact: true });
+  await box.fill("A reply in the thread");
+  await box.press("Enter");
+  await reply(bob, "A reply in the thread").waitFor(WAIT);
+  await reply(alice, "A reply in the thread").waitFor(WAIT);
+  // The root's reply count moves live in both channel views; the reply stays out of the channel's log.
+  for (const p of [alice, bob]) await message(p, "Thanks!").getByRole("button", { name: "1 reply" }).waitFor(WAIT);
+  expect(await message(bob, "A reply in the thread").count()).toBe(0);
+
+  // Bob answers in the thread with its own composer (over his channel socket).
+  await threadPane(bob).getByRole("textbox", { name: "Reply", exact: true }).fill("And mine");
+  await threadPane(bob).getByRole("button", { name: "Send reply" }).click();
+  await reply(alice, "And mine").waitFor(WAIT);
+  await message(alice, "Thanks!").getByRole("button", { name: "2 replies" }).waitFor(WAIT);
+  await threadPane(alice).getByRole("button", { name: "Close thread" }).click();
+  await threadPane(bob).getByRole("button", { name: "Close thread" }).click();
+  expect([...alice.failures, ...bob.failures]).toEqual([]);
+});
+
+test("a mention: @-completion, the other's mention badge live through the user socket, highlighted", async () => {
+  // Bob moves to the DM: no channel socket is open for the group any more, only his user socket.
+  await nav(bob).getByRole("link", { name: "Alice", exact: true }).click();
+  await message(bob, "Hello Bob").waitFor(WAIT);
+  const groupId = (await nav(bob).getByRole("link", { name: `Project ${run}` }).getAttribute("href"))!.replace("#/c/", "");
+  await expect.poll(async () => (await openSockets(bob)).filter((url) => url.includes(`/channels/${groupId}/`)), WAIT).toEqual([]);
+  expect((await openSockets(bob)).some((url) => new URL(url).pathname === "/v1/ws")).toBe(true);
+
+  // Alice types "@Bo": the picker offers Bob, Enter completes the name (and does not send).
+  const box = alice.page.getByRole("textbox", { name: "Message", exact: true });
+  await box.fill("");
+  await box.pressSequentially("Look here @Bo");
+  await alice.page.getByRole("listbox", { name: "Mention someone" }).getByRole("option", { name: /@Bob/ }).waitFor(WAIT);
+  await box.press("Enter");
+  await expect.poll(() => box.inputValue()).toBe("Look here @Bob ");
+  await box.pressSequentially("please");
+  await box.press("Enter");
+  await message(alice, "Look here").waitFor(WAIT);
+
+  await expect.poll(() => mentionBadge(bob, `Project ${run}`).textContent(), WAIT).toBe("@1");
+  await expect.poll(() => badge(bob, `Project ${run}`).textContent(), WAIT).toBe("1");
+  // A plain message counts as unread but not as a mention.
+  await say(alice, "no mention here");
+  await expect.poll(() => badge(bob, `Project ${run}`).textContent(), WAIT).toBe("2");
+  expect(await mentionBadge(bob, `Project ${run}`).textContent()).toBe("@1");
+
+  // Bob opens the group: the mention is highlighted as his, and both badges clear.
+  await nav(bob).getByRole("link", { name: `Project ${run}` }).click();
+  await expect.poll(() => message(bob, "Look here").locator(".mention.me").textContent(), WAIT).toBe("@Bob");
+  await expect.poll(() => mentionBadge(bob, `Project ${run}`).count(), WAIT).toBe(0);
+  await expect.poll(() => badge(bob, `Project ${run}`).count(), WAIT).toBe(0);
+  expect([...alice.failures, ...bob.failures]).toEqual([]);
+  expect(restSends).toEqual([]); // every message and reply since went over the channel sockets
+});
+
+test("a DM: presence and “Seen” under your last message the other has read", async () => {
+  await nav(alice).getByRole("link", { name: "Bob", exact: true }).click();
+  await alice.page.getByRole("status", { name: "Bob is online" }).waitFor(WAIT);
+  await say(alice, "Did you see this?");
+  await message(alice, "Did you see this?").waitFor(WAIT);
+  expect(await message(alice, "Did you see this?").getByText("Seen", { exact: true }).count()).toBe(0);
+  await nav(bob).getByRole("link", { name: "Alice", exact: true }).click(); // Bob reads it
+  await message(bob, "Did you see this?").waitFor(WAIT);
+  await message(alice, "Did you see this?").getByText("Seen", { exact: true }).waitFor(WAIT);
+
+  // Both back to the group for the tests that follow.
+  await nav(alice).getByRole("link", { name: `Project ${run}` }).click();
+  await nav(bob).getByRole("link", { name: `Project ${run}` }).click();
+  await message(bob, "Look here").waitFor(WAIT);
+  await message(alice, "Look here").waitFor(WAIT);
+});
+
+test("pins live in the pins panel; search finds a message and opens its channel", async () => {
+  await action(alice, "Look here", "Pin");
+  await message(bob, "Look here").getByText("📌 Pinned").waitFor(WAIT); // message_update, live
+  await bob.page.getByRole("button", { name: "Pinned messages" }).click();
+  const panel = bob.page.getByRole("region", { name: "Pinned messages" });
+  await panel.getByRole("article").filter({ hasText: "Look here" }).waitFor(WAIT);
+  await action(alice, "Look here", "Unpin");
+  await panel.getByText("No pinned messages.").waitFor(WAIT);
+  await bob.page.getByRole("button", { name: "Pinned messages" }).click();
+
+  await bob.page.getByRole("searchbox", { name: "Search messages" }).fill("mention");
+  await bob.page.getByRole("searchbox", { name: "Search messages" }).press("Enter");
+  const results = bob.page.getByRole("region", { name: "Search results" });
+  await results.getByRole("button", { name: /no mention here/ }).click();
+  await message(bob, "no mention here").waitFor(WAIT);
+  await bob.page.getByRole("heading", { name: `# Project ${run}` }).waitFor(WAIT);
+  expect([...alice.failures, ...bob.failures]).toEqual([]);
+});
+
 test("an image upload shows its thumbnail on both sides", async () => {
   await alice.page.getByLabel("Attach files").setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: gradientPng(320, 200) });
   await alice.page.getByRole("list", { name: "Attachments" }).getByText("gradient.png").waitFor(WAIT); // uploading, with progress
@@ -140,8 +254,14 @@ test("an image upload shows its thumbnail on both sides", async () => {
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), WAIT).toBe(256); // the 256 px WebP
   }
   if (process.env.UPDATE_SCREENSHOT) {
+    await alice.page.setViewportSize({ width: 1320, height: 760 });
     await alice.page.getByRole("textbox", { name: "Message", exact: true }).fill("");
+    await action(alice, "Thanks!", "Reply"); // the thread pane open beside the channel
+    await reply(alice, "And mine").waitFor(WAIT);
+    await message(alice, "A picture").hover(); // its actions showing
     await alice.page.screenshot({ path: path.resolve(import.meta.dirname, "../../docs/web-client.png") });
+    await threadPane(alice).getByRole("button", { name: "Close thread" }).click();
+    await alice.page.setViewportSize({ width: 1100, height: 720 });
   }
 });
 

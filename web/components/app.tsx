@@ -1,8 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { loadSession } from "../session";
-import { activeChannel, channelName, connection, error, me, start, view } from "../store";
+import type { Channel } from "../../sdk";
+import { activeChannel, channelName, connection, error, me, online, pins, start, thread, togglePins, view } from "../store";
 import { Composer } from "./composer";
-import { MessageList } from "./message-list";
+import { MessageItem, MessageList } from "./message-list";
+import { SearchResults } from "./search";
+import { ThreadPane } from "./thread";
 import { Rooms } from "./rooms";
 import { Sidebar } from "./sidebar";
 import { SignIn } from "./sign-in";
@@ -33,17 +36,26 @@ export function App() {
         )}
         {view.value === "rooms" ? (
           <Rooms />
+        ) : view.value === "search" ? (
+          <SearchResults />
         ) : channel ? (
-          <>
-            <header class="channel-header">
-              <h1>{channel.type === "dm" ? channelName(channel) : `# ${channelName(channel)}`}</h1>
-              <span class="muted">{channel.type === "dm" ? "Direct message" : channel.type}</span>
-              {/* Extension point: search, pins and presence go in this header. */}
-            </header>
-            <MessageList />
-            <TypingLine />
-            <Composer />
-          </>
+          <div class={`channel ${thread.value ? "with-thread" : ""}`}>
+            <div class="channel-main">
+              <header class="channel-header">
+                <h1>{channel.type === "dm" ? channelName(channel) : `# ${channelName(channel)}`}</h1>
+                <span class="muted">{channel.type === "dm" ? "Direct message" : channel.type}</span>
+                <Presence channel={channel} />
+                <button type="button" class="secondary pins-toggle" aria-expanded={pins.value !== null} onClick={() => void togglePins()}>
+                  Pinned messages
+                </button>
+              </header>
+              {pins.value !== null && <PinsPanel />}
+              <MessageList />
+              <TypingLine />
+              <Composer />
+            </div>
+            <ThreadPane />
+          </div>
         ) : (
           <div class="empty">
             <h1>Welcome, {me.value.display_name}</h1>
@@ -52,5 +64,34 @@ export function App() {
         )}
       </main>
     </div>
+  );
+}
+
+/** Presence from the channel socket (DMs and groups ≤ 100): a dot for the other person, or a count. */
+function Presence({ channel }: { channel: Channel }) {
+  const set = online.value;
+  if (!set || channel.type === "room") return null;
+  if (channel.type === "dm") {
+    const on = !!channel.other_user_id && set.has(channel.other_user_id);
+    return (
+      <span class="presence" role="status" aria-label={`${channelName(channel)} is ${on ? "online" : "offline"}`}>
+        <span class={`dot ${on ? "on" : ""}`} aria-hidden="true" /> {on ? "Online" : "Offline"}
+      </span>
+    );
+  }
+  const others = [...set].filter((id) => id !== me.value?.id).length;
+  return (
+    <span class="presence" role="status" aria-label={`${others} other member${others === 1 ? "" : "s"} online`}>
+      <span class={`dot ${others ? "on" : ""}`} aria-hidden="true" /> {others} online
+    </span>
+  );
+}
+
+function PinsPanel() {
+  const list = pins.value ?? [];
+  return (
+    <section class="pins" aria-label="Pinned messages">
+      {list.length === 0 ? <p class="muted center">No pinned messages.</p> : list.map((m) => <MessageItem key={m.id} m={m} grouped={false} inThread />)}
+    </section>
   );
 }

@@ -1,6 +1,6 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Attachment } from "../../sdk";
-import { activeChannel, client, error, send, typed } from "../store";
+import { activeChannel, client, error, me, members, send, typed } from "../store";
 
 interface Upload {
   id: number;
@@ -14,12 +14,40 @@ interface Upload {
 
 let nextUpload = 0;
 
-/** Enter sends, Shift+Enter starts a new line; files upload as soon as they are picked. */
-export function Composer() {
+/** "@que" right before the caret: the query being completed, or null. */
+function mentionQuery(text: string, caret: number): string | null {
+  return /(?:^|\s)@([^\s@]{0,30})$/.exec(text.slice(0, caret))?.[1] ?? null;
+}
+
+/**
+ * Enter sends, Shift+Enter starts a new line; files upload as soon as they are picked. Typing "@"
+ * offers the channel's members (↑/↓, Enter or Tab picks, Escape closes). In a thread (`parentId`)
+ * it sends replies: textbox "Reply", button "Send reply", no attachments.
+ */
+export function Composer({ parentId }: { parentId?: string } = {}) {
   const [body, setBody] = useState("");
   const [uploads, setUploads] = useState<Upload[]>([]);
+  const [query, setQuery] = useState<string | null>(null);
+  const [pick_, setPick] = useState(0);
   const input = useRef<HTMLTextAreaElement>(null);
   const channel = activeChannel.value;
+  useEffect(() => {
+    if (parentId) input.current?.focus(); // opening a thread is for replying
+  }, [parentId]);
+  const candidates =
+    query === null
+      ? []
+      : members.value.filter((m) => m.user_id !== me.value?.id && m.display_name.toLowerCase().startsWith(query.toLowerCase())).slice(0, 6);
+
+  const complete = (name: string) => {
+    const el = input.current!;
+    const caret = el.selectionStart ?? body.length;
+    const before = body.slice(0, caret).replace(/@[^\s@]*$/, `@${name} `);
+    const next = before + body.slice(caret);
+    setBody(next);
+    setQuery(null);
+    requestAnimationFrame(() => (el.focus(), el.setSelectionRange(before.length, before.length)));
+  };
 
   const update = (id: number, patch: Partial<Upload>) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...patch } : u)));
 
@@ -49,12 +77,14 @@ export function Composer() {
     input.current?.focus();
     const stored = (await Promise.all(files.map((u) => u.result))).filter((a) => a !== null);
     for (const u of files) if (u.preview) URL.revokeObjectURL(u.preview);
+    setQuery(null);
+    if (parentId) return void send(text, [], undefined, parentId);
     if (text.trim() || stored.length > 0) void send(text, stored.map((a) => ({ asset_id: a.asset_id })));
   };
 
   return (
     <form
-      class="composer"
+      class={`composer ${parentId ? "thread-composer" : ""}`}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -74,24 +104,56 @@ export function Composer() {
           ))}
         </ul>
       )}
+      {candidates.length > 0 && (
+        <ul class="mention-picker" role="listbox" aria-label="Mention someone">
+          {candidates.map((m, i) => (
+            <li
+              key={m.user_id}
+              role="option"
+              aria-selected={i === pick_}
+              onMouseDown={(e) => (e.preventDefault(), complete(m.display_name))}
+            >
+              @{m.display_name} <span class="muted">{m.user_id}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <div class="row">
-        <label class="attach" title="Attach files">
+        {!parentId && <label class="attach" title="Attach files">
           <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
             <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 01-7.8-7.8l8.6-8.6a3.7 3.7 0 015.2 5.2l-8.6 8.6a1.8 1.8 0 01-2.6-2.6l7.9-7.9" />
           </svg>
           <input type="file" multiple aria-label="Attach files" onChange={(e) => (pick(e.currentTarget.files), (e.currentTarget.value = ""))} />
-        </label>
+        </label>}
         <textarea
           ref={input}
-          aria-label="Message"
-          placeholder={channel ? `Message ${channel.type === "dm" ? channel.other_user_name ?? "" : `#${channel.name}`}` : "Message"}
+          aria-label={parentId ? "Reply" : "Message"}
+          placeholder={parentId ? "Reply in thread" : channel ? `Message ${channel.type === "dm" ? channel.other_user_name ?? "" : `#${channel.name}`}` : "Message"}
           rows={1}
           value={body}
           onInput={(e) => {
-            setBody(e.currentTarget.value);
-            typed();
+            const el = e.currentTarget;
+            setBody(el.value);
+            const q = mentionQuery(el.value, el.selectionStart ?? el.value.length);
+            if (q !== query) setPick(0);
+            setQuery(q);
+            if (!parentId) typed();
           }}
+          onBlur={() => setQuery(null)}
           onKeyDown={(e) => {
+            if (candidates.length > 0) {
+              if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+                e.preventDefault();
+                setPick((i) => (i + (e.key === "ArrowDown" ? 1 : candidates.length - 1)) % candidates.length);
+                return;
+              }
+              if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                complete(candidates[Math.min(pick_, candidates.length - 1)]!.display_name);
+                return;
+              }
+              if (e.key === "Escape") return void setQuery(null);
+            }
             // isComposing: Enter that confirms an IME composition (Japanese, Chinese…) must not send.
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
@@ -99,7 +161,7 @@ export function Composer() {
             }
           }}
         />
-        <button type="submit">Send</button>
+        <button type="submit">{parentId ? "Send reply" : "Send"}</button>
       </div>
     </form>
   );

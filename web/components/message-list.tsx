@@ -1,10 +1,14 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Message } from "../../sdk";
-import { activeId, client, error, hasMore, loadingOlder, loadOlder, me, messages, pending, send } from "../store";
+import type { ComponentChildren } from "preact";
+import { activeChannel, activeId, client, error, hasMore, loadingOlder, loadOlder, me, members, messages, openThread, otherRead, pending, send } from "../store";
 import { AttachmentView } from "./attachment";
 
-/** Emotes offered for reactions (asset ids are the app's own; these four stand in for a picker). */
-export const EMOTES: Record<string, string> = { "1": "👍", "2": "❤️", "3": "😂", "4": "🎉" };
+/** Quick reactions: emoji are valid `emote_asset_id`s themselves (one RGI emoji each). */
+export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
+/** Older messages may carry the numeric asset ids this client used before emoji reactions. */
+const LEGACY_EMOTES: Record<string, string> = { "1": "👍", "2": "❤️", "3": "😂", "4": "🎉" };
+const emoji = (id: string) => LEGACY_EMOTES[id] ?? (/^\d+$/.test(id) ? `:${id}:` : id);
 
 export function MessageList() {
   const ref = useRef<HTMLDivElement>(null);
@@ -12,6 +16,9 @@ export function MessageList() {
   const heightBefore = useRef<number | null>(null);
   const list = messages.value;
   const mine = pending.value.filter((p) => p.channelId === activeId.value);
+  // Read receipts in DMs: "Seen" under your last message the other member has read.
+  const cursor = activeChannel.value?.type === "dm" ? otherRead.value : null;
+  const seenId = cursor ? list.findLast((m) => m.sender_id === me.value?.id && !m.deleted && m.id <= cursor)?.id : undefined;
 
   // Keep the view at the bottom as messages arrive, unless the reader scrolled up; after older
   // messages are prepended, keep the same message under the reader's eyes.
@@ -45,7 +52,12 @@ export function MessageList() {
       {hasMore.value && <div class="muted center">{loadingOlder.value ? "Loading older messages…" : "Scroll up for older messages"}</div>}
       {!hasMore.value && list.length > 0 && <div class="muted center">This is the beginning of the conversation.</div>}
       {list.map((m, i) => (
-        <MessageItem key={m.id} m={m} grouped={i > 0 && list[i - 1]!.sender_id === m.sender_id && m.created_at - list[i - 1]!.created_at < 300} />
+        <MessageItem
+          key={m.id}
+          m={m}
+          seen={m.id === seenId}
+          grouped={i > 0 && list[i - 1]!.sender_id === m.sender_id && m.created_at - list[i - 1]!.created_at < 300}
+        />
       ))}
       {mine.map((p) => (
         <article key={p.key} class={`message pending ${p.failed ? "failed" : ""}`} aria-label={`${me.value?.display_name}, ${p.failed ? "not sent" : "sending"}`}>
@@ -60,38 +72,62 @@ export function MessageList() {
   );
 }
 
-function time(seconds: number): string {
+export function time(seconds: number): string {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
-function MessageItem({ m, grouped }: { m: Message; grouped: boolean }) {
+/** The body with "@Name" of each mentioned member highlighted (yours more strongly). */
+export function renderBody(m: Message): ComponentChildren {
+  const mentioned = members.value.filter((x) => m.mentioned_user_ids?.includes(x.user_id));
+  if (mentioned.length === 0) return m.body;
+  const names = mentioned.map((x) => x.display_name).sort((a, b) => b.length - a.length);
+  const escaped = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const pattern = new RegExp("(@(?:" + escaped.join("|") + "))", "g");
+  return m.body.split(pattern).map((part, i) => {
+    if (i % 2 === 0) return part;
+    const mine = part === `@${me.value?.display_name}`;
+    return (
+      <span key={i} class={`mention ${mine ? "me" : ""}`}>
+        {part}
+      </span>
+    );
+  });
+}
+
+export function MessageItem({ m, grouped, seen = false, inThread = false }: { m: Message; grouped: boolean; seen?: boolean; inThread?: boolean }) {
   const [editing, setEditing] = useState(false);
-  const [picking, setPicking] = useState(false);
   const own = m.sender_id === me.value?.id;
   const c = client.value!;
   const act = (fn: () => Promise<unknown>) => void fn().catch((err: Error) => (error.value = err.message));
+  const replies = !inThread && m.reply_count > 0 && (
+    <button type="button" class="replies" onClick={() => act(() => openThread(m))} aria-label={`${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`}>
+      {m.reply_count} {m.reply_count === 1 ? "reply" : "replies"}
+    </button>
+  );
 
   if (m.deleted) {
     return (
       <article class="message deleted" aria-label={`${m.sender_name}, deleted message`}>
         <span class="muted">Message deleted</span>
+        {replies}
       </article>
     );
   }
   return (
-    <article class={`message ${grouped ? "grouped" : ""}`} aria-label={`${m.sender_name} at ${time(m.created_at)}`}>
+    <article class={`message ${grouped ? "grouped" : ""} ${m.pinned_at ? "pinned" : ""}`} aria-label={`${m.sender_name} at ${time(m.created_at)}`}>
       {!grouped && (
         <div class="meta">
           <strong>{m.sender_name}</strong> <time dateTime={new Date(m.created_at * 1000).toISOString()}>{time(m.created_at)}</time>
+          {m.pinned_at && <span class="pin-mark" title="Pinned"> 📌 Pinned</span>}
         </div>
       )}
+      {grouped && m.pinned_at && <div class="pin-mark">📌 Pinned</div>}
       {editing ? (
         <EditBox m={m} done={() => setEditing(false)} />
       ) : (
-        // Extension point: mentions and inline emotes render here (renderBody).
         m.body && (
           <div class="body">
-            {m.body}
+            {renderBody(m)}
             {m.edited_at && <span class="muted"> (edited)</span>}
           </div>
         )
@@ -113,29 +149,29 @@ function MessageItem({ m, grouped }: { m: Message; grouped: boolean }) {
                 key={r.emote_asset_id}
                 class="reaction"
                 aria-pressed={mineToo}
-                aria-label={`${EMOTES[r.emote_asset_id] ?? r.emote_asset_id} ${r.count}`}
+                aria-label={`${emoji(r.emote_asset_id)} ${r.count}`}
                 onClick={() => act(() => (mineToo ? c.unreact(m.channel_id, m.id, r.emote_asset_id) : c.react(m.channel_id, m.id, r.emote_asset_id)))}
               >
-                {EMOTES[r.emote_asset_id] ?? `:${r.emote_asset_id}:`} {r.count}
+                {emoji(r.emote_asset_id)} {r.count}
               </button>
             );
           })}
         </div>
       )}
-      {/* Extension point: reply in thread (reply_count), pin, and read receipts go with these actions. */}
+      {replies}
+      {seen && <div class="seen muted">Seen</div>}
       <div class="actions">
-        <button type="button" onClick={() => setPicking(!picking)} aria-expanded={picking}>React</button>
+        {QUICK_REACTIONS.map((e) => (
+          <button type="button" key={e} aria-label={`React with ${e}`} onClick={() => act(() => c.react(m.channel_id, m.id, e))}>
+            {e}
+          </button>
+        ))}
+        {!inThread && <button type="button" onClick={() => act(() => openThread(m))}>Reply</button>}
+        <button type="button" onClick={() => act(() => (m.pinned_at ? c.unpin(m.channel_id, m.id) : c.pin(m.channel_id, m.id)))}>
+          {m.pinned_at ? "Unpin" : "Pin"}
+        </button>
         {own && <button type="button" onClick={() => setEditing(true)}>Edit</button>}
         {own && <button type="button" onClick={() => act(() => c.delete(m.channel_id, m.id))}>Delete</button>}
-        {picking && (
-          <span class="picker">
-            {Object.entries(EMOTES).map(([id, emoji]) => (
-              <button type="button" key={id} aria-label={`React with ${emoji}`} onClick={() => (setPicking(false), act(() => c.react(m.channel_id, m.id, id)))}>
-                {emoji}
-              </button>
-            ))}
-          </span>
-        )}
       </div>
     </article>
   );

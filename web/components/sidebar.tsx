@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { activeId, channelName, channels, client, error, me, openChannel, refreshChannels, signOut, view } from "../store";
+import { activeId, channelName, channels, client, error, me, openChannel, refreshChannels, runSearch, signOut, view } from "../store";
+import { SearchBox } from "./search";
 
 export function Sidebar() {
   return (
@@ -9,6 +10,7 @@ export function Sidebar() {
         <span class="me-name">{me.value?.display_name}</span>
         <button type="button" class="link" onClick={signOut}>Sign out</button>
       </div>
+      <SearchBox onSearch={(q) => void runSearch(q)} />
       <nav aria-label="Channels">
         <ul>
           {channels.value.map((ch) => (
@@ -24,7 +26,11 @@ export function Sidebar() {
                 <span aria-hidden="true" class="kind">{ch.type === "dm" ? "@" : "#"}</span>
                 {channelName(ch)}
               </a>
-              {/* Extension point: a mention count beside the unread badge. */}
+              {(ch.mention_count ?? 0) > 0 && (
+                <span class="mentions" role="img" aria-label={`${ch.mention_count} mention${ch.mention_count === 1 ? "" : "s"}`} title={`${ch.mention_count} unread mentions`}>
+                  @{ch.mention_count}
+                </span>
+              )}
               {ch.unread_count > 0 && <span class="badge" title={`${ch.unread_count} unread`}>{ch.unread_count}</span>}
             </li>
           ))}
