@@ -163,14 +163,15 @@ export async function softDeleteMessage(
   db: HistoryDb,
   message: Pick<MessageRow, "id" | "channelId" | "parentId">,
   now: number,
-): Promise<false | { root?: MessageRow }> {
+): Promise<false | { root?: MessageRow; mentionedUserIds: string[] }> {
   const { id: messageId, channelId, parentId } = message;
   const [deleted, root] = await db.batch([
     db
       .update(messages)
       .set({ deletedAt: now, body: "", inlineEmotes: [], attachments: [], pinnedAt: null, pinnedBy: null })
       .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)))
-      .returning({ id: messages.id }),
+      // The mentions as they are at the delete (a concurrent edit may have changed them since our read).
+      .returning({ id: messages.id, mentionedUserIds: messages.mentionedUserIds }),
     // changes() is the row count of the UPDATE just before it in this batch (same connection; the
     // search index's trigger does not count): the root moves only when the reply really went.
     db
@@ -186,7 +187,7 @@ export async function softDeleteMessage(
     db.delete(reactions).where(eq(reactions.messageId, messageId)),
     db.delete(reactionCounts).where(eq(reactionCounts.messageId, messageId)),
   ]);
-  return deleted.length > 0 && { root: root[0] };
+  return deleted.length > 0 && { root: root[0], mentionedUserIds: deleted[0]!.mentionedUserIds };
 }
 
 /** Position of a message in its channel (read cursors), or undefined when it is not there. */

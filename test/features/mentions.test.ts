@@ -27,6 +27,19 @@ async function group() {
 }
 
 describe("mentioning users in a message", () => {
+  it("leaves no mention behind when an edit that mentions races a delete of the same message", async () => {
+    const { alice, bob, carol, ch } = await group();
+    for (let round = 0; round < 8; round++) {
+      const m = await send(alice, ch.id, { body: "draft", mentioned_user_ids: [bob.id] });
+      const [edited, deleted] = await Promise.all([edit(alice, ch.id, m.id, { body: "final @carol", mentioned_user_ids: [carol.id] }), remove(alice, ch.id, m.id)]);
+      expect(deleted.status).toBe(204);
+      expect([200, 404]).toContain(edited.status);
+      expect(await indexed(m.id)).toEqual([]);
+    }
+    expect(await mentionCount(bob, ch.id)).toBe(0);
+    expect(await mentionCount(carol, ch.id)).toBe(0);
+  });
+
   it("keeps members only, never the sender, each once, in the order given; the message echoes and stores them", async () => {
     const { alice, bob, carol, dave, ch } = await group();
     const m = await send(alice, ch.id, { body: "hi @carol @bob", mentioned_user_ids: [carol.id, dave.id, alice.id, bob.id, carol.id, "nobody"] });

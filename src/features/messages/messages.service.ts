@@ -52,7 +52,13 @@ export async function editMessage(
   const now = Date.now();
   const mentioned = mentionedUserIds && keptInOrder(mentionedUserIds, await mentionableMembers(db, access.channel.id, me, mentionedUserIds));
   if (!(await history.editMessage(shard, message.id, body, inlineEmotes, now, mentioned))) throw messageNotFound(); // deleted meanwhile
-  if (mentioned) await replaceMentions(deps, access.channel.id, message.id, me, message.mentionedUserIds, mentioned);
+  if (mentioned) {
+    await replaceMentions(deps, access.channel.id, message.id, me, message.mentionedUserIds, mentioned);
+    // A delete that committed after our edit removed the mentions it saw; rows we wrote after that
+    // would outlive the message, so they go again if it is gone by now (either order is covered).
+    const current = await history.getMessage(shard, access.channel.id, message.id);
+    if (mentioned.length && current?.deletedAt !== null) await db.batch([deleteMentions(db, access.channel.id, message.id, mentioned)]);
+  }
   const [reactions, [withSender]] = await Promise.all([history.reactionsFor(shard, [message.id]), withSenders(db, [message])]);
   const edited = messageJson(
     { ...withSender!, body, inlineEmotes, editedAt: now, mentionedUserIds: mentioned ?? message.mentionedUserIds },
@@ -82,7 +88,7 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const directoryWrites = [
     ...(message.position !== null ? [recordDeletedPosition(db, access.channel.id, message.position, message.senderId)] : []),
     ...(assetIds.length ? [markDeleted(db, assetIds)] : []),
-    ...(message.mentionedUserIds.length ? [deleteMentions(db, access.channel.id, message.id, message.mentionedUserIds)] : []),
+    ...(deleted.mentionedUserIds.length ? [deleteMentions(db, access.channel.id, message.id, deleted.mentionedUserIds)] : []),
   ];
   const [first, ...rest] = directoryWrites;
   if (first) await db.batch([first, ...rest]);
