@@ -17,6 +17,20 @@ export interface ShardSearch {
   limit: number;
 }
 
+/** Up to this many channels are named inside MATCH (FTS5 intersects them with the words); more are filtered row by row. */
+const CHANNELS_IN_MATCH = 20;
+
+/**
+ * The MATCH expression: the words confined to the body column, and for a few channels the channel
+ * ids as a condition of the index itself, so a word common in another channel costs nothing here.
+ * Channel ids are digits (validated snowflakes from the directory): safe inside quotes.
+ */
+function matchFor(s: ShardSearch) {
+  const words = `body : (${s.match})`;
+  if (s.channelIds.length > CHANNELS_IN_MATCH || !s.channelIds.every((id) => /^\d+$/.test(id))) return words;
+  return `channel_id : (${s.channelIds.map((id) => `"${id}"`).join(" OR ")}) AND ${words}`;
+}
+
 /**
  * Up to `limit` matching messages of the given channels, newest first. The index is walked in its own
  * order (rowid descending, from `before`), keeping rows of those channels, until `limit` are found;
@@ -26,7 +40,7 @@ export interface ShardSearch {
 export async function searchMessages(db: HistoryDb, s: ShardSearch): Promise<MessageRow[]> {
   if (s.channelIds.length === 0) return [];
   const older = s.before ? sql`and rowid < cast(${s.before} as integer)` : sql``;
-  const hits = sql`(select cast(rowid as text) from messages_fts where messages_fts match ${s.match}
+  const hits = sql`(select cast(rowid as text) from messages_fts where messages_fts match ${matchFor(s)}
     and channel_id in (select value from json_each(${JSON.stringify(s.channelIds)})) ${older}
     order by rowid desc limit ${s.limit})`;
   const rows = await db

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type TestUser, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
 import { api, rawRequest } from "../helpers/client";
-import { shardOf } from "../helpers/shards";
+import { channelOnShard, shardNameOf, shardOf } from "../helpers/shards";
 import { ftsMatch } from "../../src/features/search/match";
 
 type Query = { q: string; channel_id?: string; limit?: string; before?: string };
@@ -103,6 +103,24 @@ describe("GET /v1/search/messages", () => {
       before = res.messages.at(-1)?.id;
     }
     expect(seen).toEqual(all.messages.map((m) => m.body));
+  });
+
+  it("searches a small channel without walking a big channel's hits on the same shard (rows read)", async () => {
+    const { alice, ch: small, t } = await group();
+    const big = await channelOnShard(await shardNameOf(small.id), () => createChannel(alice, { type: "group", name: "Big" }));
+    // 400 messages with the word in the big channel, written straight to its shard (the triggers index them).
+    const shard = await shardOf(big.id);
+    const base = BigInt(big.id);
+    const rows = Array.from({ length: 400 }, (_, i) => `('${base + BigInt(i + 1) * 4096n}', '${big.id}', NULL, '${alice.id}', '${t} everywhere', 0)`);
+    await shard.prepare(`insert into messages (id, channel_id, position, sender_id, body, created_at) values ${rows.join(",")}`).run();
+    const mine = await send(alice, small.id, `${t} here`);
+    const res = await search(alice, { q: t, channel_id: small.id });
+    expect((await expectStatus(res, 200)).messages.map((m) => m.id)).toEqual([mine.id]);
+    const read = Number(res.headers.get("Server-Timing")!.match(/d1-rows-read;desc="(\d+)"/)![1]);
+    expect(read).toBeLessThan(100); // not the 400 hits of the big channel
+    // Across all the caller's channels, both are found.
+    const all = await expectStatus(search(alice, { q: t, limit: "100" }), 200);
+    expect([all.messages.length, all.has_more]).toEqual([100, true]);
   });
 
   it("takes nothing in q as syntax: every hostile q is 200 with a valid body", async () => {
