@@ -394,11 +394,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       // Browsers cannot set headers on a WebSocket: a 60 s ticket per connection attempt.
       url: async (sinceSeq) => {
         const { ticket } = await unwrap(this.api.v1.channels[":channelID"]["ws-ticket"].$post({ param: { channelID: channelId } }));
-        const url = new URL(`/v1/channels/${channelId}/ws`, this.baseUrl);
-        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-        url.searchParams.set("ticket", ticket);
-        if (sinceSeq !== null) url.searchParams.set("since_seq", String(sinceSeq));
-        return url.href;
+        return socketUrl(this.baseUrl, `/v1/channels/${channelId}/ws`, ticket, sinceSeq);
       },
       backoff: this.#opts.backoff,
       pingIntervalMs: this.#opts.pingIntervalMs,
@@ -459,11 +455,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.#user = new UserSocket({
       url: async (sinceSeq) => {
         const { ticket } = await unwrap(this.api.v1["ws-ticket"].$post());
-        const url = new URL("/v1/ws", this.baseUrl);
-        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-        url.searchParams.set("ticket", ticket);
-        if (sinceSeq !== null) url.searchParams.set("since_seq", String(sinceSeq));
-        return url.href;
+        return socketUrl(this.baseUrl, "/v1/ws", ticket, sinceSeq);
       },
       backoff: this.#opts.backoff,
       pingIntervalMs: this.#opts.pingIntervalMs,
@@ -540,3 +532,12 @@ async function unwrapEmpty(request: Promise<ResponseLike>): Promise<void> {
 class SocketSendTimeout extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A socket URL on the API's origin (ws: or wss: to match), with its ticket and the seq to resume after. */
+function socketUrl(baseUrl: string, path: string, ticket: string, sinceSeq: number | null) {
+  const url = new URL(path, baseUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  url.searchParams.set("ticket", ticket);
+  if (sinceSeq !== null) url.searchParams.set("since_seq", String(sinceSeq));
+  return url.href;
+}
