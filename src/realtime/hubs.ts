@@ -7,6 +7,7 @@
 import type { Db, Deps, Env } from "../env";
 import type { HubCall, HubCalls, HubSequencedType, NotifyData } from "./protocol";
 import { connectedMembers, connectedUsers, dmMembers } from "./sockets.queries";
+import { tryWithBackoff } from "./retry";
 
 export const hubOf = (env: Env, userId: string) => env.USER_HUB.getByName(userId);
 
@@ -20,25 +21,17 @@ const d1 = (deps: Deps) => d1Of(deps.db);
  */
 const DIRECT_CALLS = 50;
 const CALLS_PER_JOB = 100;
-const BACKOFF_MS = [25, 75, 250];
 
 export async function performHubCall(env: Env, call: HubCall) {
   await hubOf(env, call.userId).deliver(call.userId, call.type, call.data, call.eventId);
 }
 
 async function tryCall(deps: Deps, call: HubCall): Promise<boolean> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await performHubCall(deps.env, call);
-      return true;
-    } catch (err) {
-      if (attempt >= BACKOFF_MS.length) {
-        console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: "hub", user_id: call.userId, event: "queued after retries", error: String(err) }));
-        return false;
-      }
-      await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt]));
-    }
+  const failed = await tryWithBackoff(() => performHubCall(deps.env, call));
+  if (failed) {
+    console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: "hub", user_id: call.userId, event: "queued after retries", error: String(failed.error) }));
   }
+  return !failed;
 }
 
 /** Delivers every call: directly (bounded retries), else through JOBS. Throws only if the queue refuses. */

@@ -8,14 +8,13 @@ import type { Deps, Env, LocalRoom, RoomCalls } from "../env";
 import { emitToWebhooks } from "../webhooks/dispatch";
 import { announceNewChannel, notifyMessage, toConnectedMembers, toHubs, toUsers } from "./hubs";
 import type { EphemeralType, RoomCall, SequencedType } from "./protocol";
+import { tryWithBackoff } from "./retry";
 
 export type { RoomCall };
 
 /** The channel's room: one Durable Object per channel, addressed by the channel id. */
 export const roomOf = (env: Env, channelId: string) => env.CHANNEL_ROOM.getByName(channelId);
 
-/** Waits between attempts within a request: about 0.35 s in all before the queue takes over. */
-const BACKOFF_MS = [25, 75, 250];
 /** After a hand-off, this isolate queues the channel's next calls too for a while, keeping their order. */
 const STICKY_MS = 30_000;
 const queuedChannels = new Map<string, number>();
@@ -43,17 +42,9 @@ const log = (deps: Deps, call: RoomCall, event: string, err?: unknown) =>
 async function deliver(deps: Deps, call: RoomCall) {
   const stickyUntil = queuedChannels.get(call.channelId) ?? 0;
   if (Date.now() >= stickyUntil) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await performRoomCall(deps.env, call, deps.localRoom);
-      } catch (err) {
-        if (attempt >= BACKOFF_MS.length) {
-          log(deps, call, "queued after retries", err);
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[attempt]));
-      }
-    }
+    const failed = await tryWithBackoff(() => performRoomCall(deps.env, call, deps.localRoom));
+    if (!failed) return;
+    log(deps, call, "queued after retries", failed.error);
   }
   if (queuedChannels.size > 10_000) queuedChannels.clear();
   queuedChannels.set(call.channelId, Date.now() + STICKY_MS);
