@@ -133,6 +133,7 @@ function listen(c: ChatClient) {
     typingStopped(data.sender_id);
     if (data.parent_id) return upsertReply(data);
     upsert(data);
+    confirmPending(channelId, data);
     markReadSoon();
   });
   c.on("message_update", ({ channelId, data }) => {
@@ -343,6 +344,17 @@ export function mentionedIn(body: string): string[] {
     if (m.user_id !== me.value?.id && body.includes(`@${m.display_name}`)) ids.push(m.user_id);
   }
   return ids;
+}
+
+/**
+ * Our own message came back on the socket before its send's answer: its "sending" copy goes now,
+ * so it is never shown twice. (The event does not carry the key; the oldest pending copy with the
+ * same text is the one: identical texts are interchangeable.)
+ */
+function confirmPending(channelId: string, data: { sender_id: string; body: string }) {
+  if (data.sender_id !== me.value?.id) return;
+  const i = pending.value.findIndex((p) => p.channelId === channelId && p.body === data.body && !p.failed);
+  if (i >= 0) pending.value = pending.value.filter((_, j) => j !== i);
 }
 
 /**

@@ -3,10 +3,11 @@
  * a channel was placed on). Features never touch history tables directly. Rows come back without
  * sender names: those live in the directory (features/messages/senders.ts adds them).
  */
-import { SQL, and, asc, desc, eq, getTableColumns, gt, gte, is, isNull, lt, sql } from "drizzle-orm";
+import { SQL, and, asc, desc, eq, getTableColumns, gt, gte, inArray, is, isNull, lt, or, sql } from "drizzle-orm";
 import { type InlineEmote, type MessageRow, type StoredAttachment, idempotencyKeys, messages, reactionCounts, reactions } from "../db/history";
 import type { HistoryDb } from "../env";
 import { messageNotFound } from "../platform/errors";
+import { type ReactionRow, groupReactions, reactionsQuery } from "./reactions";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -17,30 +18,52 @@ export type Page = { limit: number; before?: string; after?: string; around?: st
  * floor(limit/2) older messages and the rest (the cursor and newer) on the other side. `hasMore`: more
  * exist beyond the page in the paging direction (older for before/around/none, newer for after).
  * `threadOf` null: the channel's top-level messages; a root's id: that thread's replies (both through
- * the index on channel, parent, id).
+ * the index on channel, parent, id). The page's reactions come in the same shard batch (one round trip).
  */
 export async function listMessages(db: HistoryDb, channelId: string, page: Page, threadOf: string | null = null) {
+  const plan = pagePlan(channelId, page, threadOf);
+  const select = (cols?: { id: typeof messages.id }) => plan.reads.map((r) => (cols ? db.select(cols) : db.select()).from(messages).where(r.where).orderBy(r.order).limit(r.limit));
+  // The same reads, ids only, as the reactions' subqueries (a row read past the page costs one lookup).
+  const inPage = or(...select({ id: messages.id }).map((ids) => inArray(reactionCounts.messageId, ids)))!;
+  const results = await db.batch([reactionsQuery(db, inPage), ...(select() as [ReturnType<typeof select>[number]])]);
+  const [reactionRows, ...pages] = results as unknown as [ReactionRow[], ...MessageRow[][]];
+  return { ...plan.assemble(pages), reactions: groupReactions(reactionRows) };
+}
+
+/** `hasMoreAfter` only for `around` (the page may stop short of the newest message). */
+export interface PageRows {
+  messages: MessageRow[];
+  hasMore: boolean;
+  hasMoreAfter?: boolean;
+}
+
+/** A page as one or two ordered reads of the channel (or thread) and how their rows make the page. */
+function pagePlan(channelId: string, page: Page, threadOf: string | null): { reads: { where: SQL | undefined; order: SQL; limit: number }[]; assemble: (pages: MessageRow[][]) => PageRows } {
   const inChannel = and(eq(messages.channelId, channelId), threadOf === null ? isNull(messages.parentId) : eq(messages.parentId, threadOf));
   const { limit } = page;
-  const select = () => db.select().from(messages);
   if (page.after) {
-    const rows = await select().where(and(inChannel, gt(messages.id, page.after))).orderBy(asc(messages.id)).limit(limit + 1);
-    return { messages: rows.slice(0, limit).reverse(), hasMore: rows.length > limit };
+    return {
+      reads: [{ where: and(inChannel, gt(messages.id, page.after)), order: asc(messages.id), limit: limit + 1 }],
+      assemble: ([rows]: MessageRow[][]) => ({ messages: rows!.slice(0, limit).reverse(), hasMore: rows!.length > limit }),
+    };
   }
   if (page.around) {
     const olderCount = Math.floor(limit / 2);
-    const [older, newer] = await db.batch([
-      select().where(and(inChannel, lt(messages.id, page.around))).orderBy(desc(messages.id)).limit(olderCount),
-      select().where(and(inChannel, gte(messages.id, page.around))).orderBy(asc(messages.id)).limit(limit - olderCount + 1),
-    ]);
-    const newerPage = newer.slice(0, limit - olderCount);
-    return { messages: [...newerPage.reverse(), ...older], hasMore: older.length === olderCount, hasMoreAfter: newer.length > newerPage.length };
+    return {
+      reads: [
+        { where: and(inChannel, lt(messages.id, page.around)), order: desc(messages.id), limit: olderCount },
+        { where: and(inChannel, gte(messages.id, page.around)), order: asc(messages.id), limit: limit - olderCount + 1 },
+      ],
+      assemble: ([older, newer]: MessageRow[][]) => {
+        const newerPage = newer!.slice(0, limit - olderCount);
+        return { messages: [...newerPage.reverse(), ...older!], hasMore: older!.length === olderCount, hasMoreAfter: newer!.length > newerPage.length };
+      },
+    };
   }
-  const rows = await select()
-    .where(and(inChannel, page.before ? lt(messages.id, page.before) : undefined))
-    .orderBy(desc(messages.id))
-    .limit(limit + 1);
-  return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
+  return {
+    reads: [{ where: and(inChannel, page.before ? lt(messages.id, page.before) : undefined), order: desc(messages.id), limit: limit + 1 }],
+    assemble: ([rows]: MessageRow[][]) => ({ messages: rows!.slice(0, limit), hasMore: rows!.length > limit }),
+  };
 }
 
 export async function getMessage(db: HistoryDb, channelId: string, messageId: string): Promise<MessageRow | undefined> {

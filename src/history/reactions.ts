@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { type SQL, and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { HistoryDb } from "../env";
 import { messages, reactionCounts, reactions } from "../db/history";
 
@@ -17,9 +17,13 @@ export interface ReactionSummary {
  * index, so a message with thousands of reactions costs the same as one with a few.
  */
 export async function reactionsFor(db: HistoryDb, messageIds: string[]): Promise<Map<string, ReactionSummary[]>> {
-  const byMessage = new Map<string, ReactionSummary[]>();
-  if (messageIds.length === 0) return byMessage;
-  const rows = await db
+  if (messageIds.length === 0) return new Map();
+  return groupReactions(await reactionsQuery(db, inArray(reactionCounts.messageId, messageIds)));
+}
+
+/** The query of `reactionsFor` for the messages `which` selects (a list, or a subquery: a batch item). */
+export function reactionsQuery(db: HistoryDb, which: SQL) {
+  return db
     .select({
       messageId: reactionCounts.messageId,
       emote: reactionCounts.emoteAssetId,
@@ -29,8 +33,15 @@ export async function reactionsFor(db: HistoryDb, messageIds: string[]): Promise
         order by r.created_at, r.user_id limit ${sql.raw(String(USER_IDS_SHOWN))}))`, // a literal: 100 message ids already take every bound parameter D1 allows
     })
     .from(reactionCounts)
-    .where(inArray(reactionCounts.messageId, messageIds))
+    .where(which)
     .orderBy(asc(reactionCounts.firstAt), asc(reactionCounts.emoteAssetId));
+}
+
+export type ReactionRow = Awaited<ReturnType<typeof reactionsQuery>>[number];
+
+/** Rows of `reactionsQuery` per message, in their order. */
+export function groupReactions(rows: ReactionRow[]): Map<string, ReactionSummary[]> {
+  const byMessage = new Map<string, ReactionSummary[]>();
   for (const row of rows) {
     const list = byMessage.get(row.messageId) ?? [];
     list.push({ emote_asset_id: row.emote, count: row.count, user_ids: JSON.parse(row.userIds) as string[] });

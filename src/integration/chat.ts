@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { isBlockedEitherWay } from "../features/blocks/blocks.queries";
-import { createGroupOrRoom, deleteChannel, findChannelWithMembership } from "../features/channels/channels.queries";
+import { createGroupOrRoom, deleteChannel } from "../features/channels/channels.queries";
 import { findOrCreateDm } from "../features/channels/dm.queries";
 import { pickShard } from "../features/channels/placement";
 import { channelJson } from "../features/channels/channels.schemas";
@@ -11,7 +11,6 @@ import { getUser } from "../features/users/users.queries";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../platform/errors";
-import { isId } from "../platform/ids";
 import { sendMessage } from "../features/messages/send";
 import { IdempotencyHeaders } from "../features/messages/messages.schemas";
 import {
@@ -31,7 +30,6 @@ import { integrationResponses, integrationRouter, invalidAt, ok, registerSecurit
 import { oauthRouter } from "./oauth";
 
 const tags = ["Integration: Chat"];
-const notFound = (what: string) => new ApiError("CHAT_CHANNEL_NOT_FOUND", `${what} not found`);
 
 export const chatRouter = integrationRouter();
 // Listing reads; everything else writes. (Hono's `/x/*` also matches `/x`, hence one rule.)
@@ -155,12 +153,16 @@ const declaredTypes = (declared: { type: "image" | "file"; fileId: string }[]) =
 
 type MessageInput = z.infer<typeof ConversationPostMessageRequest>;
 
-async function sendAsPublisher(c: Context<AppEnv>, channel: ChannelRow, sender: string, input: MessageInput, key?: string) {
-  if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
+/**
+ * Sends as publisher `publisherId`: whether it is live, the conversation exists (a DM only through
+ * `intoDm`) and is not archived are all decided in the send's own directory batch.
+ */
+async function sendAsPublisher(c: Context<AppEnv>, channel: ChannelRow | { id: string }, publisherId: number, intoDm: boolean, input: MessageInput, key?: string) {
   try {
     const { message } = await sendMessage(depsOf(c), {
       channel,
-      senderId: sender,
+      poster: { kind: "publisher", publisherId, intoDm },
+      senderId: publisherUserId(publisherId),
       uploaderId: c.get("principal").id,
       body: input.text,
       assetIds: input.attachments.map((a) => a.fileId),
@@ -200,10 +202,7 @@ chatRouter.openapi(
   async (c) => {
     const { conversationId } = c.req.valid("param");
     const input = c.req.valid("json");
-    const sender = await publisherSender(c, input.senderId);
-    const found = isId(conversationId) ? await findChannelWithMembership(c.get("db"), conversationId, sender) : undefined;
-    if (!found || found.channel.type === "dm") throw notFound("Conversation");
-    return sendAsPublisher(c, found.channel, sender, input, c.req.valid("header")["idempotency-key"]);
+    return sendAsPublisher(c, { id: conversationId }, input.senderId, false, input, c.req.valid("header")["idempotency-key"]);
   },
 );
 
@@ -235,6 +234,6 @@ chatRouter.openapi(
     if (await isBlockedEitherWay(db, sender, userId)) throw new ApiError("CHAT_DM_BLOCKED_USER", "The user has blocked this publisher");
     const { channel, created } = await findOrCreateDm(db, c.env, sender, userId);
     if (created) await announceCreation(depsOf(c), channelJson(channel));
-    return sendAsPublisher(c, channel, sender, input, c.req.valid("header")["idempotency-key"]);
+    return sendAsPublisher(c, channel, input.senderId, true, input, c.req.valid("header")["idempotency-key"]);
   },
 );

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../env";
+import { forgetName } from "../platform/user-names";
 import { apiKeys, apiKeyUsage, channels, integrationConversations, oauthTokens, publishers, users } from "../db/schema";
 
 export const publisherUserId = (id: number) => `pub_${id}`;
@@ -166,6 +167,7 @@ export async function getPublisher(db: Db, id: number) {
 
 /** Renames keep the publisher's user row in step, so old and new messages show the new name. */
 export async function updatePublisher(db: Db, id: number, changes: { name?: string; imageUrl?: string | null }) {
+  forgetName(publisherUserId(id));
   const [updated] = await db.batch([
     db.update(publishers).set(changes).where(and(eq(publishers.id, id), isNull(publishers.deletedAt))).returning(),
     db

@@ -5,6 +5,7 @@ import { users } from "../db/schema";
 import { authRequired, invalidToken } from "./errors";
 import { USER_ID_PATTERN } from "./schemas";
 import { safeEqual, verifyUserToken } from "./tokens";
+import { forgetName } from "./user-names";
 
 /**
  * Id prefixes the service uses for its own principals (publishers, API keys): never a user's, so a
@@ -31,6 +32,7 @@ const KNOWN_USERS_MAX = 10_000;
  * conflict branch makes an unchanged user cost zero rows written.
  */
 async function upsertUser(db: Db, id: string, displayName: string | undefined) {
+  forgetName(id);
   const now = Date.now();
   await db
     .insert(users)

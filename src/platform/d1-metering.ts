@@ -1,6 +1,13 @@
 /** D1 cost of one request, summed from every statement's `meta`. */
 export interface D1Stats {
   queries: number;
+  /**
+   * Round trips the request waited for: a call (one statement, or one batch) that starts while no
+   * other is in flight begins a new one; calls made in parallel with it share it.
+   */
+  roundTrips: number;
+  /** Calls in flight now (to tell a new round trip from a parallel call). */
+  inFlight: number;
   durationMs: number;
   rowsRead: number;
   rowsWritten: number;
@@ -8,7 +15,18 @@ export interface D1Stats {
 
 const TARGET = Symbol("target");
 
-export const emptyStats = (): D1Stats => ({ queries: 0, durationMs: 0, rowsRead: 0, rowsWritten: 0 });
+export const emptyStats = (): D1Stats => ({ queries: 0, roundTrips: 0, inFlight: 0, durationMs: 0, rowsRead: 0, rowsWritten: 0 });
+
+/** Runs one D1 call, counting it as a round trip unless another call is already in flight. */
+async function call<T>(stats: D1Stats, work: () => Promise<T>): Promise<T> {
+  if (stats.inFlight === 0) stats.roundTrips += 1;
+  stats.inFlight += 1;
+  try {
+    return await work();
+  } finally {
+    stats.inFlight -= 1;
+  }
+}
 
 function record(stats: D1Stats, result: D1Result | D1Response) {
   const meta = result.meta;
@@ -28,7 +46,7 @@ function meterStatement(stmt: D1PreparedStatement, stats: D1Stats): D1PreparedSt
         case "all":
         case "run":
           return async () => {
-            const result = await target[prop]();
+            const result = await call(stats, () => target[prop]());
             record(stats, result);
             return result;
           };
@@ -65,7 +83,7 @@ export function meterD1(db: D1Database, stats: D1Stats): D1Database {
       if (prop === "batch") {
         return async (statements: D1PreparedStatement[]) => {
           // Proxied statements are unwrapped by D1 itself through their target.
-          const results = await target.batch(statements.map(unwrap));
+          const results = await call(stats, () => target.batch(statements.map(unwrap)));
           for (const result of results) record(stats, result);
           return results;
         };
@@ -86,6 +104,7 @@ export function serverTiming(stats: D1Stats, totalMs: number): string {
     `d1;dur=${stats.durationMs.toFixed(2)};desc="${stats.queries} queries"`,
     `d1-rows-read;desc="${stats.rowsRead}"`,
     `d1-rows-written;desc="${stats.rowsWritten}"`,
+    `d1-round-trips;desc="${stats.roundTrips}"`,
     `total;dur=${totalMs.toFixed(1)}`,
   ].join(", ");
 }

@@ -59,9 +59,9 @@ interface MessageFields {
   mentioned_user_ids?: string[];
 }
 
-/** `notify` to every connected member (the sender's own hub too: their other devices). */
-export async function notifyMessage(deps: Deps, message: MessageFields) {
-  const members = await connectedMembers(d1(deps), message.channel_id, Date.now());
+/** `notify` to every connected member (the sender's own hub too: their other devices); `connected` when already read. */
+export async function notifyMessage(deps: Deps, message: MessageFields, connected?: string[]) {
+  const members = connected ?? (await connectedMembers(deps.db, message.channel_id, Date.now()));
   const mentioned = new Set(message.mentioned_user_ids ?? []);
   const data = (userId: string): NotifyData => ({
     channel_id: message.channel_id,
@@ -75,14 +75,14 @@ export async function notifyMessage(deps: Deps, message: MessageFields) {
 }
 
 /** Members of a channel whose hub is active now (read before a deletion removes the memberships). */
-export const connectedMembersOf = (deps: Deps, channelId: string) => connectedMembers(d1(deps), channelId, Date.now());
+export const connectedMembersOf = (deps: Deps, channelId: string) => connectedMembers(deps.db, channelId, Date.now());
 
 /** The same frame to these users' hubs (already known to be connected). */
 export const toHubs = (deps: Deps, userIds: string[], type: HubSequencedType, data: unknown) => deliverToHubs(deps, calls(userIds, type, () => data));
 
 /** The same frame to every connected member of a channel (`channel_update`, `channel_remove` on deletion). */
 export async function toConnectedMembers(deps: Deps, channelId: string, type: HubSequencedType, data: unknown) {
-  const members = await connectedMembers(d1(deps), channelId, Date.now());
+  const members = await connectedMembers(deps.db, channelId, Date.now());
   await deliverToHubs(deps, calls(members, type, () => data));
 }
 

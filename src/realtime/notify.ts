@@ -56,12 +56,22 @@ async function deliver(deps: Deps, call: RoomCall) {
  * outbound webhooks hook in here: `emitToWebhooks` never throws and, in a request, returns at once.
  */
 
-export async function publish(deps: Deps, channelId: string, type: SequencedType, data: unknown) {
+/**
+ * `connected`: the channel's connected members when the caller already read them (a send does, in
+ * its directory batch). The room and the user hubs are called at the same time: they are different
+ * sockets, and each keeps its own order.
+ */
+export async function publish(deps: Deps, channelId: string, type: SequencedType, data: unknown, read?: { connected?: string[] }) {
   await emitToWebhooks(deps, type, channelId, data);
-  await deliver(deps, { kind: "publish", channelId, eventId: crypto.randomUUID(), type, data });
+  const room = deliver(deps, { kind: "publish", channelId, eventId: crypto.randomUUID(), type, data });
   // The user sockets: every new message (replies too) and settings changes, to connected members only.
-  if (type === "message") await notifyMessage(deps, data as Parameters<typeof notifyMessage>[1]);
-  if (type === "channel_update") await toConnectedMembers(deps, channelId, "channel_update", data);
+  const hubs =
+    type === "message"
+      ? notifyMessage(deps, data as Parameters<typeof notifyMessage>[1], read?.connected)
+      : type === "channel_update"
+        ? toConnectedMembers(deps, channelId, "channel_update", data)
+        : undefined;
+  await Promise.all([room, hubs]);
 }
 
 /** A member was added: `channel_add` (the channel) on their user socket; the room's `member_add` is `publish`'s. */

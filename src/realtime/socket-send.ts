@@ -5,7 +5,6 @@
  * through the room's own publish, called directly rather than through the room's stub.
  */
 import type { Deps, Env, HistoryDb, LocalRoom } from "../env";
-import { loadChannel, requirePoster } from "../features/channels/access";
 import { sendMessage } from "../features/messages/send";
 import { emptyStats, meterD1, type D1Stats } from "../platform/d1-metering";
 import { createDb } from "../platform/db";
@@ -67,22 +66,22 @@ export async function answerSend(room: RoomContext, sender: SocketSender, value:
  * at connect time: membership, role, archive and blocks may have changed), then `sendMessage`.
  */
 async function send(deps: Deps, sender: SocketSender, value: Record<string, unknown>, bytes: number) {
-  // Independent, so started together: the limiter, the id lease (free while fresh), the channel read.
+  // Independent, so started together: the limiter and the id lease (free while fresh).
   const limited = enforceUserRateLimit(deps.env, sender.userId);
   const leased = ensureIdNode(deps.env);
-  const loaded = loadChannel(deps.db, sender.channelId, sender.userId);
   // Whichever is not awaited because an earlier step threw must not be an unhandled rejection.
-  for (const started of [limited, leased, loaded]) started.catch(() => {});
+  for (const started of [limited, leased]) started.catch(() => {});
   await limited;
   if (bytes > MAX_SEND_FRAME_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `Send frames are limited to ${MAX_SEND_FRAME_BYTES} bytes`);
   const parsed = SendFrame.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error, "json");
   const frame = parsed.data;
   await leased;
-  const access = await loaded;
-  await requirePoster(deps.db, access, sender.userId);
+  // Who may post is decided now, inside the send's directory batch (membership, role, archive and
+  // blocks may have changed since the socket opened).
   const { message } = await sendMessage(deps, {
-    channel: access.channel,
+    channel: { id: sender.channelId },
+    poster: { kind: "member" },
     senderId: sender.userId,
     uploaderId: sender.userId,
     body: frame.body,

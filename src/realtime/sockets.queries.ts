@@ -1,8 +1,11 @@
 /**
  * The directory's `user_sockets` table: who holds a user socket (so a message is handed only to
- * their hubs) and who is online (presence). Raw D1 (not Drizzle): the join order matters here and
- * SQLite's `CROSS JOIN` is how it is fixed; both the Worker (metered binding) and the UserHub call these.
+ * their hubs) and who is online (presence). Raw SQL: the join order matters here and SQLite's
+ * `CROSS JOIN` is how it is fixed; both the Worker (metered binding) and the UserHub call these.
  */
+import { and, eq, gt, lte } from "drizzle-orm";
+import { channelMembers, channels, userSockets } from "../db/directory";
+import type { Db } from "../env";
 
 /** `hub_active_until` while a user socket is open: far future (the hub sets now + window when the last closes). */
 export const HUB_OPEN = 8_640_000_000_000_000;
@@ -24,19 +27,29 @@ export const PRESENCE_MAX_CHANNELS = 1000;
  * window ago. ONE query whatever the size: a small channel walks its members and probes each one's
  * `user_sockets` row; a large one walks the connected users (index on `hub_active_until`) and probes
  * each one's membership by primary key. `member_count` picks the branch; the other finds no channel row.
+ * Drizzle writes `crossJoin` as SQLite's CROSS JOIN, which keeps the order as written.
  */
-export async function connectedMembers(d1: D1Database, channelId: string, now: number): Promise<string[]> {
-  const { results } = await d1
-    .prepare(
-      `SELECT m.user_id AS id FROM channels c CROSS JOIN channel_members m CROSS JOIN user_sockets s
-         WHERE c.id = ?1 AND c.member_count <= ${LARGE_CHANNEL} AND m.channel_id = c.id AND s.user_id = m.user_id AND s.hub_active_until > ?2
-       UNION ALL
-       SELECT s.user_id AS id FROM channels c CROSS JOIN user_sockets s CROSS JOIN channel_members m
-         WHERE c.id = ?1 AND c.member_count > ${LARGE_CHANNEL} AND s.hub_active_until > ?2 AND m.channel_id = c.id AND m.user_id = s.user_id`,
-    )
-    .bind(channelId, now)
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
+export function connectedMembersQuery(db: Db, channelId: string, now: number) {
+  const live = and(eq(channels.id, channelId), eq(channelMembers.channelId, channels.id), eq(userSockets.userId, channelMembers.userId), gt(userSockets.hubActiveUntil, now));
+  const small = db
+    .select({ id: channelMembers.userId })
+    .from(channels)
+    .crossJoin(channelMembers)
+    .crossJoin(userSockets)
+    .where(and(live, lte(channels.memberCount, LARGE_CHANNEL)));
+  const large = db
+    .select({ id: userSockets.userId })
+    .from(channels)
+    .crossJoin(userSockets)
+    .crossJoin(channelMembers)
+    .where(and(live, gt(channels.memberCount, LARGE_CHANNEL)));
+  return small.unionAll(large);
+}
+
+/** `connectedMembersQuery` on its own (a send reads it in its directory batch instead). */
+export async function connectedMembers(db: Db, channelId: string, now: number): Promise<string[]> {
+  const rows = await connectedMembersQuery(db, channelId, now);
+  return rows.map((r) => r.id);
 }
 
 /** The members of a DM (two rows) with their names and whether their hub is active. */

@@ -135,7 +135,7 @@ describe("request metadata", () => {
     const res = await api(user.token).v1.channels.$get({ query: {} });
     await expectStatus(res, 200);
     expect(res.headers.get("X-Request-Id")).toMatch(/^[\w-]{8,}$/);
-    expect(res.headers.get("Server-Timing")).toMatch(/^d1;dur=[\d.]+;desc="\d+ queries", d1-rows-read;desc="\d+", d1-rows-written;desc="\d+", total;dur=[\d.]+$/);
+    expect(res.headers.get("Server-Timing")).toMatch(/^d1;dur=[\d.]+;desc="\d+ queries", d1-rows-read;desc="\d+", d1-rows-written;desc="\d+", d1-round-trips;desc="\d+", total;dur=[\d.]+$/);
     const echoed = await api(user.token, { "X-Request-Id": "trace-abc-123" }).v1.channels.$get({ query: {} });
     await expectStatus(echoed, 200);
     expect(echoed.headers.get("X-Request-Id")).toBe("trace-abc-123");

@@ -11,6 +11,8 @@ import { dmPartnerId } from "./dm.queries";
 export interface ChannelAccess {
   channel: ChannelRow;
   membership: Membership | null;
+  /** In a DM: whether either side blocked the other, when read with the channel (else looked up when needed). */
+  blocked?: boolean;
 }
 
 /**
@@ -19,10 +21,7 @@ export interface ChannelAccess {
  */
 export async function loadChannel(db: Db, channelId: string, userId: string): Promise<ChannelAccess> {
   if (!isId(channelId)) throw channelNotFound();
-  const found = await findChannelWithMembership(db, channelId, userId);
-  if (!found) throw channelNotFound();
-  if (!found.membership && found.channel.type !== "room") throw channelNotFound();
-  return found;
+  return visibleChannel(await findChannelWithMembership(db, channelId, userId));
 }
 
 export function requireMember(access: ChannelAccess): Membership {
@@ -53,20 +52,34 @@ export function requireOwner(access: ChannelAccess, action: string): Membership 
 
 /**
  * May `userId` post (send, edit, react) here? Members only; not in archived channels; in broadcast
- * channels only owner/admins; not in a DM where either side blocked the other.
+ * channels only owner/admins; not in a DM where either side blocked the other. `canPostSql` in
+ * messages.queries.ts states the same rule for the conditional write of a send: change both together.
  */
 export async function requirePoster(db: Db, access: ChannelAccess, userId: string): Promise<Membership> {
+  // Rules that need no read first, so a refused poster costs no block lookup.
+  checkPoster(access, false);
+  if (access.blocked !== undefined) return checkPoster(access, access.blocked);
+  const partner = access.channel.type === "dm" ? dmPartnerId(access.channel, userId) : undefined;
+  return checkPoster(access, partner !== undefined && (await isBlockedEitherWay(db, userId, partner)));
+}
+
+/** `requirePoster` on an access already read with its DM block flag (no query). */
+export function checkPoster(access: ChannelAccess, blocked: boolean): Membership {
   const membership = requireMember(access);
   const { channel } = access;
   if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This channel is archived");
   if (channel.broadcast && !isAdminRole(membership.role)) {
     throw new ApiError("CHAT_BROADCAST_ONLY", "Only owners and admins can post in a broadcast channel");
   }
-  const partner = channel.type === "dm" ? dmPartnerId(channel, userId) : undefined;
-  if (partner && (await isBlockedEitherWay(db, userId, partner))) {
-    throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
-  }
+  if (blocked) throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   return membership;
+}
+
+/** `loadChannel` on a row already read (the channel, or undefined when it does not exist). */
+export function visibleChannel<T extends ChannelAccess>(found: T | undefined): T {
+  if (!found) throw channelNotFound();
+  if (!found.membership && found.channel.type !== "room") throw channelNotFound();
+  return found;
 }
 
 /** Every id (at most 100) names a known user; the first that does not is 404 CHAT_USER_NOT_FOUND. */

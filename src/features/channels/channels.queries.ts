@@ -1,8 +1,9 @@
 import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../env";
-import { type ChannelRow, type MemberRole, channelMembers, channels, deletedPositions, users } from "../../db/directory";
+import { type ChannelRow, type MemberRole, channelMembers, channels, deletedPositions, userBlocks, users } from "../../db/directory";
 import { countChannelOn } from "./placement";
+import { rememberShard } from "./shard-memo";
 import { newId } from "../../platform/ids";
 import { mentionCountSql } from "../mentions/mentions.queries";
 
@@ -25,25 +26,48 @@ export interface Membership {
   readPosition: number;
 }
 
-/** The channel and the caller's membership, in one read. Undefined when the channel does not exist. */
-export async function findChannelWithMembership(db: Db, channelId: string, userId: string) {
-  const row = await db
+/**
+ * The channel and the caller's membership, as one query (a batch item: a send reads it in the batch
+ * that takes its position). `blocked`: in a DM, whether either side blocked the other.
+ */
+export function channelWithMembershipQuery(db: Db, channelId: string, userId: string) {
+  return db
     .select({
       channel: getTableColumns(channels),
       role: channelMembers.role,
       hidden: channelMembers.hidden,
       joinedAt: channelMembers.joinedAt,
       readPosition: channelMembers.readPosition,
+      blocked: sql<number>`${dmBlockedSql(userId)}`,
     })
     .from(channels)
     .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
-    .where(and(eq(channels.id, channelId), isNull(channels.deletedAt)))
-    .get();
+    .where(and(eq(channels.id, channelId), isNull(channels.deletedAt)));
+}
+
+export type ChannelWithMembershipRow = Awaited<ReturnType<typeof channelWithMembershipQuery>>[number];
+
+/** The query's row as the access rules take it. */
+export function toAccess(row: ChannelWithMembershipRow | undefined) {
   if (!row) return undefined;
+  rememberShard(row.channel.id, row.channel.shard);
   const membership: Membership | null =
     row.role === null ? null : { role: row.role, hidden: row.hidden!, joinedAt: row.joinedAt!, readPosition: row.readPosition! };
-  return { channel: row.channel, membership };
+  return { channel: row.channel, membership, blocked: Boolean(row.blocked) };
 }
+
+/** The channel and the caller's membership, in one read. Undefined when the channel does not exist. */
+export async function findChannelWithMembership(db: Db, channelId: string, userId: string) {
+  return toAccess(await channelWithMembershipQuery(db, channelId, userId).get());
+}
+
+/**
+ * For the `channels` row in scope: 1 when it is a DM and either side blocked the other (by primary
+ * key, both directions), else 0.
+ */
+export const dmBlockedSql = (userId: string) =>
+  sql`(case when ${channels.type} = 'dm' then exists (select 1 from ${userBlocks} b where
+    (b.blocker_id = ${userId} and b.blocked_id = ${dmPartnerSql(userId)}) or (b.blocker_id = ${dmPartnerSql(userId)} and b.blocked_id = ${userId})) else 0 end)`;
 
 const otherUser = alias(users, "other_user");
 

@@ -3,7 +3,7 @@
  * batch items, so a send or edit puts them in the directory batch it makes anyway (no extra round
  * trip); ids travel as one JSON parameter, whatever their number (D1 binds at most 100).
  */
-import { and, desc, eq, inArray, isNull, lt, ne, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { channelMembers, channels, mentions } from "../../db/directory";
 import type { Db } from "../../env";
 
@@ -22,16 +22,16 @@ export interface MentionTarget {
 /**
  * Indexes a message's mentions of current members other than the sender, in whatever batch the caller
  * makes; its result rows (`{ userId }`) are the mentions kept. Works for any message, with or
- * without a position (replies take none).
+ * without a position (replies take none). `when`: written only if this holds (a send's right to post).
  */
-export function insertMentions(db: Db, m: MentionTarget) {
+export function insertMentions(db: Db, m: MentionTarget, when?: SQL) {
   return db
     .insert(mentions)
     .select(
       db
         .select({ userId: channelMembers.userId, channelId: channelMembers.channelId, messageId: sql<string>`${m.messageId}`.as("message_id") })
         .from(channelMembers)
-        .where(and(eq(channelMembers.channelId, m.channelId), inArray(channelMembers.userId, inJson(m.userIds)), ne(channelMembers.userId, m.senderId))),
+        .where(and(eq(channelMembers.channelId, m.channelId), inArray(channelMembers.userId, inJson(m.userIds)), ne(channelMembers.userId, m.senderId), when)),
     )
     .onConflictDoNothing()
     .returning({ userId: mentions.userId });

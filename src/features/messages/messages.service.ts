@@ -7,25 +7,31 @@ import { publish } from "../../realtime/notify";
 import { markDeleted } from "../attachments/attachments.queries";
 import { removeUploads } from "../attachments/uploads";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../channels/access";
+import { knownShard } from "../channels/shard-memo";
 import { deleteMentions, insertMentions, keptInOrder, mentionableMembers } from "../mentions/mentions.queries";
 import { checkMessageContent } from "./content";
 import { recordDeletedPosition } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
 import { withSenders } from "./senders";
 
+/**
+ * A page of the channel's top-level messages. When this isolate knows the channel's shard (it never
+ * changes), the page and its reactions are read while access is checked: one round trip. The page
+ * is only returned once the caller is known to be a member.
+ */
 export async function listMessages(deps: Deps, me: string, channelId: string, page: history.Page) {
+  const read = (shard: string) => history.listMessages(deps.history(shard), channelId, page);
+  const shard = knownShard(channelId);
+  const early = shard ? read(shard) : undefined;
+  early?.catch(() => {}); // awaited below unless access is refused
   const access = await loadChannel(deps.db, channelId, me);
   requireMember(access);
-  const shard = deps.history(access.channel.shard);
-  const found = await history.listMessages(shard, access.channel.id, page);
-  const [reactions, messages] = await Promise.all([
-    history.reactionsFor(shard, found.messages.filter((m) => m.deletedAt === null).map((m) => m.id)),
-    withSenders(deps.db, found.messages),
-  ]);
+  const found = await (early ?? read(access.channel.shard));
+  const messages = await withSenders(deps.db, found.messages);
   return {
-    messages: messages.map((m) => messageJson(m, reactions.get(m.id))),
+    messages: messages.map((m) => messageJson(m, found.reactions.get(m.id))),
     has_more: found.hasMore,
-    ...("hasMoreAfter" in found ? { has_more_after: found.hasMoreAfter } : {}),
+    ...(found.hasMoreAfter !== undefined ? { has_more_after: found.hasMoreAfter } : {}),
   };
 }
 

@@ -5,17 +5,22 @@ import type { InlineEmote, MessageRow, StoredAttachment } from "../../history";
 import { isUniqueViolation } from "../../platform/db-errors";
 import { ApiError, messageNotFound } from "../../platform/errors";
 import { newId } from "../../platform/ids";
+import { rememberName } from "../../platform/user-names";
 import { publish } from "../../realtime/notify";
 import { claimForMessage, releaseClaims } from "../attachments/attachments.queries";
 import { attachmentInUse, resolveAttachments } from "../attachments/uploads";
-import { MAX_MENTIONS, deleteMentions, insertMentions, keptInOrder } from "../mentions/mentions.queries";
+import { checkPoster, loadChannel, requirePoster, visibleChannel } from "../channels/access";
+import { MAX_MENTIONS, deleteMentions, keptInOrder } from "../mentions/mentions.queries";
 import { checkMessageContent } from "./content";
-import { recordDeletedPosition, takePosition } from "./messages.queries";
+import { type Poster, openSend, recordDeletedPosition } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
 import { withSenders } from "./senders";
 
 export interface SendInput {
-  channel: ChannelRow;
+  /** Where: the channel row when the caller already read it (the integration API), else its id. */
+  channel: ChannelRow | { id: string };
+  /** Checked in the send's own directory batch (see `Poster`). */
+  poster: Poster;
   /** The message's author: a user id, or `pub_<n>` for a publisher. */
   senderId: string;
   /** Whose uploads the message may use (the user, or the integration that uploaded them). */
@@ -33,64 +38,99 @@ export interface SendInput {
 }
 
 /**
- * Sends a message once: content rules, idempotent replay, upload claims (directory), the channel's
- * next position (directory), the message and its key (the channel's history shard), then the
- * `message` event. Callers have already decided the sender may post here.
+ * Sends a message once. A plain message costs two D1 round trips: the directory batch of `openSend`
+ * (who may post, the sender's name, the connected members, the position and cursor, conditional on
+ * the right to post) and the shard batch storing the message with its idempotency key; then the
+ * `message` event. A retry with a used key finds out at the shard (UNIQUE) and answers with the
+ * first message; the position it took counts as deleted. Uploads and replies add their reads first.
  *
- * A reply (`parentId`) takes no position and writes nothing to the directory: it never counts as
- * unread, never moves the sender's cursor, does not reorder the channel list (Slack does not either)
- * or unhide a DM. Its root's reply count moves in the reply's own shard transaction, and the root's
- * new state goes out as a `message_update` after the reply's `message`.
+ * A reply (`parentId`) takes no position and writes nothing to the directory but its mentions: it
+ * never counts as unread, never moves the sender's cursor, does not reorder the channel list (Slack
+ * does not either) or unhide a DM. Its root's reply count moves in the reply's own shard transaction,
+ * and the root's new state goes out as a `message_update` after the reply's `message`.
  */
 export async function sendMessage(deps: Deps, input: SendInput) {
   const { db } = deps;
-  const shard = deps.history(input.channel.shard);
   const emotes = input.inlineEmotes ?? [];
   checkMessageContent(input.body, emotes, input.assetIds.length);
   const mentionIds = input.mentionedUserIds ?? [];
   if (mentionIds.length > MAX_MENTIONS) throw tooManyMentions();
   const now = Date.now();
   const key = input.idempotencyKey;
-  const replay = key ? await history.findByIdempotencyKey(shard, input.senderId, key, now) : undefined;
-  if (replay) return { message: await json(deps, replay), replayed: true };
+  const channelId = input.channel.id;
 
-  // An unknown, deleted or foreign parent is refused before anything is claimed or counted.
-  const thread = input.parentId ? await history.resolveThread(shard, input.channel.id, input.parentId) : undefined;
+  // A reply needs its shard first: an unknown, deleted or foreign parent is refused before anything
+  // is claimed or counted. Uploads are resolved and claimed before the position is taken.
+  let known = "shard" in input.channel ? input.channel : undefined;
+  if (input.parentId && !known) known = (await requireSendable(deps, channelId, input)).channel;
+  const thread = input.parentId ? await history.resolveThread(deps.history(known!.shard), channelId, input.parentId) : undefined;
   const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
   input.checkAttachments?.(attachments);
   const id = newId(now);
   if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
-  // Mentions: kept = members other than the sender. A top-level message writes them in its position's
-  // batch; a reply, which takes no position, writes them on their own.
-  const mentionWrite = mentionIds.length ? insertMentions(db, { channelId: input.channel.id, messageId: id, senderId: input.senderId, userIds: mentionIds }) : undefined;
-  let position: number | null = null;
-  let keptRows: { userId: string }[] = [];
-  if (thread) keptRows = mentionWrite ? await mentionWrite : [];
-  else {
-    const taken = await takePosition(db, { channelId: input.channel.id, messageId: id, senderId: input.senderId, now, unhide: input.channel.type === "dm" }, mentionWrite);
-    position = taken.position;
-    keptRows = taken.also ?? [];
-  }
-  const mentioned = keptInOrder(mentionIds, keptRows.map((r) => r.userId));
+
+  const opened = await openSend(db, { channelId, messageId: id, senderId: input.senderId, now, poster: input.poster, takesPosition: !thread, mentionedUserIds: mentionIds });
+  const { position } = opened;
+  const mentioned = keptInOrder(mentionIds, opened.mentioned);
+  const undo = () =>
+    db.batch([
+      releaseClaims(db, id),
+      ...(position !== null ? [recordDeletedPosition(db, channelId, position, input.senderId)] : []),
+      ...(mentioned.length ? [deleteMentions(db, channelId, id, mentioned)] : []),
+    ]);
+  let channel: ChannelRow | undefined;
   try {
-    const fields = { id, channelId: input.channel.id, position, senderId: input.senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentioned, now, idempotencyKey: key };
-    if (thread) return { message: await storeReply(deps, shard, fields, thread), replayed: false };
-    const message = await json(deps, await history.insertMessage(shard, fields));
-    await publish(deps, input.channel.id, "message", message);
+    channel = refusedOrChannel(input, opened, thread !== undefined);
+    if (!channel) throw new Error("the send's conditional writes and checkPoster disagree");
+  } catch (err) {
+    await undo(); // a refused send wrote nothing but the upload claims made above
+    throw err;
+  }
+  const shard = deps.history(channel.shard);
+  const sender = { senderName: opened.sender?.name ?? input.senderId, senderKind: opened.sender?.kind ?? ("user" as const) };
+  if (opened.sender) rememberName(input.senderId, opened.sender);
+  try {
+    const fields = { id, channelId, position, senderId: input.senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentioned, now, idempotencyKey: key };
+    if (thread) return { message: await storeReply(deps, shard, fields, thread, opened.connected), replayed: false };
+    const message = messageJson({ ...(await history.insertMessage(shard, fields)), ...sender });
+    await publish(deps, channelId, "message", message, { connected: opened.connected });
     return { message, replayed: false };
   } catch (err) {
     // A position taken but holding no message counts as deleted; the uploads are free again, and
     // nobody is mentioned by it.
-    await db.batch([
-      releaseClaims(db, id),
-      ...(position !== null ? [recordDeletedPosition(db, input.channel.id, position, input.senderId)] : []),
-      ...(mentioned.length ? [deleteMentions(db, input.channel.id, id, mentioned)] : []),
-    ]);
-    // A concurrent retry with the same key won the race: answer with its message.
+    await undo();
+    // The key was used before (or a concurrent retry with it won the race): answer with its message.
     const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(shard, input.senderId, key, now) : undefined;
     if (!raced) throw err;
     return { message: await json(deps, raced), replayed: true };
   }
+}
+
+/** A member's send to a channel not read yet: the channel, or the error a refused send gets. */
+async function requireSendable(deps: Deps, channelId: string, input: SendInput) {
+  const access = await loadChannel(deps.db, channelId, input.senderId);
+  if (input.poster.kind === "member") await requirePoster(deps.db, access, input.senderId);
+  return access;
+}
+
+/**
+ * After `openSend`: the error for a refused send (read in the same transaction as the conditional
+ * writes, so it names the rule that stopped them), else the channel. Undefined only if the SQL and
+ * the JavaScript forms of the rule disagree (a bug).
+ */
+function refusedOrChannel(input: SendInput, opened: Awaited<ReturnType<typeof openSend>>, isReply: boolean): ChannelRow | undefined {
+  const { poster } = input;
+  if (poster.kind === "member") {
+    const access = visibleChannel(opened.access);
+    checkPoster(access, access.blocked);
+  } else {
+    // The integration API's order: the publisher, then the conversation (private ones are not addressable).
+    if (!opened.livePublisher) throw new ApiError("CHAT_USER_NOT_FOUND", `Publisher ${poster.publisherId} not found`);
+    const channel = opened.access?.channel;
+    if (!channel || (channel.type === "dm" && !poster.intoDm)) throw new ApiError("CHAT_CHANNEL_NOT_FOUND", "Conversation not found");
+    if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
+  }
+  return isReply || opened.position !== null ? opened.access!.channel : undefined;
 }
 
 const tooManyMentions = () =>
@@ -101,12 +141,12 @@ const tooManyMentions = () =>
 const json = async (deps: Deps, row: MessageRow) => messageJson((await withSenders(deps.db, [row]))[0]!);
 
 /** Stores a reply (404 if its parent went away meanwhile), then its `message` and the root's `message_update`. */
-async function storeReply(deps: Deps, shard: HistoryDb, fields: history.NewMessage, thread: history.ThreadTarget) {
+async function storeReply(deps: Deps, shard: HistoryDb, fields: history.NewMessage, thread: history.ThreadTarget, connected: string[]) {
   const stored = await history.insertReply(shard, fields, thread);
   if (!stored) throw messageNotFound();
   const [[reply, root], reactions] = await Promise.all([withSenders(deps.db, [stored.reply, stored.root]), history.reactionsFor(shard, [stored.root.id])]);
   const message = messageJson(reply!);
-  await publish(deps, fields.channelId, "message", message);
+  await publish(deps, fields.channelId, "message", message, { connected });
   await publish(deps, fields.channelId, "message_update", messageJson(root!, reactions.get(root!.id)));
   return message;
 }

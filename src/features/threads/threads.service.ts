@@ -12,9 +12,6 @@ export async function listReplies(deps: Deps, me: string, channelId: string, roo
   const shard = deps.history(access.channel.shard);
   const root = await history.requireThreadRoot(shard, access.channel.id, rootId);
   const found = await history.listMessages(shard, access.channel.id, page, root.id);
-  const [reactions, messages] = await Promise.all([
-    history.reactionsFor(shard, found.messages.filter((m) => m.deletedAt === null).map((m) => m.id)),
-    withSenders(deps.db, found.messages),
-  ]);
-  return { messages: messages.map((m) => messageJson(m, reactions.get(m.id))), has_more: found.hasMore };
+  const messages = await withSenders(deps.db, found.messages);
+  return { messages: messages.map((m) => messageJson(m, found.reactions.get(m.id))), has_more: found.hasMore };
 }

@@ -1,6 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../env";
 import { users } from "../../db/schema";
+import { forgetName } from "../../platform/user-names";
 
 export async function getUser(db: Db, id: string) {
   return db.query.users.findFirst({ where: eq(users.id, id) });
@@ -20,6 +21,7 @@ export async function displayNames(db: Db, ids: string[]) {
 
 /** Creates or renames a user ahead of their first login (admin provisioning). */
 export async function provisionUser(db: Db, id: string, displayName: string) {
+  forgetName(id);
   const now = Date.now();
   return db
     .insert(users)
