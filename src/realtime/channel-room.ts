@@ -30,8 +30,9 @@ interface SocketInfo {
 
 /**
  * One per channel: WebSocket fan-out, typing state, and the channel's event sequence with a
- * replay buffer, all in the object's own SQLite storage so hibernation or eviction loses nothing.
- * Hibernation API only: no timers, no intervals; typing expiry is computed when asked.
+ * replay buffer in the object's own SQLite storage, so hibernation or eviction loses no event.
+ * Typing lives in memory only: it lasts 8 s, so a wake-up that forgets it costs at most one extra
+ * `typing` frame. Hibernation API only: no timers, no intervals; typing expiry is computed when asked.
  */
 export class ChannelRoom extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -40,6 +41,8 @@ export class ChannelRoom extends DurableObject<Env> {
   private readonly socketTurns = new WeakMap<WebSocket, Promise<void>>();
   /** Tests only (FAULT_INJECTION=true): lets a test make the room fail its next calls. */
   private readonly faults: boolean;
+  /** Who is typing: until when, and when their last `typing` frame went out. */
+  private readonly typists = new Map<string, { until: number; emittedAt: number }>();
   /** Users' hubs, told when a user's sockets here open or close (presence). Typed structurally: no import of the hub. */
   private readonly hubs: Env["USER_HUB"];
 
@@ -76,9 +79,8 @@ export class ChannelRoom extends DurableObject<Env> {
 
   private createTables() {
     this.log.createTables();
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS typing (user_id TEXT PRIMARY KEY, until INTEGER NOT NULL, emitted_at INTEGER NOT NULL);
-    `);
+    // Typing was once stored; the table of older rooms goes (nothing in it outlives 8 s).
+    this.sql.exec("DROP TABLE IF EXISTS typing");
   }
 
   /**
@@ -105,31 +107,26 @@ export class ChannelRoom extends DurableObject<Env> {
   /** Marks the user typing for 8 s; at most one `typing` event per user per 3 s. */
   async typing(channelId: string, userId: string) {
     const now = Date.now();
-    const row = this.sql.exec<{ emitted_at: number }>("SELECT emitted_at FROM typing WHERE user_id = ?", userId).toArray()[0];
-    const emit = !row || now - row.emitted_at >= TYPING_EVENT_INTERVAL_MS;
-    this.sql.exec(
-      "INSERT INTO typing (user_id, until, emitted_at) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET until = excluded.until, emitted_at = excluded.emitted_at",
-      userId,
-      now + TYPING_MS,
-      emit ? now : row!.emitted_at,
-    );
-    this.sql.exec("DELETE FROM typing WHERE until < ?", now);
+    const last = this.typists.get(userId);
+    const emit = !last || last.until < now || now - last.emittedAt >= TYPING_EVENT_INTERVAL_MS;
+    // Re-inserted, so the map stays ordered by `until` (most recent last).
+    this.typists.delete(userId);
+    this.typists.set(userId, { until: now + TYPING_MS, emittedAt: emit ? now : last!.emittedAt });
+    for (const [id, t] of this.typists) if (t.until < now) this.typists.delete(id);
     // To everyone else: the typer's own devices know they are typing.
     if (emit) this.broadcast(frame("typing", channelId, null, { user_id: userId }), undefined, userId);
   }
 
   /** Users typing now, most recent last. */
   async typingUsers(): Promise<string[]> {
-    return this.sql
-      .exec<{ user_id: string }>("SELECT user_id FROM typing WHERE until > ? ORDER BY until", Date.now())
-      .toArray()
-      .map((r) => r.user_id);
+    const now = Date.now();
+    return [...this.typists].filter(([, t]) => t.until > now).map(([id]) => id);
   }
 
   /** Announces the removal, then closes the removed user's sockets (4003). Idempotent by `eventId`. */
   async removeMember(channelId: string, userId: string, eventId?: string) {
     const seq = await this.publish(channelId, "member_remove", { user_id: userId }, eventId);
-    this.sql.exec("DELETE FROM typing WHERE user_id = ?", userId);
+    this.typists.delete(userId);
     for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, "removed from channel");
     await this.reportSockets(userId, channelId);
     return seq;
@@ -141,6 +138,8 @@ export class ChannelRoom extends DurableObject<Env> {
     const users = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo | null)?.userId));
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CHANNEL_DELETED, "channel deleted");
     await this.ctx.storage.deleteAll();
+    this.typists.clear();
+    this.log.forget();
     // This instance may be called again (a retried delete): its tables must exist.
     this.createTables();
     await Promise.all([...users].map((userId) => userId && this.reportSockets(userId, channelId)));

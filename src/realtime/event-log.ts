@@ -1,16 +1,27 @@
 /**
  * A room's event log in its own SQLite storage: the channel's gap-free `seq`, each state-changing
  * event's frame kept for replay (the last 1000 of the last 24 h), and the event ids already
- * sequenced, so a retried call never makes a second event.
+ * sequenced, so a retried call never makes a second event. The current seq is also kept in memory
+ * (read once per wake-up), so an event costs one lookup and three inserts, which the object's
+ * storage commits together; pruning runs every PRUNE_EVERY events, not on each.
  */
 import { type SequencedType, frame } from "./protocol";
 
 const REPLAY_EVENTS = 1000;
 const REPLAY_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY = 50;
 
 export class EventLog {
+  /** The last seq handed out, once read from storage (undefined until then, and after `forget`). */
+  private seq: number | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     this.createTables();
+  }
+
+  /** After the storage was wiped (a deleted channel): read the seq again. */
+  forget() {
+    this.seq = undefined;
   }
 
   /** Idempotent; also after `deleteAll()` (a retried channel delete calls the room again). */
@@ -24,8 +35,8 @@ export class EventLog {
   }
 
   currentSeq(): number {
-    const row = this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0];
-    return row?.value ?? 0;
+    this.seq ??= this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0]?.value ?? 0;
+    return this.seq;
   }
 
   /**
@@ -43,7 +54,8 @@ export class EventLog {
     this.sql.exec("INSERT INTO events (seq, at, frame) VALUES (?, ?, ?)", seq, now, text);
     this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", seq);
     if (eventId) this.sql.exec("INSERT INTO event_keys (event_id, seq) VALUES (?, ?)", eventId, seq);
-    this.prune(seq, now);
+    this.seq = seq;
+    if (seq % PRUNE_EVERY === 0) this.prune(seq, now);
     return { seq, text };
   }
 
@@ -62,7 +74,10 @@ export class EventLog {
     }
   }
 
-  /** Keeps the last 1000 events of the last 24 h. Seq and time grow together, so both cut a prefix. */
+  /**
+   * Keeps the last 1000 events of the last 24 h (up to PRUNE_EVERY more between prunes; a replay
+   * prunes first, so it never serves an event older than 24 h). Seq and time grow together, so both cut a prefix.
+   */
   private prune(seq: number, now: number) {
     this.sql.exec("DELETE FROM events WHERE seq <= ?", seq - REPLAY_EVENTS);
     this.sql.exec("DELETE FROM event_keys WHERE seq <= ?", seq - REPLAY_EVENTS);
