@@ -1,6 +1,7 @@
 // `npm run bench`: D1 cost per endpoint (rows read/written, from Server-Timing: the directory and the
 // channel's history shard together) on a channel with 10,000 messages, against a real `wrangler dev`
 // (local D1) seeded in a throwaway state directory.
+import { ensureDevVars } from "../scripts/dev-vars.mjs";
 import { api, d1Cost, startServer } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
@@ -80,9 +81,23 @@ async function main() {
     await measure("DELETE …/members/me (leave)", "bob", "DELETE", `/v1/channels/${room.id}/members/me`);
     await measure("GET /v1/users/me (known user: auth costs nothing)", "bob", "GET", "/v1/users/me");
 
+    // The integration API: a key, a publisher, a send to a conversation (after one to warm up).
+    const admin = (method, url, body) => api(server.base, ensureDevVars().ADMIN_TOKEN, method, url, body);
+    const { json: apiKey } = await admin("POST", "/admin/v1/api-keys", { name: "bench", scopes: ["chat.write"] });
+    const { json: pub } = await admin("POST", "/admin/v1/publishers", { name: "Bench Bot", imageUrl: null });
+    const integration = (body) => fetch(`${server.base}/chat/v1/conversations/${channel}/message`, {
+      method: "POST",
+      headers: { "X-API-KEY": apiKey.key, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    await integration({ senderId: pub.id, text: "warm-up" });
+    const res = await integration({ senderId: pub.id, text: "disk almost full" });
+    if (!res.ok) throw new Error(`integration send: ${res.status} ${await res.text()}`);
+    rows.push({ label: "POST /chat/v1/conversations/{id}/message (integration)", ...d1Cost(res) });
+
     console.log(`\nD1 cost per request (local D1, from Server-Timing: directory + history shard together); a channel with ${MESSAGES} messages\n`);
-    console.log("| request | queries | rows read | rows written |\n| --- | --- | --- | --- |");
-    for (const r of rows) console.log(`| ${r.label} | ${r.queries} | ${r.read} | ${r.written} |`);
+    console.log("| request | round trips | queries | rows read | rows written |\n| --- | --- | --- | --- | --- |");
+    for (const r of rows) console.log(`| ${r.label} | ${r.roundTrips} | ${r.queries} | ${r.read} | ${r.written} |`);
   } finally {
     server.stop();
   }

@@ -105,7 +105,12 @@ export async function api(base, token, method, url, body, headers = {}) {
 export function d1Cost(res) {
   const t = res.headers.get("Server-Timing") ?? "";
   const n = (re) => Number(t.match(re)?.[1] ?? NaN);
-  return { queries: n(/d1;dur=[\d.]+;desc="(\d+) queries"/), read: n(/d1-rows-read;desc="(\d+)"/), written: n(/d1-rows-written;desc="(\d+)"/) };
+  return {
+    queries: n(/d1;dur=[\d.]+;desc="(\d+) queries"/),
+    roundTrips: n(/d1-round-trips;desc="(\d+)"/),
+    read: n(/d1-rows-read;desc="(\d+)"/),
+    written: n(/d1-rows-written;desc="(\d+)"/),
+  };
 }
 
 export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
