@@ -106,6 +106,14 @@ export interface Deps {
    * to the room directly rather than through its own stub (src/realtime/notify.ts).
    */
   localRoom?: LocalRoom;
+  /** Where work done for this request elsewhere (a send runs in the channel's room) reports its D1 cost and bookmarks. */
+  remote?: RemoteWork;
+}
+
+export interface RemoteWork {
+  /** The bookmarks the client sent, for the other side's sessions. */
+  sent: Record<string, string>;
+  absorb(d1: D1Stats, bookmarks: Record<string, string>): void;
 }
 
 /** The state-changing calls a room takes (its stub's, or the room object's own methods). */
@@ -120,6 +128,7 @@ export interface AppVariables {
   db: Db;
   history: (shard: string) => HistoryDb;
   d1Stats: D1Stats;
+  remote: RemoteWork;
   user: AuthUser;
   /** The integration API's caller (an API key, directly or through its OAuth token). */
   principal: Principal;

@@ -6,6 +6,7 @@
 import { SQL, and, asc, desc, eq, getTableColumns, gt, gte, inArray, is, isNull, lt, or, sql } from "drizzle-orm";
 import { type InlineEmote, type MessageRow, type StoredAttachment, idempotencyKeys, messages, reactionCounts, reactions } from "../db/history";
 import type { HistoryDb } from "../env";
+import { errorText, isUniqueViolation } from "../platform/db-errors";
 import { messageNotFound } from "../platform/errors";
 import { type ReactionRow, groupReactions, reactionsQuery } from "./reactions";
 
@@ -135,6 +136,35 @@ export function keyStatements(db: HistoryDb, m: NewMessage) {
 export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<MessageRow> {
   const results = await db.batch([db.insert(messages).values(rowValues(m)), ...keyStatements(db, m), db.select().from(messages).where(eq(messages.id, m.id))]);
   return (results.at(-1) as MessageRow[])[0]!;
+}
+
+/**
+ * Takes back a message whose send was refused after it was stored (the directory found the right
+ * to post gone, in the same round trip): the row and its idempotency key, as if never sent.
+ */
+export async function discardMessage(db: HistoryDb, messageId: string) {
+  await db.batch([db.delete(idempotencyKeys).where(eq(idempotencyKeys.messageId, messageId)), db.delete(messages).where(eq(messages.id, messageId))]);
+}
+
+/** The mentions the directory kept (members only), when fewer than the message was stored with. */
+export async function keepMentions(db: HistoryDb, messageId: string, mentionedUserIds: string[]) {
+  await db.update(messages).set({ mentionedUserIds }).where(eq(messages.id, messageId));
+}
+
+/** The channel's highest stored position (0 for none). */
+export async function lastStoredPosition(db: HistoryDb, channelId: string): Promise<number> {
+  const row = await db.select({ max: sql<number | null>`max(${messages.position})` }).from(messages).where(eq(messages.channelId, channelId)).get();
+  return row?.max ?? 0;
+}
+
+/** Which uniqueness a failed message insert broke: its id (the same send again), its position, or its idempotency key. */
+export function insertConflict(err: unknown): "id" | "position" | "key" | undefined {
+  if (!isUniqueViolation(err)) return undefined;
+  const text = errorText(err);
+  if (text.includes("messages.position")) return "position";
+  if (text.includes("messages.id")) return "id";
+  if (text.includes("idempotency_keys.")) return "key";
+  return undefined;
 }
 
 /**

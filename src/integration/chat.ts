@@ -11,7 +11,8 @@ import { getUser } from "../features/users/users.queries";
 import type { ChannelRow, StoredAttachment } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../platform/errors";
-import { sendMessage } from "../features/messages/send";
+import { resolveAttachments } from "../features/attachments/uploads";
+import { sendInRoom } from "../realtime/room-send";
 import { IdempotencyHeaders } from "../features/messages/messages.schemas";
 import {
   apiResponse,
@@ -158,16 +159,20 @@ type MessageInput = z.infer<typeof ConversationPostMessageRequest>;
  * `intoDm`) and is not archived are all decided in the send's own directory batch.
  */
 async function sendAsPublisher(c: Context<AppEnv>, channel: ChannelRow | { id: string }, publisherId: number, intoDm: boolean, input: MessageInput, key?: string) {
+  const deps = depsOf(c);
+  const uploaderId = c.get("principal").id;
+  const assetIds = input.attachments.map((a) => a.fileId);
   try {
-    const { message } = await sendMessage(depsOf(c), {
-      channel,
+    // Declared types are this API's rule: checked here, before the send (the room resolves the uploads again).
+    if (assetIds.length) declaredTypes(input.attachments)(await resolveAttachments(deps.db, uploaderId, assetIds));
+    const { message } = await sendInRoom(deps, {
+      channelId: channel.id,
       poster: { kind: "publisher", publisherId, intoDm },
       senderId: publisherUserId(publisherId),
-      uploaderId: c.get("principal").id,
+      uploaderId,
       body: input.text,
-      assetIds: input.attachments.map((a) => a.fileId),
+      assetIds,
       idempotencyKey: key,
-      checkAttachments: declaredTypes(input.attachments),
     });
     return ok(c, { messageId: message.id, conversationId: channel.id });
   } catch (err) {

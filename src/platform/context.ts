@@ -8,4 +8,5 @@ export const depsOf = (c: Context<AppEnv>): Deps => ({
   env: c.env,
   requestId: c.get("requestId"),
   waitUntil: (work) => c.executionCtx.waitUntil(work),
+  remote: c.get("remote"),
 });

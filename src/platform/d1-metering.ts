@@ -28,6 +28,15 @@ async function call<T>(stats: D1Stats, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Adds the cost of work done for the request elsewhere (a send in the channel's room), after the request's own. */
+export function addStats(into: D1Stats, from: D1Stats) {
+  into.queries += from.queries;
+  into.roundTrips += from.roundTrips;
+  into.durationMs += from.durationMs;
+  into.rowsRead += from.rowsRead;
+  into.rowsWritten += from.rowsWritten;
+}
+
 function record(stats: D1Stats, result: D1Result | D1Response) {
   const meta = result.meta;
   stats.queries += 1;

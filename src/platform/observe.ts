@@ -3,7 +3,7 @@ import { createDb } from "./db";
 import type { AppEnv, HistoryDb } from "../env";
 import { BOOKMARK_HEADER, RequestSessions, parseBookmarks } from "./sessions";
 import { historyDb, shardBinding } from "./shards";
-import { emptyStats, meterD1, serverTiming } from "./d1-metering";
+import { addStats, emptyStats, meterD1, serverTiming } from "./d1-metering";
 
 /**
  * Gives the request a metered Drizzle client, then reports what it cost:
@@ -13,7 +13,15 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   const stats = emptyStats();
   c.set("d1Stats", stats);
-  const sessions = new RequestSessions(parseBookmarks(c.req.header(BOOKMARK_HEADER)), c.req.method === "GET");
+  const sent = parseBookmarks(c.req.header(BOOKMARK_HEADER));
+  const sessions = new RequestSessions(sent, c.req.method === "GET");
+  c.set("remote", {
+    sent: Object.fromEntries(sent),
+    absorb: (d1, bookmarks) => {
+      addStats(stats, d1);
+      sessions.absorb(bookmarks);
+    },
+  });
   c.set("db", createDb(meterD1(sessions.session("DB", c.env.DB), stats)));
   // Shards are opened on first use; the same stats count directory and shard statements together.
   const shards = new Map<string, HistoryDb>();

@@ -18,6 +18,7 @@ export function parseBookmarks(header: string | undefined): Map<string, string> 
 /** Sessions of one request: opened on first use, their bookmarks gathered for the answer. */
 export class RequestSessions {
   private readonly open = new Map<string, D1DatabaseSession>();
+  private readonly foreign = new Map<string, string>();
 
   constructor(
     private readonly sent: Map<string, string>,
@@ -36,12 +37,24 @@ export class RequestSessions {
     return session as unknown as D1Database;
   }
 
+  /** Bookmarks of work done for this request elsewhere (a send runs in the channel's room): they come later. */
+  absorb(bookmarks: Record<string, string>) {
+    for (const [name, bookmark] of Object.entries(bookmarks)) this.foreign.set(name, bookmark);
+  }
+
+  /** The bookmark of every database used, by name (what a client would send back, as an object). */
+  bookmarks(): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const [name, s] of this.open) {
+      const bookmark = s.getBookmark();
+      if (bookmark) found[name] = bookmark;
+    }
+    return { ...found, ...Object.fromEntries(this.foreign) };
+  }
+
   /** `DB=…,HISTORY_0=…` for every database used, or undefined when none was. */
   header(): string | undefined {
-    const parts = [...this.open].flatMap(([name, s]) => {
-      const bookmark = s.getBookmark();
-      return bookmark ? [`${name}=${bookmark}`] : [];
-    });
+    const parts = Object.entries(this.bookmarks()).map(([name, bookmark]) => `${name}=${bookmark}`);
     return parts.length ? parts.join(",") : undefined;
   }
 }

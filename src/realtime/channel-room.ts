@@ -14,6 +14,8 @@ import {
 } from "./protocol";
 import { failIfAsked, failNext } from "./faults";
 import { answerSend, isSendAttempt } from "./socket-send";
+import { type RoomContext, type RoomSendRequest, runSend } from "./room-send";
+import { SendState } from "./send-state";
 import type { Env } from "../env";
 import { onlineUserIds, reportChannelSockets } from "./room-presence";
 import { EventLog } from "./event-log";
@@ -45,6 +47,8 @@ export class ChannelRoom extends DurableObject<Env> {
   private readonly typists = new Map<string, { until: number; emittedAt: number }>();
   /** Users' hubs, told when a user's sockets here open or close (presence). Typed structurally: no import of the hub. */
   private readonly hubs: Env["USER_HUB"];
+  /** Positions and posting verdicts of the sends this room runs (every send runs here). */
+  private readonly sends = new SendState();
 
   // The Worker's bindings: socket sends run the REST send's code here (src/realtime/socket-send.ts).
   constructor(ctx: DurableObjectState, env: Env) {
@@ -83,12 +87,23 @@ export class ChannelRoom extends DurableObject<Env> {
     this.sql.exec("DROP TABLE IF EXISTS typing");
   }
 
+  /** A REST or integration send (src/realtime/room-send.ts): the message or the error, and what it cost. */
+  async send(request: RoomSendRequest) {
+    return runSend(this.context(request.channelId), request);
+  }
+
+  private context(channelId: string): RoomContext {
+    return { env: this.env, local: { channelId, room: this }, waitUntil: (work) => this.ctx.waitUntil(work), sends: this.sends };
+  }
+
   /**
    * Stores a state-changing event under the next seq and sends it to every socket. `eventId` makes
    * it idempotent: a retry of a call whose answer was lost gets the first call's seq, nothing more.
    */
   async publish(channelId: string, type: SequencedType, data: unknown, eventId?: string): Promise<number> {
     this.injectFault();
+    // Who may post may have changed: sends read it again.
+    if (type.startsWith("member_") || type.startsWith("channel_")) this.sends.forgetVerdicts();
     const { seq, text } = this.log.append(channelId, type, data, eventId);
     if (text) this.broadcast(text);
     return seq;
@@ -178,8 +193,7 @@ export class ChannelRoom extends DurableObject<Env> {
       // Not JSON (or binary): INVALID_FRAME below.
     }
     if (isSendAttempt(value)) {
-      const room = { env: this.env, local: { channelId: info.channelId, room: this }, waitUntil: (work: Promise<unknown>) => this.ctx.waitUntil(work) };
-      sendQuietly(ws, await answerSend(room, info, value, text));
+      sendQuietly(ws, await answerSend(this.context(info.channelId), info, value, text));
       return;
     }
     const parsed = ClientFrame.safeParse(value);

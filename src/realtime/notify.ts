@@ -58,12 +58,13 @@ async function deliver(deps: Deps, call: RoomCall) {
 
 /**
  * `connected`: the channel's connected members when the caller already read them (a send does, in
- * its directory batch). The room and the user hubs are called at the same time: they are different
- * sockets, and each keeps its own order.
+ * its directory batch). `eventId`: the event's own id, when it may be published twice (a message's).
+ * The room and the user hubs are called at the same time: they are different sockets, and each keeps
+ * its own order.
  */
-export async function publish(deps: Deps, channelId: string, type: SequencedType, data: unknown, read?: { connected?: string[] }) {
+export async function publish(deps: Deps, channelId: string, type: SequencedType, data: unknown, read?: { connected?: string[]; eventId?: string }) {
   await emitToWebhooks(deps, type, channelId, data);
-  const room = deliver(deps, { kind: "publish", channelId, eventId: crypto.randomUUID(), type, data });
+  const room = deliver(deps, { kind: "publish", channelId, eventId: read?.eventId ?? crypto.randomUUID(), type, data });
   // The user sockets: every new message (replies too) and settings changes, to connected members only.
   const hubs =
     type === "message"

@@ -4,26 +4,18 @@
  * code), both carrying the frame's `client_msg_id`. The message event itself goes to every socket
  * through the room's own publish, called directly rather than through the room's stub.
  */
-import type { Deps, Env, HistoryDb, LocalRoom } from "../env";
+import type { Deps } from "../env";
 import { sendMessage } from "../features/messages/send";
-import { emptyStats, meterD1, type D1Stats } from "../platform/d1-metering";
-import { createDb } from "../platform/db";
+import { emptyStats } from "../platform/d1-metering";
 import { ApiError } from "../platform/errors";
 import { ensureIdNode } from "../platform/id-registry";
 import { validationError } from "../platform/on-error";
 import { enforceUserRateLimit } from "../platform/rate-limit";
-import { historyDb, shardBinding } from "../platform/shards";
 import { SendFrame, sendAnswer } from "./protocol";
+import { type RoomContext, errorData, roomDeps } from "./room-send";
 
 /** The REST limit on JSON bodies holds for send frames too (a socket frame may be up to 1 MiB). */
 export const MAX_SEND_FRAME_BYTES = 64 * 1024;
-
-/** What the room gives a send: its bindings, itself (for the local publish), its waitUntil. */
-export interface RoomContext {
-  env: Env;
-  local: LocalRoom;
-  waitUntil: (work: Promise<unknown>) => void;
-}
 
 /** The socket's owner, as the Worker authenticated them at connect time. */
 export interface SocketSender {
@@ -47,10 +39,10 @@ export async function answerSend(room: RoomContext, sender: SocketSender, value:
   const clientMsgId = typeof value.client_msg_id === "string" ? value.client_msg_id : null;
   let outcome = "ack";
   try {
-    const message = await send(socketDeps(room, stats, requestId), sender, value, utf8Length(text));
+    const message = await send(roomDeps(room, stats, requestId), room, sender, value, utf8Length(text));
     return sendAnswer("ack", sender.channelId, clientMsgId, message);
   } catch (err) {
-    const data = errorData(err, requestId, sender);
+    const data = socketError(err, requestId, sender);
     outcome = data.code;
     return sendAnswer("error", sender.channelId, clientMsgId, data);
   } finally {
@@ -65,7 +57,7 @@ export async function answerSend(room: RoomContext, sender: SocketSender, value:
  * The REST send's steps in the REST order: rate limit, validation, who may post (decided now, not
  * at connect time: membership, role, archive and blocks may have changed), then `sendMessage`.
  */
-async function send(deps: Deps, sender: SocketSender, value: Record<string, unknown>, bytes: number) {
+async function send(deps: Deps, room: RoomContext, sender: SocketSender, value: Record<string, unknown>, bytes: number) {
   // Independent, so started together: the limiter and the id lease (free while fresh).
   const limited = enforceUserRateLimit(deps.env, sender.userId);
   const leased = ensureIdNode(deps.env);
@@ -80,7 +72,7 @@ async function send(deps: Deps, sender: SocketSender, value: Record<string, unkn
   // Who may post is decided now, inside the send's directory batch (membership, role, archive and
   // blocks may have changed since the socket opened).
   const { message } = await sendMessage(deps, {
-    channel: { id: sender.channelId },
+    channelId: sender.channelId,
     poster: { kind: "member" },
     senderId: sender.userId,
     uploaderId: sender.userId,
@@ -90,38 +82,17 @@ async function send(deps: Deps, sender: SocketSender, value: Record<string, unkn
     idempotencyKey: frame.client_msg_id,
     parentId: frame.parent_id ?? undefined,
     mentionedUserIds: frame.mentioned_user_ids,
-  });
+  }, room.sends);
   return message;
 }
 
 /** Bytes of a text frame, counted only when it could be over the limit (3 bytes a UTF-16 unit at most). */
 const utf8Length = (text: string) => (text.length * 3 <= MAX_SEND_FRAME_BYTES ? text.length : new TextEncoder().encode(text).byteLength);
 
-/** Deps for one send, metered like a request's (the log line reports its D1 cost). */
-function socketDeps(room: RoomContext, stats: D1Stats, requestId: string): Deps {
-  const { env } = room;
-  const shards = new Map<string, HistoryDb>();
-  return {
-    db: createDb(meterD1(env.DB, stats)),
-    history: (shard) => {
-      let db = shards.get(shard);
-      if (!db) shards.set(shard, (db = historyDb(meterD1(shardBinding(env, shard), stats))));
-      return db;
-    },
-    env,
-    requestId,
-    waitUntil: room.waitUntil,
-    localRoom: room.local,
-  };
-}
-
-/** The `error` frame's data: the REST error's code and message (and details, as REST gives them). */
-function errorData(err: unknown, requestId: string, sender: SocketSender): { code: string; message: string; details?: unknown } {
-  if (err instanceof ApiError) {
-    const retryAfter = err.headers?.["Retry-After"];
-    const details = err.details ?? (retryAfter ? { retry_after: Number(retryAfter) } : undefined);
-    return details === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, details };
-  }
-  console.error(JSON.stringify({ level: "error", request_id: requestId, socket: "send", channel_id: sender.channelId, error: String(err), stack: (err as Error)?.stack }));
-  return { code: "INTERNAL", message: "Internal error", details: { request_id: requestId } };
+/** The `error` frame's data: the REST error's code and message (and details, as REST gives them: Retry-After as `retry_after`). */
+function socketError(err: unknown, requestId: string, sender: SocketSender): { code: string; message: string; details?: unknown } {
+  const { code, message, details, headers } = errorData(err, requestId, sender.channelId);
+  const retryAfter = err instanceof ApiError ? headers?.["Retry-After"] : undefined;
+  const shown = details ?? (retryAfter ? { retry_after: Number(retryAfter) } : undefined);
+  return shown === undefined ? { code, message } : { code, message, details: shown };
 }

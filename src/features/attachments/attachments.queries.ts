@@ -46,14 +46,15 @@ export async function findUploads(db: Db, ids: string[]) {
 }
 
 /**
- * Takes the uploads for a message in one conditional write: only the owner's complete, unused ones.
+ * Takes the uploads for a message in one conditional write: only the owner's complete ones, unused or
+ * already this message's (its send retried).
  * True when every one was taken; otherwise nothing stays taken (racing sends: exactly one wins).
  */
 export async function claimForMessage(db: Db, ids: string[], ownerId: string, messageId: string) {
   const claimed = await db
     .update(attachments)
     .set({ messageId })
-    .where(and(inArray(attachments.id, ids), eq(attachments.ownerId, ownerId), eq(attachments.status, "complete"), isNull(attachments.messageId)))
+    .where(and(inArray(attachments.id, ids), eq(attachments.ownerId, ownerId), eq(attachments.status, "complete"), or(isNull(attachments.messageId), eq(attachments.messageId, messageId))))
     .returning({ id: attachments.id });
   if (claimed.length === ids.length) return true;
   await releaseClaims(db, messageId);

@@ -2,7 +2,7 @@ import { depsOf } from "../../platform/context";
 import type { AppRouteHandler } from "../../platform/openapi";
 import type * as routes from "./messages.routes";
 import * as service from "./messages.service";
-import { sendMessage as send } from "./send";
+import { sendInRoom } from "../../realtime/room-send";
 
 export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) =>
   c.json(await service.listMessages(depsOf(c), c.get("user").id, c.req.valid("param").channelID, c.req.valid("query")), 200);
@@ -11,9 +11,9 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
   const deps = depsOf(c);
   const me = c.get("user").id;
   const input = c.req.valid("json");
-  // Who may post is decided inside the send's own directory batch (one round trip for both).
-  const { message, replayed } = await send(deps, {
-    channel: { id: c.req.valid("param").channelID },
+  // The send runs in the channel's room, which hands out positions (src/realtime/room-send.ts).
+  const { message, replayed } = await sendInRoom(deps, {
+    channelId: c.req.valid("param").channelID,
     poster: { kind: "member" },
     senderId: me,
     uploaderId: me,

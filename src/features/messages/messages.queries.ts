@@ -35,58 +35,89 @@ export interface SendOpening {
   senderId: string;
   now: number;
   poster: Poster;
-  /** A top-level message takes the channel's next position; a reply takes none. */
-  takesPosition: boolean;
+  /** The position the channel's room handed out for a top-level message; null for a reply. */
+  position: number | null;
   mentionedUserIds: string[];
 }
 
+/** Who may post, as one directory read: the channel with the sender's membership, and a publisher's liveness. */
+export function postingQueries(db: Db, channelId: string, senderId: string, poster: Poster) {
+  return [
+    channelWithMembershipQuery(db, channelId, senderId),
+    ...(poster.kind === "publisher" ? [db.select({ id: publishers.id }).from(publishers).where(and(eq(publishers.id, poster.publisherId), isNull(publishers.deletedAt)))] : []),
+  ] as const;
+}
+
+/** What decides a send: the channel and membership (with the DM block flag), and whether a publisher sender is live. */
+export interface PostingVerdict {
+  access: ReturnType<typeof toAccess>;
+  livePublisher: boolean;
+}
+
+const toVerdict = (access: unknown[], publisher: unknown[] | undefined): PostingVerdict => ({
+  access: toAccess((access as Parameters<typeof toAccess>[0][])[0]),
+  livePublisher: (publisher?.length ?? 0) > 0,
+});
+
+/** Reads who may post, before anything is written (one round trip). */
+export async function readPosting(db: Db, channelId: string, senderId: string, poster: Poster): Promise<PostingVerdict> {
+  const [access, publisher] = (await db.batch(postingQueries(db, channelId, senderId, poster) as unknown as [BatchItem<"sqlite">])) as unknown[][];
+  return toVerdict(access!, publisher);
+}
+
 /**
- * Everything a send needs from the directory, in ONE round trip (a batch is one transaction): the
- * channel with the sender's membership and DM block flag (for the error a refused send gets), the
- * sender's name, the connected members (hub calls), and the writes — the next position, the sender's
- * read cursor (their own messages never count as unread), a hidden DM unhidden, the mention rows —
- * each conditional on the right to post, so a refused send writes nothing.
+ * The directory's half of a send, in ONE round trip (a batch is one transaction), run while the
+ * message goes to its shard: who may post (read again, in the same transaction as the writes), the
+ * sender's name, the connected members (hub calls), and the writes — the channel's last position
+ * moved up to this one, the sender's read cursor (their own messages never count as unread), a
+ * hidden DM unhidden, the mention rows — each conditional on the right to post, so a send refused
+ * here wrote nothing in the directory. Positions come from the room in order but these batches may
+ * commit out of order, hence `max`.
  */
 export async function openSend(db: Db, m: SendOpening) {
   const allowed = canPostSql(m.channelId, m.senderId, m.poster);
   const sender = and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.userId, m.senderId));
+  const posting = postingQueries(db, m.channelId, m.senderId, m.poster);
   const items: BatchItem<"sqlite">[] = [
-    channelWithMembershipQuery(db, m.channelId, m.senderId),
     db.select({ name: users.displayName, kind: users.kind }).from(users).where(eq(users.id, m.senderId)),
     connectedMembersQuery(db, m.channelId, m.now),
     insertMentions(db, { channelId: m.channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentionedUserIds }, allowed),
+    ...posting,
   ];
-  const { poster } = m;
-  const publisherAt = poster.kind === "publisher" ? items.push(db.select({ id: publishers.id }).from(publishers).where(and(eq(publishers.id, poster.publisherId), isNull(publishers.deletedAt)))) - 1 : -1;
-  const positionAt = m.takesPosition
-    ? items.push(
-        db
-          .update(channels)
-          .set({ lastPosition: sql`${channels.lastPosition} + 1`, lastActivityAt: m.now, lastMessageAt: m.now })
-          .where(and(eq(channels.id, m.channelId), allowed))
-          .returning({ position: channels.lastPosition }),
-        // changes(): the UPDATE just before in this batch (same connection) took the position.
-        db
-          .update(channelMembers)
-          .set({ lastReadMessageId: m.messageId, readPosition: channelPosition(m.channelId), readUpdatedAt: m.now, ownAfter: 0 })
-          .where(and(sender, sql`changes() > 0`)),
-        db
-          .update(channelMembers)
-          .set({ hidden: false })
-          .where(and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.hidden, true), sql`(select ${channels.type} from ${channels} where ${channels.id} = ${m.channelId}) = 'dm'`, allowed)),
-      ) - 3
-    : -1;
+  const pos = m.position;
+  const positionAt =
+    pos !== null
+      ? items.push(
+          db
+            .update(channels)
+            .set({ lastPosition: sql`max(${channels.lastPosition}, ${pos})`, lastActivityAt: sql`max(${channels.lastActivityAt}, ${m.now})`, lastMessageAt: m.now })
+            .where(and(eq(channels.id, m.channelId), allowed))
+            .returning({ id: channels.id }),
+          // changes(): the UPDATE just before in this batch (same connection) found the right to post.
+          db
+            .update(channelMembers)
+            .set({
+              lastReadMessageId: sql`case when coalesce(${channelMembers.readPosition}, 0) <= ${pos} then ${m.messageId} else ${channelMembers.lastReadMessageId} end`,
+              readPosition: sql`max(coalesce(${channelMembers.readPosition}, 0), ${pos})`,
+              readUpdatedAt: m.now,
+              ownAfter: 0,
+            })
+            .where(and(sender, sql`changes() > 0`)),
+          db
+            .update(channelMembers)
+            .set({ hidden: false })
+            .where(and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.hidden, true), sql`(select ${channels.type} from ${channels} where ${channels.id} = ${m.channelId}) = 'dm'`, allowed)),
+        ) - 3
+      : -1;
   const results = (await db.batch(items as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
-  const [access, senderRows, connected, kept] = results as [Parameters<typeof toAccess>[0][], { name: string; kind: "user" | "publisher" }[], { id: string }[], { userId: string }[]];
+  const [senderRows, connected, kept, access] = results as [{ name: string; kind: "user" | "publisher" }[], { id: string }[], { userId: string }[], unknown[]];
   return {
-    access: toAccess(access[0]),
+    ...toVerdict(access, m.poster.kind === "publisher" ? results[4] : undefined),
     sender: senderRows[0],
-    /** A publisher sender: whether it is live (retired ones cannot post). */
-    livePublisher: publisherAt >= 0 && results[publisherAt]!.length > 0,
     connected: connected.map((r) => r.id),
     mentioned: kept.map((r) => r.userId),
-    /** The message's position; null for a reply, or when the send was refused (nothing written). */
-    position: positionAt >= 0 ? ((results[positionAt] as { position: number }[])[0]?.position ?? null) : null,
+    /** False when the right to post was gone by the time the writes ran (then they wrote nothing). */
+    tookPosition: positionAt >= 0 && results[positionAt]!.length > 0,
   };
 }
 

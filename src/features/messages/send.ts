@@ -1,7 +1,8 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import type { ChannelRow } from "../../db/directory";
 import type { Deps, HistoryDb } from "../../env";
 import * as history from "../../history";
-import type { InlineEmote, MessageRow, StoredAttachment } from "../../history";
+import type { InlineEmote, MessageRow } from "../../history";
 import { isUniqueViolation } from "../../platform/db-errors";
 import { ApiError, messageNotFound } from "../../platform/errors";
 import { newId } from "../../platform/ids";
@@ -9,17 +10,16 @@ import { rememberName } from "../../platform/user-names";
 import { publish } from "../../realtime/notify";
 import { claimForMessage, releaseClaims } from "../attachments/attachments.queries";
 import { attachmentInUse, resolveAttachments } from "../attachments/uploads";
-import { checkPoster, loadChannel, requirePoster, visibleChannel } from "../channels/access";
+import { checkPoster, visibleChannel } from "../channels/access";
 import { MAX_MENTIONS, deleteMentions, keptInOrder } from "../mentions/mentions.queries";
 import { checkMessageContent } from "./content";
-import { type Poster, openSend, recordDeletedPosition } from "./messages.queries";
+import { type PostingVerdict, type Poster, openSend, readPosting, recordDeletedPosition } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
 import { withSenders } from "./senders";
 
 export interface SendInput {
-  /** Where: the channel row when the caller already read it (the integration API), else its id. */
-  channel: ChannelRow | { id: string };
-  /** Checked in the send's own directory batch (see `Poster`). */
+  channelId: string;
+  /** Checked before anything is written, and again by the directory's conditional writes (see `Poster`). */
   poster: Poster;
   /** The message's author: a user id, or `pub_<n>` for a publisher. */
   senderId: string;
@@ -31,106 +31,192 @@ export interface SendInput {
   idempotencyKey?: string;
   /** Users to mention (at most 50): non-members and the sender are dropped; the message keeps the rest. */
   mentionedUserIds?: string[];
-  /** Extra rules on the resolved uploads (the integration API checks declared types). */
-  checkAttachments?: (stored: StoredAttachment[]) => void;
   /** Reply in this message's thread (a reply to a reply joins the root's); absent: a top-level message. */
   parentId?: string;
+  /** Minted by the caller when it may retry the call: a second attempt finds the first's message by its id. */
+  messageId?: string;
+}
+
+/** What the channel's room keeps for the sends it runs (src/realtime/send-state.ts). Sends run only in the room. */
+export interface SendRoom {
+  verdict(poster: string): PostingVerdict | undefined;
+  remember(poster: string, verdict: PostingVerdict): void;
+  forget(poster: string): void;
+  takePosition(committed: number): number;
+  /** The position goes back unless a later one was handed out meanwhile; true when it did. */
+  giveBack(position: number): boolean;
+  skipTo(stored: number): void;
+}
+
+/** A send under way, after the checks. */
+interface Sending {
+  deps: Deps;
+  input: SendInput;
+  room: SendRoom;
+  shard: HistoryDb;
+  fields: history.NewMessage;
 }
 
 /**
- * Sends a message once. A plain message costs two D1 round trips: the directory batch of `openSend`
- * (who may post, the sender's name, the connected members, the position and cursor, conditional on
- * the right to post) and the shard batch storing the message with its idempotency key; then the
- * `message` event. A retry with a used key finds out at the shard (UNIQUE) and answers with the
- * first message; the position it took counts as deleted. Uploads and replies add their reads first.
+ * Sends a message once; runs in the channel's room, which hands out positions. Who may post comes
+ * from the room's memory or one directory read (a refused send writes nothing); then a top-level
+ * message goes to the directory (position, cursor, mentions, each conditional on the right to post,
+ * read again there) and to its shard at the same time: one round trip. When the two disagree — the
+ * right to post went away meanwhile, or the idempotency key was used before — what the other half
+ * wrote is taken back. A retry with a used key answers with the first message (its position counts
+ * as deleted); a retried call with the same `messageId` answers with the message it stored.
  *
  * A reply (`parentId`) takes no position and writes nothing to the directory but its mentions: it
  * never counts as unread, never moves the sender's cursor, does not reorder the channel list (Slack
  * does not either) or unhide a DM. Its root's reply count moves in the reply's own shard transaction,
  * and the root's new state goes out as a `message_update` after the reply's `message`.
  */
-export async function sendMessage(deps: Deps, input: SendInput) {
+export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) {
   const { db } = deps;
   const emotes = input.inlineEmotes ?? [];
   checkMessageContent(input.body, emotes, input.assetIds.length);
-  const mentionIds = input.mentionedUserIds ?? [];
-  if (mentionIds.length > MAX_MENTIONS) throw tooManyMentions();
+  const requested = input.mentionedUserIds ?? [];
+  if (requested.length > MAX_MENTIONS) throw tooManyMentions();
   const now = Date.now();
-  const key = input.idempotencyKey;
-  const channelId = input.channel.id;
+  const { channelId, senderId } = input;
 
-  // A reply needs its shard first: an unknown, deleted or foreign parent is refused before anything
-  // is claimed or counted. Uploads are resolved and claimed before the position is taken.
-  let known = "shard" in input.channel ? input.channel : undefined;
-  if (input.parentId && !known) known = (await requireSendable(deps, channelId, input)).channel;
-  const thread = input.parentId ? await history.resolveThread(deps.history(known!.shard), channelId, input.parentId) : undefined;
-  const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
-  input.checkAttachments?.(attachments);
-  const id = newId(now);
-  if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
-
-  const opened = await openSend(db, { channelId, messageId: id, senderId: input.senderId, now, poster: input.poster, takesPosition: !thread, mentionedUserIds: mentionIds });
-  const { position } = opened;
-  const mentioned = keptInOrder(mentionIds, opened.mentioned);
-  const undo = () =>
-    db.batch([
-      releaseClaims(db, id),
-      ...(position !== null ? [recordDeletedPosition(db, channelId, position, input.senderId)] : []),
-      ...(mentioned.length ? [deleteMentions(db, channelId, id, mentioned)] : []),
-    ]);
-  let channel: ChannelRow | undefined;
-  try {
-    channel = refusedOrChannel(input, opened, thread !== undefined);
-    if (!channel) throw new Error("the send's conditional writes and checkPoster disagree");
-  } catch (err) {
-    await undo(); // a refused send wrote nothing but the upload claims made above
-    throw err;
-  }
+  const who = posterKey(input);
+  const verdict = room.verdict(who) ?? (await readPosting(db, channelId, senderId, input.poster));
+  const channel = permitted(input, verdict);
+  room.remember(who, verdict);
   const shard = deps.history(channel.shard);
-  const sender = { senderName: opened.sender?.name ?? input.senderId, senderKind: opened.sender?.kind ?? ("user" as const) };
-  if (opened.sender) rememberName(input.senderId, opened.sender);
-  try {
-    const fields = { id, channelId, position, senderId: input.senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentioned, now, idempotencyKey: key };
-    if (thread) return { message: await storeReply(deps, shard, fields, thread, opened.connected), replayed: false };
-    const message = messageJson({ ...(await history.insertMessage(shard, fields)), ...sender });
-    await publish(deps, channelId, "message", message, { connected: opened.connected });
-    return { message, replayed: false };
-  } catch (err) {
-    // A position taken but holding no message counts as deleted; the uploads are free again, and
-    // nobody is mentioned by it.
-    await undo();
+
+  // A reply needs its parent: an unknown, deleted or foreign one is refused before anything is claimed.
+  const thread = input.parentId ? await history.resolveThread(shard, channelId, input.parentId) : undefined;
+  const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
+  const id = input.messageId ?? newId(now);
+  if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
+  const mentions = [...new Set(requested)].filter((u) => u !== senderId);
+  const fields = { id, channelId, position: null, senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentions, now, idempotencyKey: input.idempotencyKey };
+  const sending = { deps, input, room, shard, fields };
+  return thread ? sendReply(sending, thread) : sendTopLevel(sending, channel);
+}
+
+/** The room's key for a poster's verdict (a publisher posting into its DM is a different question). */
+const posterKey = ({ senderId, poster }: SendInput) => (poster.kind === "member" ? `u:${senderId}` : `p:${senderId}:${poster.intoDm}`);
+
+/**
+ * The channel, or the error a refused send gets, in each surface's order. For the integration API:
+ * the publisher, then the conversation (private ones are not addressable).
+ */
+function permitted(input: SendInput, verdict: PostingVerdict): ChannelRow {
+  const { poster } = input;
+  if (poster.kind === "member") {
+    const access = visibleChannel(verdict.access);
+    checkPoster(access, access.blocked);
+    return access.channel;
+  }
+  if (!verdict.livePublisher) throw new ApiError("CHAT_USER_NOT_FOUND", `Publisher ${poster.publisherId} not found`);
+  const channel = verdict.access?.channel;
+  if (!channel || (channel.type === "dm" && !poster.intoDm)) throw new ApiError("CHAT_CHANNEL_NOT_FOUND", "Conversation not found");
+  if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
+  return channel;
+}
+
+/** The directory's and the shard's halves at once; a position conflict (see `SendRoom.skipTo`) is retried once. */
+async function sendTopLevel(s: Sending, channel: ChannelRow) {
+  const { deps, input, room, shard, fields } = s;
+  for (let attempt = 1; ; attempt++) {
+    const position = room.takePosition(channel.lastPosition);
+    const m = { ...fields, position };
+    const [opened, stored] = await Promise.allSettled([
+      openSend(deps.db, { channelId: m.channelId, messageId: m.id, senderId: m.senderId, now: m.now, poster: input.poster, position, mentionedUserIds: m.mentionedUserIds! }),
+      history.insertMessage(shard, m),
+    ]);
+    const dir = opened.status === "fulfilled" ? opened.value : undefined;
+    if (dir?.tookPosition && stored.status === "fulfilled") {
+      room.remember(posterKey(input), dir);
+      return { message: await announce(s, dir, stored.value), replayed: false };
+    }
+    const conflict = stored.status === "rejected" ? history.insertConflict(stored.reason) : undefined;
+    // Take back what the other half wrote: the shard's row; the position (given back, or recorded
+    // as deleted so unread counts skip it) unless a stored message holds it; the new mention rows.
+    const undoing: Promise<unknown>[] = [];
+    if (stored.status === "fulfilled") undoing.push(history.discardMessage(shard, m.id));
+    const { db } = deps;
+    const dirUndo: BatchItem<"sqlite">[] = [
+      // A retried call's message keeps its uploads and mentions (same id); a conflict's retry reuses them.
+      ...(conflict === "id" || conflict === "position" ? [] : [releaseClaims(db, m.id)]),
+      ...(dir?.mentioned.length && conflict !== "id" ? [deleteMentions(db, m.channelId, m.id, dir.mentioned)] : []),
+    ];
+    await Promise.all(undoing);
+    if (conflict !== "position" && !(dir && !dir.tookPosition && room.giveBack(position))) dirUndo.push(recordDeletedPosition(db, m.channelId, position, m.senderId));
+    if (dirUndo.length) await db.batch(dirUndo as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+
+    if (dir && !dir.tookPosition) {
+      room.forget(posterKey(input));
+      permitted(input, dir); // the rule that refused it
+      throw new Error("the send's conditional writes and checkPoster disagree");
+    }
+    if (stored.status === "fulfilled") throw (opened as PromiseRejectedResult).reason;
+    if (conflict === "position" && attempt === 1) {
+      room.skipTo(await history.lastStoredPosition(shard, m.channelId));
+      continue;
+    }
+    if (conflict === "id") return { message: await announceAgain(s), replayed: false };
     // The key was used before (or a concurrent retry with it won the race): answer with its message.
-    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(shard, input.senderId, key, now) : undefined;
-    if (!raced) throw err;
+    const key = input.idempotencyKey;
+    const raced = key && conflict === "key" ? await history.findByIdempotencyKey(shard, m.senderId, key, m.now) : undefined;
+    if (!raced) throw stored.reason;
     return { message: await json(deps, raced), replayed: true };
   }
 }
 
-/** A member's send to a channel not read yet: the channel, or the error a refused send gets. */
-async function requireSendable(deps: Deps, channelId: string, input: SendInput) {
-  const access = await loadChannel(deps.db, channelId, input.senderId);
-  if (input.poster.kind === "member") await requirePoster(deps.db, access, input.senderId);
-  return access;
+/** The `message` event of a stored message; its event id is the message's, so announcing it twice makes one event. */
+async function announce(s: Sending, dir: Awaited<ReturnType<typeof openSend>>, row: MessageRow) {
+  const { deps, fields, shard } = s;
+  const mentioned = keptInOrder(fields.mentionedUserIds!, dir.mentioned);
+  // Mentions of non-members were stored with the message (the directory had not filtered them yet).
+  if (mentioned.length !== row.mentionedUserIds.length) await history.keepMentions(shard, row.id, mentioned);
+  if (dir.sender) rememberName(fields.senderId, dir.sender);
+  const sender = { senderName: dir.sender?.name ?? fields.senderId, senderKind: dir.sender?.kind ?? ("user" as const) };
+  const message = messageJson({ ...row, mentionedUserIds: mentioned, ...sender });
+  await publish(deps, fields.channelId, "message", message, { connected: dir.connected, eventId: messageEventId(row.id) });
+  return message;
 }
 
 /**
- * After `openSend`: the error for a refused send (read in the same transaction as the conditional
- * writes, so it names the rule that stopped them), else the channel. Undefined only if the SQL and
- * the JavaScript forms of the rule disagree (a bug).
+ * A retried call whose first attempt stored the message (the room was reset before it answered):
+ * the message, and its event again in case the first attempt never sent it (the room drops it if it did).
  */
-function refusedOrChannel(input: SendInput, opened: Awaited<ReturnType<typeof openSend>>, isReply: boolean): ChannelRow | undefined {
-  const { poster } = input;
-  if (poster.kind === "member") {
-    const access = visibleChannel(opened.access);
-    checkPoster(access, access.blocked);
-  } else {
-    // The integration API's order: the publisher, then the conversation (private ones are not addressable).
-    if (!opened.livePublisher) throw new ApiError("CHAT_USER_NOT_FOUND", `Publisher ${poster.publisherId} not found`);
-    const channel = opened.access?.channel;
-    if (!channel || (channel.type === "dm" && !poster.intoDm)) throw new ApiError("CHAT_CHANNEL_NOT_FOUND", "Conversation not found");
-    if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
+async function announceAgain({ deps, fields, shard }: Sending) {
+  const row = await history.getMessage(shard, fields.channelId, fields.id);
+  if (!row) throw messageNotFound();
+  const message = await json(deps, row);
+  await publish(deps, fields.channelId, "message", message, { eventId: messageEventId(row.id) });
+  return message;
+}
+
+export const messageEventId = (messageId: string) => `message:${messageId}`;
+
+/** A reply: the directory's half (mentions, conditional on the right to post), then the shard's. */
+async function sendReply(s: Sending, thread: history.ThreadTarget) {
+  const { deps, input, shard, fields } = s;
+  const { db } = deps;
+  const opened = await openSend(db, { channelId: fields.channelId, messageId: fields.id, senderId: fields.senderId, now: fields.now, poster: input.poster, position: null, mentionedUserIds: fields.mentionedUserIds! });
+  const mentioned = keptInOrder(fields.mentionedUserIds!, opened.mentioned);
+  const undo = () => db.batch([releaseClaims(db, fields.id), ...(mentioned.length ? [deleteMentions(db, fields.channelId, fields.id, mentioned)] : [])]);
+  try {
+    permitted(input, opened);
+  } catch (err) {
+    s.room.forget(posterKey(input));
+    await undo();
+    throw err;
   }
-  return isReply || opened.position !== null ? opened.access!.channel : undefined;
+  try {
+    return { message: await storeReply(deps, shard, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
+  } catch (err) {
+    await undo();
+    const key = input.idempotencyKey;
+    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(shard, fields.senderId, key, fields.now) : undefined;
+    if (!raced) throw err;
+    return { message: await json(deps, raced), replayed: true };
+  }
 }
 
 const tooManyMentions = () =>
@@ -146,7 +232,7 @@ async function storeReply(deps: Deps, shard: HistoryDb, fields: history.NewMessa
   if (!stored) throw messageNotFound();
   const [[reply, root], reactions] = await Promise.all([withSenders(deps.db, [stored.reply, stored.root]), history.reactionsFor(shard, [stored.root.id])]);
   const message = messageJson(reply!);
-  await publish(deps, fields.channelId, "message", message, { connected });
+  await publish(deps, fields.channelId, "message", message, { connected, eventId: messageEventId(reply!.id) });
   await publish(deps, fields.channelId, "message_update", messageJson(root!, reactions.get(root!.id)));
   return message;
 }
