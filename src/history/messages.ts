@@ -134,8 +134,8 @@ export function keyStatements(db: HistoryDb, m: NewMessage) {
  * the whole batch (UNIQUE), so a concurrent retry can never store a second copy.
  */
 export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<MessageRow> {
-  const results = await db.batch([db.insert(messages).values(rowValues(m)), ...keyStatements(db, m), db.select().from(messages).where(eq(messages.id, m.id))]);
-  return (results.at(-1) as MessageRow[])[0]!;
+  const [inserted] = await db.batch([db.insert(messages).values(rowValues(m)).returning(), ...keyStatements(db, m)]);
+  return inserted[0]!;
 }
 
 /**

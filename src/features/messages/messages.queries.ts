@@ -5,6 +5,7 @@ import { channelMembers, channels, deletedPositions, users } from "../../db/dire
 import { publishers } from "../../db/integration";
 import type { Db } from "../../env";
 import { connectedMembersQuery } from "../../realtime/sockets.queries";
+import { type UserName, recentName } from "../../platform/user-names";
 import { channelPosition, channelWithMembershipQuery, dmBlockedSql, toAccess } from "../channels/channels.queries";
 import { insertMentions } from "../mentions/mentions.queries";
 
@@ -37,6 +38,8 @@ export interface SendOpening {
   poster: Poster;
   /** The position the channel's room handed out for a top-level message; null for a reply. */
   position: number | null;
+  /** A DM (a hidden side is unhidden by a new message). */
+  dm: boolean;
   mentionedUserIds: string[];
 }
 
@@ -67,55 +70,56 @@ export async function readPosting(db: Db, channelId: string, senderId: string, p
 
 /**
  * The directory's half of a send, in ONE round trip (a batch is one transaction), run while the
- * message goes to its shard: who may post (read again, in the same transaction as the writes), the
- * sender's name, the connected members (hub calls), and the writes — the channel's last position
- * moved up to this one, the sender's read cursor (their own messages never count as unread), a
- * hidden DM unhidden, the mention rows — each conditional on the right to post, so a send refused
- * here wrote nothing in the directory. Positions come from the room in order but these batches may
- * commit out of order, hence `max`.
+ * message goes to its shard: the writes — the channel's last position moved up to this one, the
+ * sender's read cursor (their own messages never count as unread), a hidden DM unhidden, the mention
+ * rows — each conditional on the right to post, so a send refused here wrote nothing in the
+ * directory; and the connected members (hub calls) and the sender's name unless this isolate knows it.
+ * Positions come from the room in order but these batches may commit out of order, hence `max`.
+ * A reply takes no position, so its batch reads who may post instead (see `readPosting`).
  */
 export async function openSend(db: Db, m: SendOpening) {
   const allowed = canPostSql(m.channelId, m.senderId, m.poster);
   const sender = and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.userId, m.senderId));
-  const posting = postingQueries(db, m.channelId, m.senderId, m.poster);
-  const items: BatchItem<"sqlite">[] = [
-    db.select({ name: users.displayName, kind: users.kind }).from(users).where(eq(users.id, m.senderId)),
-    connectedMembersQuery(db, m.channelId, m.now),
-    insertMentions(db, { channelId: m.channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentionedUserIds }, allowed),
-    ...posting,
-  ];
+  const items: BatchItem<"sqlite">[] = [connectedMembersQuery(db, m.channelId, m.now)];
+  const at = (item: BatchItem<"sqlite">) => items.push(item) - 1;
+  const nameAt = recentName(m.senderId) ? -1 : at(db.select({ name: users.displayName, kind: users.kind }).from(users).where(eq(users.id, m.senderId)));
+  const mentionsAt = m.mentionedUserIds.length ? at(insertMentions(db, { channelId: m.channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentionedUserIds }, allowed)) : -1;
   const pos = m.position;
+  const postingAt = pos === null ? items.length : -1;
+  if (pos === null) items.push(...postingQueries(db, m.channelId, m.senderId, m.poster));
   const positionAt =
-    pos !== null
-      ? items.push(
+    pos === null
+      ? -1
+      : at(
           db
             .update(channels)
             .set({ lastPosition: sql`max(${channels.lastPosition}, ${pos})`, lastActivityAt: sql`max(${channels.lastActivityAt}, ${m.now})`, lastMessageAt: m.now })
             .where(and(eq(channels.id, m.channelId), allowed))
             .returning({ id: channels.id }),
-          // changes(): the UPDATE just before in this batch (same connection) found the right to post.
-          db
-            .update(channelMembers)
-            .set({
-              lastReadMessageId: sql`case when coalesce(${channelMembers.readPosition}, 0) <= ${pos} then ${m.messageId} else ${channelMembers.lastReadMessageId} end`,
-              readPosition: sql`max(coalesce(${channelMembers.readPosition}, 0), ${pos})`,
-              readUpdatedAt: m.now,
-              ownAfter: 0,
-            })
-            .where(and(sender, sql`changes() > 0`)),
-          db
-            .update(channelMembers)
-            .set({ hidden: false })
-            .where(and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.hidden, true), sql`(select ${channels.type} from ${channels} where ${channels.id} = ${m.channelId}) = 'dm'`, allowed)),
-        ) - 3
-      : -1;
+        );
+  if (pos !== null) {
+    // changes(): the UPDATE just before in this batch (same connection) found the right to post.
+    items.push(
+      db
+        .update(channelMembers)
+        .set({
+          lastReadMessageId: sql`case when coalesce(${channelMembers.readPosition}, 0) <= ${pos} then ${m.messageId} else ${channelMembers.lastReadMessageId} end`,
+          readPosition: sql`max(coalesce(${channelMembers.readPosition}, 0), ${pos})`,
+          readUpdatedAt: m.now,
+          ownAfter: 0,
+        })
+        .where(and(sender, sql`changes() > 0`)),
+    );
+    if (m.dm) items.push(db.update(channelMembers).set({ hidden: false }).where(and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.hidden, true), allowed)));
+  }
   const results = (await db.batch(items as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
-  const [senderRows, connected, kept, access] = results as [{ name: string; kind: "user" | "publisher" }[], { id: string }[], { userId: string }[], unknown[]];
+  const named = nameAt >= 0 ? (results[nameAt] as UserName[])[0] : recentName(m.senderId);
   return {
-    ...toVerdict(access, m.poster.kind === "publisher" ? results[4] : undefined),
-    sender: senderRows[0],
-    connected: connected.map((r) => r.id),
-    mentioned: kept.map((r) => r.userId),
+    /** Who may post, as read in the batch: a reply's only. */
+    verdict: postingAt >= 0 ? toVerdict(results[postingAt]!, m.poster.kind === "publisher" ? results[postingAt + 1] : undefined) : undefined,
+    sender: named && { name: named.name, kind: named.kind },
+    connected: (results[0] as { id: string }[]).map((r) => r.id),
+    mentioned: mentionsAt >= 0 ? (results[mentionsAt] as { userId: string }[]).map((r) => r.userId) : [],
     /** False when the right to post was gone by the time the writes ran (then they wrote nothing). */
     tookPosition: positionAt >= 0 && results[positionAt]!.length > 0,
   };

@@ -125,12 +125,11 @@ async function sendTopLevel(s: Sending, channel: ChannelRow) {
     const position = room.takePosition(channel.lastPosition);
     const m = { ...fields, position };
     const [opened, stored] = await Promise.allSettled([
-      openSend(deps.db, { channelId: m.channelId, messageId: m.id, senderId: m.senderId, now: m.now, poster: input.poster, position, mentionedUserIds: m.mentionedUserIds! }),
+      openSend(deps.db, { channelId: m.channelId, messageId: m.id, senderId: m.senderId, now: m.now, poster: input.poster, position, dm: channel.type === "dm", mentionedUserIds: m.mentionedUserIds! }),
       history.insertMessage(shard, m),
     ]);
     const dir = opened.status === "fulfilled" ? opened.value : undefined;
     if (dir?.tookPosition && stored.status === "fulfilled") {
-      room.remember(posterKey(input), dir);
       return { message: await announce(s, dir, stored.value), replayed: false };
     }
     const conflict = stored.status === "rejected" ? history.insertConflict(stored.reason) : undefined;
@@ -150,7 +149,7 @@ async function sendTopLevel(s: Sending, channel: ChannelRow) {
 
     if (dir && !dir.tookPosition) {
       room.forget(posterKey(input));
-      permitted(input, dir); // the rule that refused it
+      permitted(input, await readPosting(db, m.channelId, m.senderId, input.poster)); // the rule that refused it
       throw new Error("the send's conditional writes and checkPoster disagree");
     }
     if (stored.status === "fulfilled") throw (opened as PromiseRejectedResult).reason;
@@ -198,11 +197,11 @@ export const messageEventId = (messageId: string) => `message:${messageId}`;
 async function sendReply(s: Sending, thread: history.ThreadTarget) {
   const { deps, input, shard, fields } = s;
   const { db } = deps;
-  const opened = await openSend(db, { channelId: fields.channelId, messageId: fields.id, senderId: fields.senderId, now: fields.now, poster: input.poster, position: null, mentionedUserIds: fields.mentionedUserIds! });
+  const opened = await openSend(db, { channelId: fields.channelId, messageId: fields.id, senderId: fields.senderId, now: fields.now, poster: input.poster, position: null, dm: false, mentionedUserIds: fields.mentionedUserIds! });
   const mentioned = keptInOrder(fields.mentionedUserIds!, opened.mentioned);
   const undo = () => db.batch([releaseClaims(db, fields.id), ...(mentioned.length ? [deleteMentions(db, fields.channelId, fields.id, mentioned)] : [])]);
   try {
-    permitted(input, opened);
+    permitted(input, opened.verdict!);
   } catch (err) {
     s.room.forget(posterKey(input));
     await undo();
