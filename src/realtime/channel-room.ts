@@ -49,6 +49,7 @@ export class ChannelRoom extends DurableObject<Env> {
   private readonly hubs: Env["USER_HUB"];
   /** Positions and posting verdicts of the sends this room runs (every send runs here). */
   private readonly sends = new SendState();
+  private tablesReady = false;
 
   // The Worker's bindings: socket sends run the REST send's code here (src/realtime/socket-send.ts).
   constructor(ctx: DurableObjectState, env: Env) {
@@ -57,7 +58,6 @@ export class ChannelRoom extends DurableObject<Env> {
     this.faults = env.FAULT_INJECTION === "true";
     this.hubs = env.USER_HUB;
     this.log = new EventLog(this.sql);
-    this.createTables();
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -72,6 +72,7 @@ export class ChannelRoom extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [userId]);
     server.serializeAttachment({ userId, channelId, canPost: request.headers.has(ROOM_CAN_POST_HEADER) } satisfies SocketInfo);
 
+    this.tables();
     const seq = this.log.currentSeq();
     server.send(frame("ready", channelId, seq, { seq, user_id: userId, ...onlineUserIds(request, userId) }));
     const since = new URL(request.url).searchParams.get("since_seq");
@@ -81,10 +82,16 @@ export class ChannelRoom extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  private createTables() {
+  /**
+   * Created on first use, not in the constructor: a send to a channel id that does not exist reaches
+   * a room too (sends run here), and is refused before anything is stored, so it leaves no object behind.
+   */
+  private tables() {
+    if (this.tablesReady) return;
     this.log.createTables();
     // Typing was once stored; the table of older rooms goes (nothing in it outlives 8 s).
     this.sql.exec("DROP TABLE IF EXISTS typing");
+    this.tablesReady = true;
   }
 
   /** A REST or integration send (src/realtime/room-send.ts): the message or the error, and what it cost. */
@@ -101,6 +108,7 @@ export class ChannelRoom extends DurableObject<Env> {
    * it idempotent: a retry of a call whose answer was lost gets the first call's seq, nothing more.
    */
   async publish(channelId: string, type: SequencedType, data: unknown, eventId?: string): Promise<number> {
+    this.tables();
     this.injectFault();
     // Who may post may have changed: sends read it again.
     if (type.startsWith("member_") || type.startsWith("channel_")) this.sends.forgetVerdicts();
@@ -155,14 +163,15 @@ export class ChannelRoom extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     this.typists.clear();
     this.log.forget();
-    // This instance may be called again (a retried delete): its tables must exist.
-    this.createTables();
+    // This instance may be called again (a retried delete): its tables are created again on use.
+    this.tablesReady = false;
     await Promise.all([...users].map((userId) => userId && this.reportSockets(userId, channelId)));
   }
 
   /** Tests only: the next `n` state-changing calls throw, as an unreachable or overloaded room would. */
   async failNextCalls(n: number) {
     if (!this.faults) throw new Error("fault injection is disabled");
+    this.tables();
     failNext(this.sql, n);
   }
 

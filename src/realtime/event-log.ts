@@ -15,9 +15,8 @@ export class EventLog {
   /** The last seq handed out, once read from storage (undefined until then, and after `forget`). */
   private seq: number | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
-    this.createTables();
-  }
+  /** The room creates the tables (`createTables`) before its first use of the log. */
+  constructor(private readonly sql: SqlStorage) {}
 
   /** After the storage was wiped (a deleted channel): read the seq again. */
   forget() {

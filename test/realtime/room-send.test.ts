@@ -1,4 +1,4 @@
-import { env, evictDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoomSendRequest } from "../../src/realtime/room-send";
 import { createChannel, expectError, expectStatus, listed, newUser, send } from "../helpers/api";
@@ -79,5 +79,15 @@ describe("sends in the room", () => {
       { id: three.id, position: 3 },
     ]);
     expect(await listed(bob, group.id)).toMatchObject({ unread_count: 3 });
+  });
+
+  it("a send to a channel that does not exist is 404 and leaves nothing in the room it reached", async () => {
+    const alice = await newUser("Alice");
+    const channelID = "7999999999999999999";
+    await expectError(api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID }, header: {}, json: { body: "anyone?" } }), 404, "CHAT_CHANNEL_NOT_FOUND");
+    const tables = await runInDurableObject(env.CHANNEL_ROOM.getByName(channelID), (_room, state) =>
+      state.storage.sql.exec<{ name: string }>("select name from sqlite_master where type = 'table' and name not like '\_cf\_%' escape '\\'").toArray(),
+    );
+    expect(tables).toEqual([]);
   });
 });
