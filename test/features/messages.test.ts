@@ -165,11 +165,15 @@ describe("idempotent sends", () => {
   });
 
   it("stores one message when retries race", async () => {
-    const { alice, group } = await pair();
+    const { alice, bob, group } = await pair();
     const header = { "idempotency-key": "race-1" };
     const results = await Promise.all(Array.from({ length: 5 }, () => expectStatus(post(alice, group.id, { body: "x" }, header), 201)));
     expect(new Set(results.map((m) => m.id)).size).toBe(1);
     expect((await page(alice, group.id)).messages).toHaveLength(1);
+    // The losers' positions were given back or recorded as deleted: one unread message, not five.
+    expect(await listed(bob, group.id)).toMatchObject({ unread_count: 1 });
+    await send(alice, group.id, "next");
+    expect(await listed(bob, group.id)).toMatchObject({ unread_count: 2 });
   });
 
   it("treats a key older than 24 h as new", async () => {
