@@ -133,14 +133,16 @@ async function sendTopLevel(s: Sending, channel: ChannelRow) {
       return { message: await announce(s, dir, stored.value), replayed: false };
     }
     const conflict = stored.status === "rejected" ? history.insertConflict(stored.reason) : undefined;
+    // A position left taken by an earlier instance of the room: skip past it and try once more.
+    const retrying = conflict === "position" && attempt === 1 && dir?.tookPosition === true;
     // Take back what the other half wrote: the shard's row; the position (given back, or recorded
     // as deleted so unread counts skip it) unless a stored message holds it; the new mention rows.
     const undoing: Promise<unknown>[] = [];
     if (stored.status === "fulfilled") undoing.push(history.discardMessage(shard, m.id));
     const { db } = deps;
     const dirUndo: BatchItem<"sqlite">[] = [
-      // A retried call's message keeps its uploads and mentions (same id); a conflict's retry reuses them.
-      ...(conflict === "id" || conflict === "position" ? [] : [releaseClaims(db, m.id)]),
+      // A retried call's message keeps its uploads and mentions (same id); so does the retry below.
+      ...(conflict === "id" || retrying ? [] : [releaseClaims(db, m.id)]),
       ...(dir?.mentioned.length && conflict !== "id" ? [deleteMentions(db, m.channelId, m.id, dir.mentioned)] : []),
     ];
     await Promise.all(undoing);
@@ -153,7 +155,7 @@ async function sendTopLevel(s: Sending, channel: ChannelRow) {
       throw new Error("the send's conditional writes and checkPoster disagree");
     }
     if (stored.status === "fulfilled") throw (opened as PromiseRejectedResult).reason;
-    if (conflict === "position" && attempt === 1) {
+    if (retrying) {
       room.skipTo(await history.lastStoredPosition(shard, m.channelId));
       continue;
     }
