@@ -55,9 +55,13 @@ export async function startServer({ port, seed = {}, prepare } = {}) {
   const d1 = localD1(state);
   const bindings = d1Bindings();
   let server;
+  const remove = () => rmSync(state, { recursive: true, force: true });
   const stop = () => {
+    // wrangler stops workerd on SIGTERM, which may still write to the state as it goes: remove it
+    // now, and again once wrangler has exited (unless this process is exiting first).
+    server?.once("exit", remove);
     server?.kill("SIGTERM");
-    rmSync(state, { recursive: true, force: true });
+    remove();
   };
   try {
     d1.migrate();
