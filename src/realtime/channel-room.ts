@@ -48,7 +48,10 @@ export class ChannelRoom extends DurableObject<Env> {
   /** Users' hubs, told when a user's sockets here open or close (presence). Typed structurally: no import of the hub. */
   private readonly hubs: Env["USER_HUB"];
   /** Positions and posting verdicts of the sends this room runs (every send runs here). */
-  private readonly sends = new SendState();
+  private readonly sends = new SendState((eventId, since) => {
+    this.tables();
+    return this.log.announced(eventId, since);
+  });
   private tablesReady = false;
 
   // The Worker's bindings: socket sends run the REST send's code here (src/realtime/socket-send.ts).

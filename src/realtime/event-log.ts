@@ -58,6 +58,18 @@ export class EventLog {
     return { seq, text };
   }
 
+  /**
+   * Whether the event `eventId`, made at or after `since`, was sequenced: true or false when the log
+   * can tell, undefined when events from `since` on may have been pruned (then it cannot).
+   */
+  announced(eventId: string, since: number): boolean | undefined {
+    if (this.sql.exec("SELECT 1 FROM event_keys WHERE event_id = ?", eventId).toArray().length) return true;
+    if (this.currentSeq() === 0) return false;
+    const oldest = this.sql.exec<{ at: number }>("SELECT at FROM events ORDER BY seq LIMIT 1").toArray()[0];
+    // The kept events are a suffix of the log: if it starts before `since`, every later event is in it.
+    return oldest && oldest.at <= since ? false : undefined;
+  }
+
   /** Everything after `since` in order, or `resync_required` when those events are no longer kept. */
   replay(ws: WebSocket, channelId: string, since: number, seq: number) {
     this.prune(seq, Date.now());

@@ -19,6 +19,27 @@ export class SendState implements SendRoom {
   /** The last position handed out; undefined until a send read the channel (each wake-up). */
   private position: number | undefined;
   private readonly verdicts = new Map<string, { verdict: PostingVerdict; until: number }>();
+  /** Messages being sent by this instance now: their own send announces them. */
+  private readonly sending = new Set<string>();
+
+  /** `announced`: the room's event log, asked whether an event went out (src/realtime/event-log.ts). */
+  constructor(private readonly announced: (eventId: string, since: number) => boolean | undefined) {}
+
+  begin(messageId: string) {
+    this.sending.add(messageId);
+  }
+
+  end(messageId: string) {
+    this.sending.delete(messageId);
+  }
+
+  /**
+   * True only when a stored message's event provably never went out: no send of this instance is
+   * still on its way to announcing it, and the log, which would hold the event, does not.
+   */
+  unannounced(messageId: string, eventId: string, createdAt: number): boolean {
+    return !this.sending.has(messageId) && this.announced(eventId, createdAt) === false;
+  }
 
   verdict(poster: string): PostingVerdict | undefined {
     const known = this.verdicts.get(poster);

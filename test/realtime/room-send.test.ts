@@ -90,4 +90,30 @@ describe("sends in the room", () => {
     );
     expect(tables).toEqual([]);
   });
+
+  it("a retry with the key of a message its room stored but never announced (reset in between) announces it, once", async () => {
+    const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+    const group = await createChannel(alice, { type: "group", name: "Unannounced", member_ids: [bob.id] });
+    await send(alice, group.id, "announced"); // the room's log now has an event
+    const { client } = await connect(group.id, { user: bob, sinceSeq: 1 });
+    // As if the room stored a message with its key, then was reset before its `message` event.
+    const id = "7234567890123456791";
+    const shard = await shardOf(group.id);
+    await shard
+      .prepare("insert into messages (id, channel_id, position, sender_id, body, inline_emotes, attachments, mentioned_user_ids, created_at) values (?, ?, 2, ?, 'lost event', '[]', '[]', '[]', ?)")
+      .bind(id, group.id, alice.id, Date.now())
+      .run();
+    await shard.prepare("insert into idempotency_keys (sender_id, key, message_id, created_at) values (?, 'k-lost', ?, ?)").bind(alice.id, id, Date.now()).run();
+    await env.DB.prepare("update channels set last_position = 2 where id = ?").bind(group.id).run();
+
+    const retry = () => api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: group.id }, header: { "Idempotency-Key": "k-lost" }, json: { body: "lost event" } });
+    const first = await retry();
+    expect(first.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await expectStatus(first, 201)).toMatchObject({ id, body: "lost event" });
+    expect(await client.expect("message")).toMatchObject({ seq: 2, data: { id, body: "lost event" } });
+
+    // Announced now: a second retry, like any retry of an announced message, sends nothing more.
+    expect(await expectStatus(retry(), 201)).toMatchObject({ id });
+    await client.expectSilence();
+  });
 });

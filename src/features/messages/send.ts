@@ -46,6 +46,11 @@ export interface SendRoom {
   /** The position goes back unless a later one was handed out meanwhile; true when it did. */
   giveBack(position: number): boolean;
   skipTo(stored: number): void;
+  /** A message is being sent (its own send will announce it) until `end`. */
+  begin(messageId: string): void;
+  end(messageId: string): void;
+  /** Whether a stored message's event provably never went out (see SendState). */
+  unannounced(messageId: string, eventId: string, createdAt: number): boolean;
 }
 
 /** A send under way, after the checks. */
@@ -120,6 +125,15 @@ function permitted(input: SendInput, verdict: PostingVerdict): ChannelRow {
 
 /** The directory's and the shard's halves at once; a position conflict (see `SendRoom.skipTo`) is retried once. */
 async function sendTopLevel(s: Sending, channel: ChannelRow) {
+  s.room.begin(s.fields.id);
+  try {
+    return await sendOnce(s, channel);
+  } finally {
+    s.room.end(s.fields.id);
+  }
+}
+
+async function sendOnce(s: Sending, channel: ChannelRow) {
   const { deps, input, room, shard, fields } = s;
   for (let attempt = 1; ; attempt++) {
     const position = room.takePosition(channel.lastPosition);
@@ -159,12 +173,16 @@ async function sendTopLevel(s: Sending, channel: ChannelRow) {
       room.skipTo(await history.lastStoredPosition(shard, m.channelId));
       continue;
     }
-    if (conflict === "id") return { message: await announceAgain(s), replayed: false };
+    if (conflict === "id") {
+      const row = await history.getMessage(shard, m.channelId, m.id);
+      if (!row) throw messageNotFound();
+      return { message: await answerAgain(s, row), replayed: false };
+    }
     // The key was used before (or a concurrent retry with it won the race): answer with its message.
     const key = input.idempotencyKey;
     const raced = key && conflict === "key" ? await history.findByIdempotencyKey(shard, m.senderId, key, m.now) : undefined;
     if (!raced) throw stored.reason;
-    return { message: await json(deps, raced), replayed: true };
+    return { message: await answerAgain(s, raced), replayed: true };
   }
 }
 
@@ -182,14 +200,13 @@ async function announce(s: Sending, dir: Awaited<ReturnType<typeof openSend>>, r
 }
 
 /**
- * A retried call whose first attempt stored the message (the room was reset before it answered):
- * the message, and its event again in case the first attempt never sent it (the room drops it if it did).
+ * The message a retry finds stored (its own first attempt, or the first send with its key). If that
+ * attempt stored it but never announced it (its room was reset in between), it is announced now.
  */
-async function announceAgain({ deps, fields, shard }: Sending) {
-  const row = await history.getMessage(shard, fields.channelId, fields.id);
-  if (!row) throw messageNotFound();
+async function answerAgain({ deps, room }: Sending, row: MessageRow) {
   const message = await json(deps, row);
-  await publish(deps, fields.channelId, "message", message, { eventId: messageEventId(row.id) });
+  const eventId = messageEventId(row.id);
+  if (row.parentId === null && room.unannounced(row.id, eventId, row.createdAt)) await publish(deps, row.channelId, "message", message, { eventId });
   return message;
 }
 
