@@ -106,7 +106,7 @@ describe("sends in the room", () => {
     await shard.prepare("insert into idempotency_keys (sender_id, key, message_id, created_at) values (?, 'k-lost', ?, ?)").bind(alice.id, id, Date.now()).run();
     await env.DB.prepare("update channels set last_position = 2 where id = ?").bind(group.id).run();
 
-    const retry = () => api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: group.id }, header: { "Idempotency-Key": "k-lost" }, json: { body: "lost event" } });
+    const retry = () => api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: group.id }, header: { "idempotency-key": "k-lost" }, json: { body: "lost event" } });
     const first = await retry();
     expect(first.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await expectStatus(first, 201)).toMatchObject({ id, body: "lost event" });

@@ -1,66 +1,22 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { ChannelRow } from "../../db/directory";
-import type { Deps, HistoryDb } from "../../env";
+import type { Deps } from "../../env";
 import * as history from "../../history";
-import type { InlineEmote, MessageRow } from "../../history";
-import { isUniqueViolation } from "../../platform/db-errors";
+import type { MessageRow } from "../../history";
 import { ApiError, messageNotFound } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { rememberName } from "../../platform/user-names";
 import { publish } from "../../realtime/notify";
 import { claimForMessage, releaseClaims } from "../attachments/attachments.queries";
 import { attachmentInUse, resolveAttachments } from "../attachments/uploads";
-import { checkPoster, visibleChannel } from "../channels/access";
 import { MAX_MENTIONS, deleteMentions, keptInOrder } from "../mentions/mentions.queries";
 import { checkMessageContent } from "./content";
-import { type PostingVerdict, type Poster, openSend, readPosting, recordDeletedPosition } from "./messages.queries";
+import { openSend, readPosting, recordDeletedPosition } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
-import { withSenders } from "./senders";
+import { sendReply } from "./send-reply";
+import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey } from "./send-rules";
 
-export interface SendInput {
-  channelId: string;
-  /** Checked before anything is written, and again by the directory's conditional writes (see `Poster`). */
-  poster: Poster;
-  /** The message's author: a user id, or `pub_<n>` for a publisher. */
-  senderId: string;
-  /** Whose uploads the message may use (the user, or the integration that uploaded them). */
-  uploaderId: string;
-  body: string;
-  inlineEmotes?: InlineEmote[];
-  assetIds: string[];
-  idempotencyKey?: string;
-  /** Users to mention (at most 50): non-members and the sender are dropped; the message keeps the rest. */
-  mentionedUserIds?: string[];
-  /** Reply in this message's thread (a reply to a reply joins the root's); absent: a top-level message. */
-  parentId?: string;
-  /** Minted by the caller when it may retry the call: a second attempt finds the first's message by its id. */
-  messageId?: string;
-}
-
-/** What the channel's room keeps for the sends it runs (src/realtime/send-state.ts). Sends run only in the room. */
-export interface SendRoom {
-  verdict(poster: string): PostingVerdict | undefined;
-  remember(poster: string, verdict: PostingVerdict): void;
-  forget(poster: string): void;
-  takePosition(committed: number): number;
-  /** The position goes back unless a later one was handed out meanwhile; true when it did. */
-  giveBack(position: number): boolean;
-  skipTo(stored: number): void;
-  /** A message is being sent (its own send will announce it) until `end`. */
-  begin(messageId: string): void;
-  end(messageId: string): void;
-  /** Whether a stored message's event provably never went out (see SendState). */
-  unannounced(messageId: string, eventId: string, createdAt: number): boolean;
-}
-
-/** A send under way, after the checks. */
-interface Sending {
-  deps: Deps;
-  input: SendInput;
-  room: SendRoom;
-  shard: HistoryDb;
-  fields: history.NewMessage;
-}
+export type { SendInput, SendRoom } from "./send-rules";
 
 /**
  * Sends a message once; runs in the channel's room, which hands out positions. Who may post comes
@@ -100,27 +56,6 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   const fields = { id, channelId, position: null, senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentions, now, idempotencyKey: input.idempotencyKey };
   const sending = { deps, input, room, shard, fields };
   return thread ? sendReply(sending, thread) : sendTopLevel(sending, channel);
-}
-
-/** The room's key for a poster's verdict (a publisher posting into its DM is a different question). */
-const posterKey = ({ senderId, poster }: SendInput) => (poster.kind === "member" ? `u:${senderId}` : `p:${senderId}:${poster.intoDm}`);
-
-/**
- * The channel, or the error a refused send gets, in each surface's order. For the integration API:
- * the publisher, then the conversation (private ones are not addressable).
- */
-function permitted(input: SendInput, verdict: PostingVerdict): ChannelRow {
-  const { poster } = input;
-  if (poster.kind === "member") {
-    const access = visibleChannel(verdict.access);
-    checkPoster(access, access.blocked);
-    return access.channel;
-  }
-  if (!verdict.livePublisher) throw new ApiError("CHAT_USER_NOT_FOUND", `Publisher ${poster.publisherId} not found`);
-  const channel = verdict.access?.channel;
-  if (!channel || (channel.type === "dm" && !poster.intoDm)) throw new ApiError("CHAT_CHANNEL_NOT_FOUND", "Conversation not found");
-  if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
-  return channel;
 }
 
 /** The directory's and the shard's halves at once; a position conflict (see `SendRoom.skipTo`) is retried once. */
@@ -210,47 +145,7 @@ async function answerAgain({ deps, room }: Sending, row: MessageRow) {
   return message;
 }
 
-export const messageEventId = (messageId: string) => `message:${messageId}`;
-
-/** A reply: the directory's half (mentions, conditional on the right to post), then the shard's. */
-async function sendReply(s: Sending, thread: history.ThreadTarget) {
-  const { deps, input, shard, fields } = s;
-  const { db } = deps;
-  const opened = await openSend(db, { channelId: fields.channelId, messageId: fields.id, senderId: fields.senderId, now: fields.now, poster: input.poster, position: null, dm: false, mentionedUserIds: fields.mentionedUserIds! });
-  const mentioned = keptInOrder(fields.mentionedUserIds!, opened.mentioned);
-  const undo = () => db.batch([releaseClaims(db, fields.id), ...(mentioned.length ? [deleteMentions(db, fields.channelId, fields.id, mentioned)] : [])]);
-  try {
-    permitted(input, opened.verdict!);
-  } catch (err) {
-    s.room.forget(posterKey(input));
-    await undo();
-    throw err;
-  }
-  try {
-    return { message: await storeReply(deps, shard, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
-  } catch (err) {
-    await undo();
-    const key = input.idempotencyKey;
-    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(shard, fields.senderId, key, fields.now) : undefined;
-    if (!raced) throw err;
-    return { message: await json(deps, raced), replayed: true };
-  }
-}
-
 const tooManyMentions = () =>
   new ApiError("VALIDATION_FAILED", `At most ${MAX_MENTIONS} mentioned users`, [
     { in: "json", path: "mentioned_user_ids", code: "too_big", message: `at most ${MAX_MENTIONS} entries` },
   ]);
-
-const json = async (deps: Deps, row: MessageRow) => messageJson((await withSenders(deps.db, [row]))[0]!);
-
-/** Stores a reply (404 if its parent went away meanwhile), then its `message` and the root's `message_update`. */
-async function storeReply(deps: Deps, shard: HistoryDb, fields: history.NewMessage, thread: history.ThreadTarget, connected: string[]) {
-  const stored = await history.insertReply(shard, fields, thread);
-  if (!stored) throw messageNotFound();
-  const [[reply, root], reactions] = await Promise.all([withSenders(deps.db, [stored.reply, stored.root]), history.reactionsFor(shard, [stored.root.id])]);
-  const message = messageJson(reply!);
-  await publish(deps, fields.channelId, "message", message, { connected, eventId: messageEventId(reply!.id) });
-  await publish(deps, fields.channelId, "message_update", messageJson(root!, reactions.get(root!.id)));
-  return message;
-}

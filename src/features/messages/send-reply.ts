@@ -1,0 +1,48 @@
+/** Replies: a thread's message, with its root's count moving in the same shard transaction. */
+import type { Deps, HistoryDb } from "../../env";
+import * as history from "../../history";
+import { isUniqueViolation } from "../../platform/db-errors";
+import { messageNotFound } from "../../platform/errors";
+import { publish } from "../../realtime/notify";
+import { releaseClaims } from "../attachments/attachments.queries";
+import { deleteMentions, keptInOrder } from "../mentions/mentions.queries";
+import { openSend } from "./messages.queries";
+import { messageJson } from "./messages.schemas";
+import { type Sending, json, messageEventId, permitted, posterKey } from "./send-rules";
+import { withSenders } from "./senders";
+
+/** A reply: the directory's half (mentions, conditional on the right to post), then the shard's. */
+export async function sendReply(s: Sending, thread: history.ThreadTarget) {
+  const { deps, input, shard, fields } = s;
+  const { db } = deps;
+  const opened = await openSend(db, { channelId: fields.channelId, messageId: fields.id, senderId: fields.senderId, now: fields.now, poster: input.poster, position: null, dm: false, mentionedUserIds: fields.mentionedUserIds! });
+  const mentioned = keptInOrder(fields.mentionedUserIds!, opened.mentioned);
+  const undo = () => db.batch([releaseClaims(db, fields.id), ...(mentioned.length ? [deleteMentions(db, fields.channelId, fields.id, mentioned)] : [])]);
+  try {
+    permitted(input, opened.verdict!);
+  } catch (err) {
+    s.room.forget(posterKey(input));
+    await undo();
+    throw err;
+  }
+  try {
+    return { message: await storeReply(deps, shard, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
+  } catch (err) {
+    await undo();
+    const key = input.idempotencyKey;
+    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(shard, fields.senderId, key, fields.now) : undefined;
+    if (!raced) throw err;
+    return { message: await json(deps, raced), replayed: true };
+  }
+}
+
+/** Stores a reply (404 if its parent went away meanwhile), then its `message` and the root's `message_update`. */
+async function storeReply(deps: Deps, shard: HistoryDb, fields: history.NewMessage, thread: history.ThreadTarget, connected: string[]) {
+  const stored = await history.insertReply(shard, fields, thread);
+  if (!stored) throw messageNotFound();
+  const [[reply, root], reactions] = await Promise.all([withSenders(deps.db, [stored.reply, stored.root]), history.reactionsFor(shard, [stored.root.id])]);
+  const message = messageJson(reply!);
+  await publish(deps, fields.channelId, "message", message, { connected, eventId: messageEventId(reply!.id) });
+  await publish(deps, fields.channelId, "message_update", messageJson(root!, reactions.get(root!.id)));
+  return message;
+}

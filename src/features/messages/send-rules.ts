@@ -1,0 +1,81 @@
+/** What a send is made of, and the rules both kinds of send (top-level and reply) share. */
+import type { ChannelRow } from "../../db/directory";
+import type { Deps, HistoryDb } from "../../env";
+import type * as history from "../../history";
+import type { InlineEmote, MessageRow } from "../../history";
+import { ApiError } from "../../platform/errors";
+import { checkPoster, visibleChannel } from "../channels/access";
+import type { PostingVerdict, Poster } from "./messages.queries";
+import { messageJson } from "./messages.schemas";
+import { withSenders } from "./senders";
+
+export interface SendInput {
+  channelId: string;
+  /** Checked before anything is written, and again by the directory's conditional writes (see `Poster`). */
+  poster: Poster;
+  /** The message's author: a user id, or `pub_<n>` for a publisher. */
+  senderId: string;
+  /** Whose uploads the message may use (the user, or the integration that uploaded them). */
+  uploaderId: string;
+  body: string;
+  inlineEmotes?: InlineEmote[];
+  assetIds: string[];
+  idempotencyKey?: string;
+  /** Users to mention (at most 50): non-members and the sender are dropped; the message keeps the rest. */
+  mentionedUserIds?: string[];
+  /** Reply in this message's thread (a reply to a reply joins the root's); absent: a top-level message. */
+  parentId?: string;
+  /** Minted by the caller when it may retry the call: a second attempt finds the first's message by its id. */
+  messageId?: string;
+}
+
+/** What the channel's room keeps for the sends it runs (src/realtime/send-state.ts). Sends run only in the room. */
+export interface SendRoom {
+  verdict(poster: string): PostingVerdict | undefined;
+  remember(poster: string, verdict: PostingVerdict): void;
+  forget(poster: string): void;
+  takePosition(committed: number): number;
+  /** The position goes back unless a later one was handed out meanwhile; true when it did. */
+  giveBack(position: number): boolean;
+  skipTo(stored: number): void;
+  /** A message is being sent (its own send will announce it) until `end`. */
+  begin(messageId: string): void;
+  end(messageId: string): void;
+  /** Whether a stored message's event provably never went out (see SendState). */
+  unannounced(messageId: string, eventId: string, createdAt: number): boolean;
+}
+
+/** A send under way, after the checks. */
+export interface Sending {
+  deps: Deps;
+  input: SendInput;
+  room: SendRoom;
+  shard: HistoryDb;
+  fields: history.NewMessage;
+}
+
+/** The room's key for a poster's verdict (a publisher posting into its DM is a different question). */
+export const posterKey = ({ senderId, poster }: SendInput) => (poster.kind === "member" ? `u:${senderId}` : `p:${senderId}:${poster.intoDm}`);
+
+/**
+ * The channel, or the error a refused send gets, in each surface's order. For the integration API:
+ * the publisher, then the conversation (private ones are not addressable).
+ */
+export function permitted(input: SendInput, verdict: PostingVerdict): ChannelRow {
+  const { poster } = input;
+  if (poster.kind === "member") {
+    const access = visibleChannel(verdict.access);
+    checkPoster(access, access.blocked);
+    return access.channel;
+  }
+  if (!verdict.livePublisher) throw new ApiError("CHAT_USER_NOT_FOUND", `Publisher ${poster.publisherId} not found`);
+  const channel = verdict.access?.channel;
+  if (!channel || (channel.type === "dm" && !poster.intoDm)) throw new ApiError("CHAT_CHANNEL_NOT_FOUND", "Conversation not found");
+  if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
+  return channel;
+}
+
+/** A message event's id: announcing the same message twice makes one event (the room deduplicates). */
+export const messageEventId = (messageId: string) => `message:${messageId}`;
+
+export const json = async (deps: Deps, row: MessageRow) => messageJson((await withSenders(deps.db, [row]))[0]!);
