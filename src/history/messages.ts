@@ -142,8 +142,12 @@ export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<Messa
  * Takes back a message whose send was refused after it was stored (the directory found the right
  * to post gone, in the same round trip): the row and its idempotency key, as if never sent.
  */
-export async function discardMessage(db: HistoryDb, messageId: string) {
-  await db.batch([db.delete(idempotencyKeys).where(eq(idempotencyKeys.messageId, messageId)), db.delete(messages).where(eq(messages.id, messageId))]);
+export async function discardMessage(db: HistoryDb, m: NewMessage) {
+  const drop = db.delete(messages).where(eq(messages.id, m.id));
+  if (!m.idempotencyKey) return void (await drop);
+  // Through the key's primary key (sender, key): the table has no index on message_id.
+  const key = and(eq(idempotencyKeys.senderId, m.senderId), eq(idempotencyKeys.key, m.idempotencyKey), eq(idempotencyKeys.messageId, m.id));
+  await db.batch([db.delete(idempotencyKeys).where(key), drop]);
 }
 
 /** The mentions the directory kept (members only), when fewer than the message was stored with. */

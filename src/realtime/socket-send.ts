@@ -92,7 +92,7 @@ const utf8Length = (text: string) => (text.length * 3 <= MAX_SEND_FRAME_BYTES ? 
 /** The `error` frame's data: the REST error's code and message (and details, as REST gives them: Retry-After as `retry_after`). */
 function socketError(err: unknown, requestId: string, sender: SocketSender): { code: string; message: string; details?: unknown } {
   const { code, message, details, headers } = errorData(err, requestId, sender.channelId);
-  const retryAfter = err instanceof ApiError ? headers?.["Retry-After"] : undefined;
+  const retryAfter = headers?.["Retry-After"];
   const shown = details ?? (retryAfter ? { retry_after: Number(retryAfter) } : undefined);
   return shown === undefined ? { code, message } : { code, message, details: shown };
 }

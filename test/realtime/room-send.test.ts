@@ -21,7 +21,7 @@ describe("sends in the room", () => {
     await send(alice, dm.id, "hello"); // the room now remembers that Alice may post
     expect((await api(bob.token).v1.users.me.blocks[":userID"].$put({ param: { userID: alice.id } })).status).toBeLessThan(300);
 
-    const refused = api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: dm.id }, header: {}, json: { body: "still there?" } });
+    const refused = api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: dm.id }, header: { "idempotency-key": "after-block" }, json: { body: "still there?" } });
     await expectError(refused, 403, "CHAT_DM_BLOCKED_USER");
     expect((await history(alice.token, dm.id)).map((m) => m.body)).toEqual(["hello"]);
     expect(await storedRows(dm.id)).toHaveLength(1);
@@ -29,7 +29,8 @@ describe("sends in the room", () => {
 
     // A refusal is never remembered: unblocked, Alice may post at once, at the next position.
     expect((await api(bob.token).v1.users.me.blocks[":userID"].$delete({ param: { userID: alice.id } })).status).toBeLessThan(300);
-    await send(alice, dm.id, "again");
+    // The refused send's key went with its row: the same key now sends a new message.
+    expect(await send(alice, dm.id, "again", { "idempotency-key": "after-block" })).toMatchObject({ body: "again" });
     expect((await storedRows(dm.id)).map((r) => r.position)).toEqual([1, 2]);
     expect(await listed(bob, dm.id)).toMatchObject({ unread_count: 2 });
   });

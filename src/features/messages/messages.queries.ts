@@ -6,7 +6,7 @@ import { publishers } from "../../db/integration";
 import type { Db } from "../../env";
 import { connectedMembersQuery } from "../../realtime/sockets.queries";
 import { type UserName, recentName } from "../../platform/user-names";
-import { channelPosition, channelWithMembershipQuery, dmBlockedSql, toAccess } from "../channels/channels.queries";
+import { channelWithMembershipQuery, dmBlockedSql, toAccess } from "../channels/channels.queries";
 import { insertMentions } from "../mentions/mentions.queries";
 
 /**
@@ -82,7 +82,9 @@ export async function openSend(db: Db, m: SendOpening) {
   const sender = and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.userId, m.senderId));
   const items: BatchItem<"sqlite">[] = [connectedMembersQuery(db, m.channelId, m.now)];
   const at = (item: BatchItem<"sqlite">) => items.push(item) - 1;
-  const nameAt = recentName(m.senderId) ? -1 : at(db.select({ name: users.displayName, kind: users.kind }).from(users).where(eq(users.id, m.senderId)));
+  // Read once: a name that expires during the batch must not leave the message without one.
+  const knownName = recentName(m.senderId);
+  const nameAt = knownName ? -1 : at(db.select({ name: users.displayName, kind: users.kind }).from(users).where(eq(users.id, m.senderId)));
   const mentionsAt = m.mentionedUserIds.length ? at(insertMentions(db, { channelId: m.channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentionedUserIds }, allowed)) : -1;
   const pos = m.position;
   const postingAt = pos === null ? items.length : -1;
@@ -113,7 +115,7 @@ export async function openSend(db: Db, m: SendOpening) {
     if (m.dm) items.push(db.update(channelMembers).set({ hidden: false }).where(and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.hidden, true), allowed)));
   }
   const results = (await db.batch(items as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
-  const named = nameAt >= 0 ? (results[nameAt] as UserName[])[0] : recentName(m.senderId);
+  const named = nameAt >= 0 ? (results[nameAt] as UserName[])[0] : knownName;
   return {
     /** Who may post, as read in the batch: a reply's only. */
     verdict: postingAt >= 0 ? toVerdict(results[postingAt]!, m.poster.kind === "publisher" ? results[postingAt + 1] : undefined) : undefined,

@@ -87,7 +87,7 @@ async function sendOnce(s: Sending, channel: ChannelRow) {
     // Take back what the other half wrote: the shard's row; the position (given back, or recorded
     // as deleted so unread counts skip it) unless a stored message holds it; the new mention rows.
     const undoing: Promise<unknown>[] = [];
-    if (stored.status === "fulfilled") undoing.push(history.discardMessage(shard, m.id));
+    if (stored.status === "fulfilled") undoing.push(history.discardMessage(shard, m));
     const { db } = deps;
     const dirUndo: BatchItem<"sqlite">[] = [
       // A retried call's message keeps its uploads and mentions (same id); so does the retry below.
