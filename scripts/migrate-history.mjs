@@ -14,7 +14,10 @@ const args = process.argv.slice(2);
 const config = args.includes("--config") ? args[args.indexOf("--config") + 1] : "wrangler.toml";
 const where = args.includes("--local") ? ["--local", ...(args.includes("--persist-to") ? ["--persist-to", args[args.indexOf("--persist-to") + 1]] : [])] : ["--remote"];
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
-const TABLES = ["messages", "reactions", "reaction_counts", "idempotency_keys"]; // message_attachments now lives on attachments.message_id
+const TABLES = ["messages", "reactions", "reaction_counts"];
+// Not copied, only dropped: message_attachments (now attachments.message_id) and idempotency_keys
+// (keys live in each channel's room now and last 24 h).
+const DROPPED = ["idempotency_keys", "message_attachments"];
 
 function wrangler(...argv) {
   const run = spawnSync(process.execPath, [path.resolve("node_modules/wrangler/bin/wrangler.js"), ...argv, "-c", config, ...where], { env, encoding: "utf8" });
@@ -55,7 +58,7 @@ try {
     for (const { t, n } of counts) if (n < copied[t]) throw new Error(`${t}: ${n} of ${copied[t]} rows in HISTORY_0; legacy tables are kept`);
     console.log(Object.entries(copied).map(([t, n]) => `${t}: ${n} rows copied to HISTORY_0`).join("\n"));
   }
-  const drops = [...TABLES, "message_attachments"].reverse().filter((t) => legacy.has(`legacy_${t}`)).map((t) => `DROP TABLE legacy_${t};`);
+  const drops = [...TABLES, ...DROPPED].reverse().filter((t) => legacy.has(`legacy_${t}`)).map((t) => `DROP TABLE legacy_${t};`);
   if (drops.length) query("DB", drops.join(" "));
   console.log(legacy.size ? "legacy history tables dropped from DB" : "nothing to move: history already lives in the shards");
 } finally {

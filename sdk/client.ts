@@ -392,9 +392,9 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (sub) return sub;
     const socket = new ReconnectingSocket({
       // Browsers cannot set headers on a WebSocket: a 60 s ticket per connection attempt.
-      url: async (sinceSeq) => {
+      url: async (sinceSeq, epoch) => {
         const { ticket } = await unwrap(this.api.v1.channels[":channelID"]["ws-ticket"].$post({ param: { channelID: channelId } }));
-        return socketUrl(this.baseUrl, `/v1/channels/${channelId}/ws`, ticket, sinceSeq);
+        return socketUrl(this.baseUrl, `/v1/channels/${channelId}/ws`, ticket, sinceSeq, epoch);
       },
       backoff: this.#opts.backoff,
       pingIntervalMs: this.#opts.pingIntervalMs,
@@ -534,10 +534,11 @@ class SocketSendTimeout extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A socket URL on the API's origin (ws: or wss: to match), with its ticket and the seq to resume after. */
-function socketUrl(baseUrl: string, path: string, ticket: string, sinceSeq: number | null) {
+function socketUrl(baseUrl: string, path: string, ticket: string, sinceSeq: number | null, epoch: number | null = null) {
   const url = new URL(path, baseUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   url.searchParams.set("ticket", ticket);
   if (sinceSeq !== null) url.searchParams.set("since_seq", String(sinceSeq));
+  if (sinceSeq !== null && epoch !== null) url.searchParams.set("epoch", String(epoch));
   return url.href;
 }

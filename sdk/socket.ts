@@ -32,8 +32,11 @@ export interface BackoffOptions {
 }
 
 export interface ReconnectingSocketOptions {
-  /** The URL for the next attempt: mint a ticket here. `sinceSeq` is null on the first connection. */
-  url(sinceSeq: number | null): Promise<string>;
+  /**
+   * The URL for the next attempt: mint a ticket here. `sinceSeq` is null on the first connection;
+   * `epoch` is the room log's epoch it was counted in (null where the server sends none: the user socket).
+   */
+  url(sinceSeq: number | null, epoch: number | null): Promise<string>;
   backoff?: BackoffOptions;
   /** Send a text "ping" this often (ms); no answer within `pingTimeoutMs` means the link is dead. */
   pingIntervalMs?: number;
@@ -55,6 +58,8 @@ export function backoffDelay(attempt: number, { baseMs = 500, maxMs = 30_000 }: 
 export class ReconnectingSocket extends Emitter<SocketEvents> {
   /** The last sequenced event delivered (or `ready`'s seq on the first connection). */
   seq: number | null = null;
+  /** The epoch of the log `seq` counts in (channel rooms): a reconnect names it, so a reset room answers resync. */
+  epoch: number | null = null;
   status: SocketStatus = "connecting";
   #ws: WebSocket | null = null;
   #attempt = 0;
@@ -121,7 +126,7 @@ export class ReconnectingSocket extends Emitter<SocketEvents> {
     this.#setStatus(this.seq === null ? "connecting" : "reconnecting");
     let url: string;
     try {
-      url = await this.#opts.url(this.seq);
+      url = await this.#opts.url(this.seq, this.epoch);
     } catch (err) {
       // No ticket (offline, server restarting, token refresh failed): try again later.
       return this.#scheduleRetry();
@@ -187,7 +192,11 @@ export class ReconnectingSocket extends Emitter<SocketEvents> {
       // Channel rooms put the seq in the envelope; the user hub in data ({"user_id","seq"}).
       const seq = Number(frame.seq ?? (frame.data as { seq?: number } | null)?.seq ?? 0);
       this.#attempt = 0;
-      if (this.seq === null) this.seq = seq; // first connection: events after ready's seq
+      if (this.seq === null) {
+        // First connection: events after ready's seq, in ready's epoch.
+        this.seq = seq;
+        this.epoch = epochOf(frame.data);
+      }
       this.#setStatus("open");
       this.emit("ready", { seq, replayed: this.#replaying });
       this.emit("frame", frame);
@@ -197,6 +206,7 @@ export class ReconnectingSocket extends Emitter<SocketEvents> {
       // Replay impossible (too old, or the room is behind us): continue from the room's seq.
       const data = frame.data as { seq?: number } | null;
       this.seq = Number(data?.seq ?? 0);
+      this.epoch = epochOf(frame.data);
       this.emit("resync", { seq: this.seq });
       this.emit("frame", frame);
       return;
@@ -211,3 +221,9 @@ export class ReconnectingSocket extends Emitter<SocketEvents> {
     this.emit("frame", frame);
   }
 }
+
+/** The `epoch` of a `ready` or `resync_required` frame's data, or null (the user socket has none). */
+const epochOf = (data: unknown): number | null => {
+  const epoch = (data as { epoch?: unknown } | null)?.epoch;
+  return typeof epoch === "number" ? epoch : null;
+};

@@ -117,7 +117,7 @@ export interface RemoteWork {
 }
 
 /** The state-changing calls a room takes (its stub's, or the room object's own methods). */
-export type RoomCalls = Pick<ChannelRoom, "publish" | "removeMember" | "deleteChannel">;
+export type RoomCalls = Pick<ChannelRoom, "publish" | "removeMember" | "deleteChannel" | "sendTo" | "sendToAll">;
 export interface LocalRoom {
   channelId: string;
   room: RoomCalls;

@@ -1,8 +1,6 @@
 import { createDb } from "./platform/db";
 import { deleteAttachments, findOrphans } from "./features/attachments/attachments.queries";
 import { deleteObjects } from "./features/attachments/storage";
-import { purgeExpiredIdempotencyKeys } from "./history";
-import { plainHistory, shardNames } from "./platform/shards";
 import { ensureIdNode } from "./platform/id-registry";
 import type { Env } from "./env";
 import { resumePurges } from "./features/channels/purge";
@@ -16,8 +14,6 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   await ensureIdNode(env);
   const db = createDb(env.DB);
   const now = Date.now();
-  let keys = 0;
-  for (const shard of shardNames(env)) keys += await purgeExpiredIdempotencyKeys(plainHistory(env)(shard), now);
   // Uploads never attached to a message (and those of deleted channels) go after 24 h: bytes, then rows.
   let orphans = 0;
   for (let round = 0; round < 10; round++) {
@@ -32,6 +28,6 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   // Delivery logs older than a week go; deliveries whose queue message was lost are queued again.
   const webhooks = await webhookHousekeeping(env, now);
   if (env.LOG_LEVEL !== "silent") {
-    console.log(JSON.stringify({ cron: "housekeeping", idempotency_keys_purged: keys, orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks }));
+    console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks }));
   }
 }

@@ -87,16 +87,4 @@ export const reactionCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.messageId, t.emoteAssetId] })],
 );
 
-/** `Idempotency-Key` of a send: a retry within 24 h returns the original message. */
-export const idempotencyKeys = sqliteTable(
-  "idempotency_keys",
-  {
-    senderId: text().notNull(),
-    key: text().notNull(),
-    messageId: text().notNull(),
-    createdAt: integer().notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.senderId, t.key] })],
-);
-
 export type MessageRow = typeof messages.$inferSelect;

@@ -4,13 +4,11 @@
  * sender names: those live in the directory (features/messages/senders.ts adds them).
  */
 import { SQL, and, asc, desc, eq, getTableColumns, gt, gte, inArray, is, isNull, lt, or, sql } from "drizzle-orm";
-import { type InlineEmote, type MessageRow, type StoredAttachment, idempotencyKeys, messages, reactionCounts, reactions } from "../db/history";
+import { type InlineEmote, type MessageRow, type StoredAttachment, messages, reactionCounts, reactions } from "../db/history";
 import type { HistoryDb } from "../env";
 import { errorText, isUniqueViolation } from "../platform/db-errors";
 import { messageNotFound } from "../platform/errors";
 import { type ReactionRow, groupReactions, reactionsQuery } from "./reactions";
-
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type Page = { limit: number; before?: string; after?: string; around?: string };
 
@@ -109,45 +107,18 @@ export function rowValues(m: NewMessage, parentId: string | null = null): typeof
   };
 }
 
-/**
- * The idempotency key of a send, recorded only if its message was stored by the statement before it
- * in the same batch (a reply's insert is conditional). A reused key fails the whole batch (UNIQUE).
- */
-export function keyStatements(db: HistoryDb, m: NewMessage) {
-  const key = m.idempotencyKey;
-  if (!key) return [];
-  return [
-    db
-      .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.senderId, m.senderId), eq(idempotencyKeys.key, key), lt(idempotencyKeys.createdAt, m.now - IDEMPOTENCY_TTL_MS))),
-    db.insert(idempotencyKeys).select(
-      db
-        .select({ senderId: sql`${m.senderId}`.as("sender_id"), key: sql`${key}`.as("key"), messageId: messages.id, createdAt: sql`${m.now}`.as("created_at") })
-        .from(messages)
-        .where(eq(messages.id, m.id)),
-    ),
-  ] as const;
-}
-
-/**
- * Stores a top-level message in one shard transaction with its idempotency key. A reused key fails
- * the whole batch (UNIQUE), so a concurrent retry can never store a second copy.
- */
+/** Stores a top-level message (its idempotency key lives in the channel's room, src/realtime/send-keys.ts). */
 export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<MessageRow> {
-  const [inserted] = await db.batch([db.insert(messages).values(rowValues(m)).returning(), ...keyStatements(db, m)]);
-  return inserted[0]!;
+  const [inserted] = await db.insert(messages).values(rowValues(m)).returning();
+  return inserted!;
 }
 
 /**
  * Takes back a message whose send was refused after it was stored (the directory found the right
- * to post gone, in the same round trip): the row and its idempotency key, as if never sent.
+ * to post gone, in the same round trip), as if never sent.
  */
 export async function discardMessage(db: HistoryDb, m: NewMessage) {
-  const drop = db.delete(messages).where(eq(messages.id, m.id));
-  if (!m.idempotencyKey) return void (await drop);
-  // Through the key's primary key (sender, key): the table has no index on message_id.
-  const key = and(eq(idempotencyKeys.senderId, m.senderId), eq(idempotencyKeys.key, m.idempotencyKey), eq(idempotencyKeys.messageId, m.id));
-  await db.batch([db.delete(idempotencyKeys).where(key), drop]);
+  await db.delete(messages).where(eq(messages.id, m.id));
 }
 
 /** The mentions the directory kept (members only), when fewer than the message was stored with. */
@@ -161,13 +132,12 @@ export async function lastStoredPosition(db: HistoryDb, channelId: string): Prom
   return row?.max ?? 0;
 }
 
-/** Which uniqueness a failed message insert broke: its id (the same send again), its position, or its idempotency key. */
-export function insertConflict(err: unknown): "id" | "position" | "key" | undefined {
+/** Which uniqueness a failed message insert broke: its id (the same send again) or its position. */
+export function insertConflict(err: unknown): "id" | "position" | undefined {
   if (!isUniqueViolation(err)) return undefined;
   const text = errorText(err);
   if (text.includes("messages.position")) return "position";
   if (text.includes("messages.id")) return "id";
-  if (text.includes("idempotency_keys.")) return "key";
   return undefined;
 }
 
@@ -184,17 +154,6 @@ export function insertMessageWhere(db: HistoryDb, values: typeof messages.$infer
     return is(value, SQL) ? value : sql.param(value, column);
   });
   return db.insert(messages).select(sql`select ${sql.join(items, sql`, `)} where ${condition}`);
-}
-
-/** The message an earlier send with this key stored, if within 24 h. */
-export async function findByIdempotencyKey(db: HistoryDb, senderId: string, key: string, now: number) {
-  const row = await db
-    .select({ message: messages })
-    .from(messages)
-    .innerJoin(idempotencyKeys, eq(idempotencyKeys.messageId, messages.id))
-    .where(and(eq(idempotencyKeys.senderId, senderId), eq(idempotencyKeys.key, key), gte(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS)))
-    .get();
-  return row?.message;
 }
 
 /**

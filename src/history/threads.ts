@@ -6,7 +6,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { type MessageRow, messages } from "../db/history";
 import type { HistoryDb } from "../env";
 import { messageNotFound } from "../platform/errors";
-import { type NewMessage, getMessage, insertMessageWhere, keyStatements, rowValues } from "./messages";
+import { type NewMessage, getMessage, insertMessageWhere, rowValues } from "./messages";
 
 /** Where a reply goes: the message it answers (must be live) and its thread's root. */
 export interface ThreadTarget {
@@ -37,7 +37,7 @@ export async function requireThreadRoot(db: HistoryDb, channelId: string, rootId
 /**
  * Stores a reply and counts it on its root, in one shard transaction: the insert is conditional on
  * the parent still being live and the root being in the channel, the root's `reply_count` and
- * `last_reply_at` move only if the reply went in, and so does its idempotency key. Undefined when
+ * `last_reply_at` move only if the reply went in. Undefined when
  * the parent went away since `resolveThread` (nothing was written); else the reply and the root as
  * they are now.
  */
@@ -51,7 +51,6 @@ export async function insertReply(db: HistoryDb, m: NewMessage, thread: ThreadTa
       .update(messages)
       .set({ replyCount: sql`${messages.replyCount} + 1`, lastReplyAt: m.now })
       .where(and(eq(messages.id, thread.rootId), eq(messages.channelId, m.channelId), isNull(messages.parentId), stored)),
-    ...keyStatements(db, m),
     db.select().from(messages).where(eq(messages.id, m.id)),
     db.select().from(messages).where(eq(messages.id, thread.rootId)),
   ]);

@@ -62,17 +62,26 @@ export async function signWsTicket(secret: string, userId: string, channelId: st
   const ticket = await new SignJWT({ ch: channelId })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(userId)
+    .setJti(crypto.randomUUID())
     .setAudience(TICKET_AUDIENCE)
     .setExpirationTime(expires_at)
     .sign(encoder.encode(secret));
   return { ticket, expires_at };
 }
 
-/** The ticket's user, when the ticket is genuine, unexpired and for this channel. */
-export async function verifyWsTicket(secret: string, ticket: string, channelId: string): Promise<string | undefined> {
+/** A verified ticket: its user, and its id and expiry (the room or hub that takes it lets it open one socket). */
+export interface WsTicket {
+  userId: string;
+  id: string;
+  expiresAt: number;
+}
+
+/** The ticket, when it is genuine, unexpired and for this channel. */
+export async function verifyWsTicket(secret: string, ticket: string, channelId: string): Promise<WsTicket | undefined> {
   try {
-    const { payload } = await jwtVerify(ticket, encoder.encode(secret), { algorithms: ["HS256"], audience: TICKET_AUDIENCE });
-    return payload.ch === channelId && typeof payload.sub === "string" ? payload.sub : undefined;
+    const { payload } = await jwtVerify(ticket, encoder.encode(secret), { algorithms: ["HS256"], audience: TICKET_AUDIENCE, requiredClaims: ["jti", "exp"] });
+    if (payload.ch !== channelId || typeof payload.sub !== "string") return undefined;
+    return { userId: payload.sub, id: payload.jti!, expiresAt: payload.exp! };
   } catch {
     return undefined;
   }

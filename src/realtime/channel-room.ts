@@ -1,24 +1,31 @@
 import { DurableObject } from "cloudflare:workers";
+import { admitSocket } from "../features/sockets/admission";
+import { ApiError } from "../platform/errors";
+import { ChangeOrder } from "./change-order";
+import { EventLog } from "./event-log";
+import { failIfAsked, failNext } from "./faults";
 import {
   CLOSE_CHANNEL_DELETED,
   CLOSE_REMOVED,
   ClientFrame,
   type EphemeralType,
-  ROOM_CAN_POST_HEADER,
   ROOM_CHANNEL_HEADER,
+  ROOM_TICKET_HEADER,
   ROOM_USER_HEADER,
   type SequencedType,
   closeQuietly,
   frame,
+  refusal,
   sendQuietly,
 } from "./protocol";
-import { failIfAsked, failNext } from "./faults";
-import { answerSend, isSendAttempt } from "./socket-send";
-import { type RoomContext, type RoomSendRequest, runSend } from "./room-send";
-import { SendState } from "./send-state";
-import type { Env } from "../env";
+import { type RoomChangeRequest, runChange } from "./room-changes";
 import { onlineUserIds, reportChannelSockets } from "./room-presence";
-import { EventLog } from "./event-log";
+import { type RoomContext, type RoomSendRequest, runSend } from "./room-send";
+import { SendKeys } from "./send-keys";
+import { SendState } from "./send-state";
+import { answerSend, isSendAttempt } from "./socket-send";
+import { consumeTicket, createTicketTable } from "./tickets";
+import type { Env } from "../env";
 
 export const TYPING_MS = 8000;
 export const TYPING_EVENT_INTERVAL_MS = 3000;
@@ -48,10 +55,18 @@ export class ChannelRoom extends DurableObject<Env> {
   /** Users' hubs, told when a user's sockets here open or close (presence). Typed structurally: no import of the hub. */
   private readonly hubs: Env["USER_HUB"];
   /** Positions and posting verdicts of the sends this room runs (every send runs here). */
-  private readonly sends = new SendState((eventId, since) => {
-    this.tables();
-    return this.log.announced(eventId, since);
-  });
+  private readonly sends = new SendState(
+    (eventId, since) => {
+      this.tables();
+      return this.log.announced(eventId, since);
+    },
+    new SendKeys(() => {
+      this.tables();
+      return this.sql;
+    }),
+  );
+  /** The order of this channel's changes: rights changes alone, the rest alongside (src/realtime/change-order.ts). */
+  private readonly order = new ChangeOrder();
   private tablesReady = false;
 
   // The Worker's bindings: socket sends run the REST send's code here (src/realtime/socket-send.ts).
@@ -64,25 +79,41 @@ export class ChannelRoom extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  /** WebSocket upgrade, already authenticated and authorised by the Worker. */
+  /**
+   * WebSocket upgrade, authenticated by the Worker; who may subscribe is decided here, while no
+   * rights change of the channel runs, so a removal either refuses this socket or closes it.
+   */
   async fetch(request: Request): Promise<Response> {
     const userId = request.headers.get(ROOM_USER_HEADER);
     const channelId = request.headers.get(ROOM_CHANNEL_HEADER);
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !userId || !channelId) {
       return new Response("Expected an authenticated WebSocket upgrade", { status: 426 });
     }
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [userId]);
-    server.serializeAttachment({ userId, channelId, canPost: request.headers.has(ROOM_CAN_POST_HEADER) } satisfies SocketInfo);
-
-    this.tables();
-    const seq = this.log.currentSeq();
-    server.send(frame("ready", channelId, seq, { seq, user_id: userId, ...onlineUserIds(request, userId) }));
-    const since = new URL(request.url).searchParams.get("since_seq");
-    if (since !== null) this.log.replay(server, channelId, Number(since), seq);
-    // The hub counts this socket before the client can act on `ready` (others then see the user online).
-    await this.reportSockets(userId, channelId);
-    return new Response(null, { status: 101, webSocket: client });
+    return this.order.alongsideOthers(async () => {
+      let admitted;
+      try {
+        admitted = await admitSocket(this.env, channelId, userId);
+      } catch (err) {
+        if (err instanceof ApiError) return refusal(err.status, err.code, err.message);
+        throw err;
+      }
+      this.tables();
+      const ticket = request.headers.get(ROOM_TICKET_HEADER)?.split(" ");
+      if (ticket && !consumeTicket(this.sql, ticket[0]!, Number(ticket[1]))) return refusal(401, "AUTH_INVALID_TOKEN", "This ticket was used already: a ticket opens one socket");
+      const { 0: client, 1: server } = new WebSocketPair();
+      this.ctx.acceptWebSocket(server, [userId]);
+      server.serializeAttachment({ userId, channelId, canPost: admitted.canPost } satisfies SocketInfo);
+      const seq = this.log.currentSeq();
+      const epoch = this.log.epoch();
+      server.send(frame("ready", channelId, seq, { seq, epoch, user_id: userId, ...onlineUserIds(admitted.online, userId) }));
+      const query = new URL(request.url).searchParams;
+      const since = query.get("since_seq");
+      const sinceEpoch = query.get("epoch");
+      if (since !== null) this.log.replay(server, channelId, Number(since), seq, sinceEpoch === null ? undefined : Number(sinceEpoch));
+      // The hub counts this socket before the client can act on `ready` (others then see the user online).
+      await this.reportSockets(userId, channelId);
+      return new Response(null, { status: 101, webSocket: client });
+    });
   }
 
   /**
@@ -92,6 +123,8 @@ export class ChannelRoom extends DurableObject<Env> {
   private tables() {
     if (this.tablesReady) return;
     this.log.createTables();
+    SendKeys.createTables(this.sql);
+    createTicketTable(this.sql);
     // Typing was once stored; the table of older rooms goes (nothing in it outlives 8 s).
     this.sql.exec("DROP TABLE IF EXISTS typing");
     this.tablesReady = true;
@@ -102,8 +135,14 @@ export class ChannelRoom extends DurableObject<Env> {
     return runSend(this.context(request.channelId), request);
   }
 
+  /** Any other change of the channel (src/realtime/room-changes.ts): the value or the error, and what it cost. */
+  async change(request: RoomChangeRequest) {
+    // A rights change may have taken away someone's right to post: every remembered verdict goes.
+    return runChange(this.context(request.channelId), this.order, request, () => this.sends.forgetVerdicts());
+  }
+
   private context(channelId: string): RoomContext {
-    return { env: this.env, local: { channelId, room: this }, waitUntil: (work) => this.ctx.waitUntil(work), sends: this.sends };
+    return { env: this.env, local: { channelId, room: this }, waitUntil: (work) => this.ctx.waitUntil(work), sends: this.sends, order: this.order };
   }
 
   /**

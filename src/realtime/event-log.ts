@@ -14,6 +14,7 @@ const PRUNE_EVERY = 50;
 export class EventLog {
   /** The last seq handed out, once read from storage (undefined until then, and after `forget`). */
   private seq: number | undefined;
+  private epochValue: number | undefined;
 
   /** The room creates the tables (`createTables`) before its first use of the log. */
   constructor(private readonly sql: SqlStorage) {}
@@ -21,6 +22,7 @@ export class EventLog {
   /** After the storage was wiped (a deleted channel): read the seq again. */
   forget() {
     this.seq = undefined;
+    this.epochValue = undefined;
   }
 
   /** Idempotent; also after `deleteAll()` (a retried channel delete calls the room again). */
@@ -31,6 +33,18 @@ export class EventLog {
       CREATE TABLE IF NOT EXISTS event_keys (event_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS event_keys_seq ON event_keys (seq);
     `);
+  }
+
+  /**
+   * The log's epoch: made with the log, so a room whose storage was lost (or a deleted channel's
+   * id used again) has a new one, and a `since_seq` counted in the old log is never replayed
+   * against the new one.
+   */
+  epoch(): number {
+    this.epochValue ??=
+      this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'epoch'").toArray()[0]?.value ??
+      this.sql.exec<{ value: number }>("INSERT INTO meta (key, value) VALUES ('epoch', ?) RETURNING value", Math.floor(Math.random() * 2 ** 48) + 1).one().value;
+    return this.epochValue;
   }
 
   currentSeq(): number {
@@ -70,14 +84,19 @@ export class EventLog {
     return oldest && oldest.at <= since ? false : undefined;
   }
 
-  /** Everything after `since` in order, or `resync_required` when those events are no longer kept. */
-  replay(ws: WebSocket, channelId: string, since: number, seq: number) {
+  /**
+   * Everything after `since` in order, or `resync_required` when those events are no longer kept
+   * or `since` was counted in another epoch of the log (`epoch` absent: a client that predates epochs).
+   */
+  replay(ws: WebSocket, channelId: string, since: number, seq: number, epoch?: number) {
     this.prune(seq, Date.now());
-    if (since === seq) return;
+    const current = this.epoch();
+    const sameLog = epoch === undefined || epoch === current;
+    if (since === seq && sameLog) return;
     const oldest = this.sql.exec<{ seq: number }>("SELECT seq FROM events ORDER BY seq LIMIT 1").toArray()[0]?.seq;
-    const complete = Number.isInteger(since) && since >= 0 && since < seq && oldest !== undefined && oldest <= since + 1;
+    const complete = sameLog && Number.isInteger(since) && since >= 0 && since < seq && oldest !== undefined && oldest <= since + 1;
     if (!complete) {
-      ws.send(frame("resync_required", channelId, null, { seq, since_seq: since }));
+      ws.send(frame("resync_required", channelId, null, { seq, since_seq: since, epoch: current }));
       return;
     }
     for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq > ? ORDER BY seq", since)) {

@@ -15,6 +15,9 @@ export type { RoomCall };
 /** The channel's room: one Durable Object per channel, addressed by the channel id. */
 export const roomOf = (env: Env, channelId: string) => env.CHANNEL_ROOM.getByName(channelId);
 
+/** The channel's room: itself when the caller runs inside it (a change decided there), else its stub. */
+const roomFor = (deps: Deps, channelId: string): RoomCalls => (deps.localRoom?.channelId === channelId ? deps.localRoom.room : roomOf(deps.env, channelId));
+
 /** After a hand-off, this isolate queues the channel's next calls too for a while, keeping their order. */
 const STICKY_MS = 30_000;
 const queuedChannels = new Map<string, number>();
@@ -104,7 +107,7 @@ export async function announceCreation(deps: Deps, channel: { id: string; type: 
 /** Ephemeral frames (read cursors) are best effort: no seq, never replayed, never queued. */
 export async function sendToUser(deps: Deps, channelId: string, userId: string, type: EphemeralType, data: unknown) {
   try {
-    await roomOf(deps.env, channelId).sendTo(channelId, userId, type, data);
+    await roomFor(deps, channelId).sendTo(channelId, userId, type, data);
   } catch (err) {
     console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: type, error: String(err) }));
   }
@@ -113,7 +116,7 @@ export async function sendToUser(deps: Deps, channelId: string, userId: string, 
 /** An ephemeral frame to every socket of the channel (read receipts in DMs and groups); best effort as above. */
 export async function sendToChannel(deps: Deps, channelId: string, type: EphemeralType, data: unknown) {
   try {
-    await roomOf(deps.env, channelId).sendToAll(channelId, type, data);
+    await roomFor(deps, channelId).sendToAll(channelId, type, data);
   } catch (err) {
     console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: type, error: String(err) }));
   }

@@ -53,8 +53,8 @@ export const CLOSE_CHANNEL_DELETED = 4004;
 /** Headers the Worker sets when it forwards an authenticated upgrade to the room. */
 export const ROOM_USER_HEADER = "X-Chat-User-Id";
 export const ROOM_CHANNEL_HEADER = "X-Chat-Channel-Id";
-/** Present when the user may post (and so type) here, as the Worker decided at connect time. */
-export const ROOM_CAN_POST_HEADER = "X-Chat-Can-Post";
+/** `<ticket id> <expiry in unix seconds>` when the upgrade came with a ticket (it opens one socket). */
+export const ROOM_TICKET_HEADER = "X-Chat-Ticket";
 
 /** A state-changing call to a room, as it travels through the JOBS retry queue. */
 export type RoomCall =
@@ -116,8 +116,6 @@ export interface HubCalls {
 
 /** Headers the Worker sets when it forwards an authenticated user socket upgrade to the hub. */
 export const HUB_USER_HEADER = "X-Chat-User-Id";
-/** Channel upgrades of DMs and small groups: JSON array of the members online now (presence applies). */
-export const ROOM_ONLINE_HEADER = "X-Chat-Online-User-Ids";
 
 /** What a room needs of a user's hub (kept structural so the room does not import the hub). */
 export interface PresenceHub {
@@ -133,6 +131,11 @@ export function frame(type: ServerFrame["type"], channelId: string, seq: number 
 /** The answer to a `send`: `ack` with the message, or `error` with `{code, message, details?}`. */
 export function sendAnswer(type: "ack" | "error", channelId: string, clientMsgId: string | null, data: unknown): string {
   return JSON.stringify({ type, channel_id: channelId, seq: null, client_msg_id: clientMsgId, data } satisfies ServerFrame);
+}
+
+/** An upgrade the room or hub refuses: the API's error body, which the Worker answers with. */
+export function refusal(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status });
 }
 
 /** Closes a socket that may already be closed. */

@@ -1,5 +1,5 @@
 /** The room's side of presence: reporting a user's channel sockets to their hub, and `ready`'s online list. */
-import { type PresenceHub, ROOM_ONLINE_HEADER } from "./protocol";
+import type { PresenceHub } from "./protocol";
 
 /**
  * Tells the user's hub how many of their sockets are open on this channel's room. Absolute counts,
@@ -23,12 +23,10 @@ export async function reportChannelSockets(hubs: { getByName(name: string): unkn
 }
 
 /**
- * `online_user_ids` for `ready` where presence applies (the Worker sends the list, as a header, only
- * for DMs and groups of at most 100 members), with the connecting user, who is online by now.
+ * `online_user_ids` for `ready` where presence applies (`online` is given only for DMs and groups of
+ * at most 100 members), with the connecting user, who is online by now.
  */
-export function onlineUserIds(request: Request, userId: string): { online_user_ids?: string[] } {
-  const header = request.headers.get(ROOM_ONLINE_HEADER);
-  if (header === null) return {};
-  const ids = JSON.parse(header) as string[];
-  return { online_user_ids: ids.includes(userId) ? ids : [...ids, userId] };
+export function onlineUserIds(online: string[] | undefined, userId: string): { online_user_ids?: string[] } {
+  if (online === undefined) return {};
+  return { online_user_ids: online.includes(userId) ? online : [...online, userId] };
 }

@@ -16,6 +16,8 @@ import { RequestSessions } from "../platform/sessions";
 import { historyDb, shardBinding } from "../platform/shards";
 import { roomOf } from "./notify";
 import { tryWithBackoff } from "./retry";
+import type { ChangeOrder } from "./change-order";
+import { messageKey } from "./room-changes";
 import type { SendState } from "./send-state";
 
 /** What the room gives a send run inside it: its bindings, itself (for the local publish), its waitUntil, its send state. */
@@ -24,6 +26,7 @@ export interface RoomContext {
   local: LocalRoom;
   waitUntil: (work: Promise<unknown>) => void;
   sends: SendState;
+  order: ChangeOrder;
 }
 
 export interface RoomSendRequest extends SendInput {
@@ -66,11 +69,23 @@ export async function runSend(room: RoomContext, request: RoomSendRequest): Prom
   const sessions = new RequestSessions(new Map(Object.entries(request.bookmarks)), false);
   const deps = roomDeps(room, stats, request.requestId, sessions);
   try {
-    const { message, replayed } = await sendMessage(deps, request, room.sends);
+    const { message, replayed } = await room.order.alongsideOthers(() => sendMessage(deps, request, room.sends), sendOrderKeys(request));
     return { message, replayed, d1: stats, bookmarks: sessions.bookmarks() };
   } catch (err) {
     return { error: errorData(err, request.requestId, request.channelId), d1: stats, bookmarks: sessions.bookmarks() };
   }
+}
+
+/**
+ * What a send waits on (ChangeOrder): its own message id (a retried call), its idempotency key (one
+ * attempt per key at a time), and its thread's parent (a reply's `message_update` of the root).
+ */
+export function sendOrderKeys(input: SendInput): string[] {
+  const keys: string[] = [];
+  if (input.messageId) keys.push(messageKey(input.messageId));
+  if (input.idempotencyKey) keys.push(`k:${input.senderId}:${input.idempotencyKey}`);
+  if (input.parentId) keys.push(messageKey(input.parentId));
+  return keys;
 }
 
 /** Deps for one send in the room, metered like a request's; `sessions` when the caller's bookmarks matter. */

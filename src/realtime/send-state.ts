@@ -10,6 +10,7 @@
  */
 import type { PostingVerdict } from "../features/messages/messages.queries";
 import type { SendRoom } from "../features/messages/send";
+import type { SendKeys } from "./send-keys";
 
 /** A remembered verdict is used for this long: past it, one read again before the next send. */
 const VERDICT_MS = 60_000;
@@ -22,8 +23,14 @@ export class SendState implements SendRoom {
   /** Messages being sent by this instance now: their own send announces them. */
   private readonly sending = new Set<string>();
 
-  /** `announced`: the room's event log, asked whether an event went out (src/realtime/event-log.ts). */
-  constructor(private readonly announced: (eventId: string, since: number) => boolean | undefined) {}
+  /**
+   * `announced`: the room's event log, asked whether an event went out (src/realtime/event-log.ts);
+   * `keys`: the room's idempotency keys (src/realtime/send-keys.ts).
+   */
+  constructor(
+    private readonly announced: (eventId: string, since: number) => boolean | undefined,
+    readonly keys: SendKeys,
+  ) {}
 
   begin(messageId: string) {
     this.sending.add(messageId);

@@ -5,14 +5,15 @@
  * through the room's own publish, called directly rather than through the room's stub.
  */
 import type { Deps } from "../env";
-import { sendMessage } from "../features/messages/send";
+import { type SendInput, sendMessage } from "../features/messages/send";
 import { emptyStats } from "../platform/d1-metering";
 import { ApiError } from "../platform/errors";
 import { ensureIdNode } from "../platform/id-registry";
 import { validationError } from "../platform/on-error";
 import { enforceUserRateLimit } from "../platform/rate-limit";
 import { SendFrame, sendAnswer } from "./protocol";
-import { type RoomContext, errorData, roomDeps } from "./room-send";
+import { newId } from "../platform/ids";
+import { type RoomContext, errorData, roomDeps, sendOrderKeys } from "./room-send";
 
 /** The REST limit on JSON bodies holds for send frames too (a socket frame may be up to 1 MiB). */
 export const MAX_SEND_FRAME_BYTES = 64 * 1024;
@@ -71,7 +72,7 @@ async function send(deps: Deps, room: RoomContext, sender: SocketSender, value: 
   await leased;
   // Who may post is decided now, inside the send's directory batch (membership, role, archive and
   // blocks may have changed since the socket opened).
-  const { message } = await sendMessage(deps, {
+  const input = {
     channelId: sender.channelId,
     poster: { kind: "member" },
     senderId: sender.userId,
@@ -82,7 +83,9 @@ async function send(deps: Deps, room: RoomContext, sender: SocketSender, value: 
     idempotencyKey: frame.client_msg_id,
     parentId: frame.parent_id ?? undefined,
     mentionedUserIds: frame.mentioned_user_ids,
-  }, room.sends);
+    messageId: newId(Date.now()),
+  } satisfies SendInput;
+  const { message } = await room.order.alongsideOthers(() => sendMessage(deps, input, room.sends), sendOrderKeys(input));
   return message;
 }
 

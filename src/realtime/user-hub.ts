@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ChannelRoom } from "./channel-room";
 import { failIfAsked, failNext } from "./faults";
-import { HUB_USER_HEADER, type HubSequencedType, type PresenceHub, closeQuietly, hubFrame } from "./protocol";
+import { HUB_USER_HEADER, type HubSequencedType, type PresenceHub, ROOM_TICKET_HEADER, closeQuietly, hubFrame, refusal } from "./protocol";
+import { consumeTicket, createTicketTable } from "./tickets";
 import { HUB_OPEN, presenceChannels, readHubActiveUntil, writeUserSockets } from "./sockets.queries";
 
 /** After the last user socket closes, messages are still handed to the hub this long (a quick reconnect replays them). */
@@ -47,6 +48,7 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
       CREATE INDEX IF NOT EXISTS event_keys_seq ON event_keys (seq);
       CREATE TABLE IF NOT EXISTS channel_sockets (channel_id TEXT PRIMARY KEY, count INTEGER NOT NULL);
     `);
+    createTicketTable(this.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -60,6 +62,8 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
     const since = new URL(request.url).searchParams.get("since_seq");
     // Reconnecting after the window: senders may have skipped this hub, so the log cannot be trusted.
     const lapsed = since !== null && this.openUserSockets().length === 0 && (await readHubActiveUntil(this.env.DB, userId)) <= Date.now();
+    const ticket = request.headers.get(ROOM_TICKET_HEADER)?.split(" ");
+    if (ticket && !consumeTicket(this.sql, ticket[0]!, Number(ticket[1]))) return refusal(401, "AUTH_INVALID_TOKEN", "This ticket was used already: a ticket opens one socket");
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, ["user"]);
     const seq = this.currentSeq();

@@ -48,6 +48,7 @@ export async function openSocket(channelId: string, opts: SocketOptions = {}) {
   const query = new URLSearchParams();
   if (opts.ticket) query.set("ticket", opts.ticket);
   if (opts.sinceSeq !== undefined) query.set("since_seq", String(opts.sinceSeq));
+  if (opts.epoch !== undefined) query.set("epoch", String(opts.epoch));
   const headers: Record<string, string> = { Upgrade: "websocket" };
   if (opts.user) headers.Authorization = `Bearer ${opts.user.token}`;
   return exports.default.fetch(new Request(`http://api.test/v1/channels/${channelId}/ws?${query}`, { headers }));
@@ -57,6 +58,8 @@ export interface SocketOptions {
   user?: TestUser;
   ticket?: string;
   sinceSeq?: number;
+  /** The room log's epoch `sinceSeq` was counted in (from `ready`). */
+  epoch?: number;
   /**
    * Keep `presence` frames (members going online or offline in DMs and small groups). Off by
    * default: they are ephemeral and arrive whenever another member's socket opens or closes, so

@@ -22,7 +22,7 @@ describe("connecting", () => {
   it("sends ready first with the current seq", async () => {
     const { alice, group } = await room();
     const { ready } = await connect(group.id, { user: alice });
-    expect(ready).toEqual({ type: "ready", channel_id: group.id, seq: 0, data: { seq: 0, user_id: alice.id, online_user_ids: [alice.id] } });
+    expect(ready).toEqual({ type: "ready", channel_id: group.id, seq: 0, data: { seq: 0, epoch: expect.any(Number), user_id: alice.id, online_user_ids: [alice.id] } });
     await send(alice, group.id, "one");
     const again = await connect(group.id, { user: alice });
     expect(again.ready).toMatchObject({ seq: 1, data: { seq: 1 } });

@@ -104,7 +104,9 @@ describe("sends in the room", () => {
       .prepare("insert into messages (id, channel_id, position, sender_id, body, inline_emotes, attachments, mentioned_user_ids, created_at) values (?, ?, 2, ?, 'lost event', '[]', '[]', '[]', ?)")
       .bind(id, group.id, alice.id, Date.now())
       .run();
-    await shard.prepare("insert into idempotency_keys (sender_id, key, message_id, created_at) values (?, 'k-lost', ?, ?)").bind(alice.id, id, Date.now()).run();
+    await runInDurableObject(env.CHANNEL_ROOM.getByName(group.id), async (_room, state) => {
+      state.storage.sql.exec("insert into send_keys (sender_id, key, message_id, at) values (?, 'k-lost', ?, ?)", alice.id, id, Date.now());
+    });
     await env.DB.prepare("update channels set last_position = 2 where id = ?").bind(group.id).run();
 
     const retry = () => api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: group.id }, header: { "idempotency-key": "k-lost" }, json: { body: "lost event" } });

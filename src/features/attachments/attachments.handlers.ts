@@ -1,11 +1,11 @@
-import { requireLiveMessage } from "../../history";
+import { depsOf } from "../../platform/context";
 import { ApiError } from "../../platform/errors";
 import type { AppRouteHandler } from "../../platform/openapi";
-import { loadChannel, requireMember } from "../channels/access";
+import { inRoom } from "../../realtime/room-changes";
 import type * as routes from "./attachments.routes";
 import { MAX_DIRECT_UPLOAD, MAX_SIGNED_UPLOAD } from "./limits";
 import * as storage from "./storage";
-import { attachmentNotFound, completeSignedUpload, createPendingUpload, ownUpload, storeUpload, uploadedJson } from "./uploads";
+import { completeSignedUpload, createPendingUpload, ownUpload, storeUpload, uploadedJson } from "./uploads";
 
 export const upload: AppRouteHandler<typeof routes.upload> = async (c) => {
   const declaredLength = Number(c.req.header("Content-Length") ?? NaN);
@@ -51,16 +51,7 @@ export const completeUpload: AppRouteHandler<typeof routes.completeUpload> = asy
 };
 
 export const attachmentUrl: AppRouteHandler<typeof routes.attachmentUrl> = async (c) => {
-  const db = c.get("db");
   const { channelID, messageID, attachmentID } = c.req.valid("param");
-  const { size } = c.req.valid("query");
-  const access = await loadChannel(db, channelID, c.get("user").id);
-  requireMember(access);
-  const message = await requireLiveMessage(c.get("history")(access.channel.shard), access.channel.id, messageID);
-  const attachment = message.attachments.find((a) => a.asset_id === attachmentID);
-  if (!attachment) throw attachmentNotFound(attachmentID);
-  if (size !== "full" && attachment.width === undefined) {
-    throw new ApiError("VALIDATION_FAILED", "Thumbnails exist only for images; use size=full");
-  }
-  return c.json(await storage.signedFileUrl(c.env, new URL(c.req.url).origin, attachmentID, size), 200);
+  const origin = new URL(c.req.url).origin;
+  return c.json(await inRoom(depsOf(c), channelID, "attachmentUrl", c.get("user").id, channelID, messageID, attachmentID, c.req.valid("query").size, origin), 200);
 };

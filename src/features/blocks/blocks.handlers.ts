@@ -1,7 +1,11 @@
-import { ApiError, userNotFound } from "../../platform/errors";
+import type { Context } from "hono";
+import type { AppEnv } from "../../env";
+import { depsOf } from "../../platform/context";
 import type { AppRouteHandler } from "../../platform/openapi";
 import { seconds } from "../../platform/schemas";
-import { getUser } from "../users/users.queries";
+import { inRoom } from "../../realtime/room-changes";
+import { dmKey, findDmByKey } from "../channels/dm.queries";
+import { setBlocked } from "./blocks.service";
 import * as q from "./blocks.queries";
 import type * as routes from "./blocks.routes";
 
@@ -22,17 +26,24 @@ export const listBlocks: AppRouteHandler<typeof routes.listBlocks> = async (c) =
   );
 };
 
-export const block: AppRouteHandler<typeof routes.block> = async (c) => {
-  const db = c.get("db");
+/**
+ * A block decides who may post in the pair's DM, so where that DM exists the change runs in its room,
+ * ordered with the DM's sends (DESIGN §6); with no DM there is nothing to order it with.
+ */
+async function changeBlock(c: Context<AppEnv>, userId: string, blocked: boolean) {
+  const deps = depsOf(c);
   const me = c.get("user").id;
-  const { userID } = c.req.valid("param");
-  if (userID === me) throw new ApiError("VALIDATION_FAILED", "You cannot block yourself");
-  if (!(await getUser(db, userID))) throw userNotFound(userID);
-  await q.blockUser(db, me, userID);
+  const dm = await findDmByKey(deps.db, dmKey(me, userId));
+  if (dm && userId !== me) await inRoom(deps, dm.id, "setBlocked", me, userId, blocked);
+  else await setBlocked(deps, me, userId, blocked);
+}
+
+export const block: AppRouteHandler<typeof routes.block> = async (c) => {
+  await changeBlock(c, c.req.valid("param").userID, true);
   return c.body(null, 204);
 };
 
 export const unblock: AppRouteHandler<typeof routes.unblock> = async (c) => {
-  await q.unblockUser(c.get("db"), c.get("user").id, c.req.valid("param").userID);
+  await changeBlock(c, c.req.valid("param").userID, false);
   return c.body(null, 204);
 };

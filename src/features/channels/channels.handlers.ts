@@ -1,4 +1,5 @@
 import { depsOf } from "../../platform/context";
+import { inRoom } from "../../realtime/room-changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import { seconds } from "../../platform/schemas";
 import * as q from "./channels.queries";
@@ -39,11 +40,14 @@ export const createChannel: AppRouteHandler<typeof routes.createChannel> = async
 export const getChannel: AppRouteHandler<typeof routes.getChannel> = async (c) =>
   c.json(await service.getChannel(depsOf(c), c.get("user").id, c.req.valid("param").channelID), 200);
 
-export const updateChannel: AppRouteHandler<typeof routes.updateChannel> = async (c) =>
-  c.json(await service.updateChannel(depsOf(c), c.get("user").id, c.req.valid("param").channelID, c.req.valid("json")), 200);
+export const updateChannel: AppRouteHandler<typeof routes.updateChannel> = async (c) => {
+  const { channelID } = c.req.valid("param");
+  return c.json(await inRoom(depsOf(c), channelID, "updateChannel", c.get("user").id, channelID, c.req.valid("json")), 200);
+};
 
 export const deleteChannel: AppRouteHandler<typeof routes.deleteChannel> = async (c) => {
-  await service.deleteChannel(depsOf(c), c.get("user").id, c.req.valid("param").channelID);
+  const { channelID } = c.req.valid("param");
+  await inRoom(depsOf(c), channelID, "deleteChannel", c.get("user").id, channelID);
   return c.body(null, 204);
 };
 

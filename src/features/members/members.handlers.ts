@@ -1,4 +1,5 @@
 import { depsOf } from "../../platform/context";
+import { inRoom } from "../../realtime/room-changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import { loadChannel } from "../channels/access";
 import * as q from "./members.queries";
@@ -28,7 +29,7 @@ export const addMember: AppRouteHandler<typeof routes.addMember> = async (c) => 
   const { user_id, role } = c.req.valid("json");
   const me = c.get("user").id;
   // "me" joins a room, as DELETE …/members/me leaves it.
-  return c.json(await service.addMember(depsOf(c), me, c.req.valid("param").channelID, user_id === "me" ? me : user_id, role), 201);
+  return c.json(await inRoom(depsOf(c), c.req.valid("param").channelID, "addMember", me, c.req.valid("param").channelID, user_id === "me" ? me : user_id, role), 201);
 };
 
 export const updateMyMembership: AppRouteHandler<typeof routes.updateMyMembership> = async (c) =>
@@ -36,12 +37,12 @@ export const updateMyMembership: AppRouteHandler<typeof routes.updateMyMembershi
 
 export const updateMember: AppRouteHandler<typeof routes.updateMember> = async (c) => {
   const { channelID, userID } = c.req.valid("param");
-  return c.json(await service.setRole(depsOf(c), c.get("user").id, channelID, userID, c.req.valid("json").role), 200);
+  return c.json(await inRoom(depsOf(c), channelID, "setRole", c.get("user").id, channelID, userID, c.req.valid("json").role), 200);
 };
 
 export const removeMember: AppRouteHandler<typeof routes.removeMember> = async (c) => {
   const me = c.get("user").id;
   const { channelID, userID } = c.req.valid("param");
-  await service.removeMember(depsOf(c), me, channelID, userID === "me" ? me : userID);
+  await inRoom(depsOf(c), channelID, "removeMember", me, channelID, userID === "me" ? me : userID);
   return c.body(null, 204);
 };

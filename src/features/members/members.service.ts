@@ -89,5 +89,7 @@ export async function removeMember(deps: Deps, me: string, channelId: string, ta
   if (targetId !== me && isAdminRole(target.role) && access.channel.ownerId && membership.role !== "owner") {
     throw new ApiError("CHAT_NOT_ADMIN", "Only the owner can remove admins");
   }
-  if (await q.removeMember(db, access.channel.id, targetId)) await announceRemoval(deps, access.channel.id, targetId);
+  // Of identical removals exactly one removes (they run one at a time in the room); the others find no member.
+  if (!(await q.removeMember(db, access.channel.id, targetId))) throw notAMember(targetId);
+  await announceRemoval(deps, access.channel.id, targetId);
 }

@@ -1,4 +1,5 @@
 import { depsOf } from "../../platform/context";
+import { inRoom } from "../../realtime/room-changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import type * as routes from "./messages.routes";
 import * as service from "./messages.service";
@@ -30,11 +31,11 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
 export const editMessage: AppRouteHandler<typeof routes.editMessage> = async (c) => {
   const { channelID, messageID } = c.req.valid("param");
   const { body, inline_emotes = [], mentioned_user_ids } = c.req.valid("json");
-  return c.json(await service.editMessage(depsOf(c), c.get("user").id, channelID, messageID, body, inline_emotes, mentioned_user_ids), 200);
+  return c.json(await inRoom(depsOf(c), channelID, "editMessage", c.get("user").id, channelID, messageID, body, inline_emotes, mentioned_user_ids), 200);
 };
 
 export const deleteMessage: AppRouteHandler<typeof routes.deleteMessage> = async (c) => {
   const { channelID, messageID } = c.req.valid("param");
-  await service.deleteMessage(depsOf(c), c.get("user").id, channelID, messageID);
+  await inRoom(depsOf(c), channelID, "deleteMessage", c.get("user").id, channelID, messageID);
   return c.body(null, 204);
 };

@@ -1,14 +1,13 @@
 /** Replies: a thread's message, with its root's count moving in the same shard transaction. */
 import type { Deps, HistoryDb } from "../../env";
 import * as history from "../../history";
-import { isUniqueViolation } from "../../platform/db-errors";
 import { messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
 import { releaseClaims } from "../attachments/attachments.queries";
 import { deleteMentions, keptInOrder } from "../mentions/mentions.queries";
 import { openSend } from "./messages.queries";
 import { messageJson } from "./messages.schemas";
-import { type Sending, json, messageEventId, permitted, posterKey } from "./send-rules";
+import { type Sending, messageEventId, permitted, posterKey } from "./send-rules";
 import { withSenders } from "./senders";
 
 /** A reply: the directory's half (mentions, conditional on the right to post), then the shard's. */
@@ -29,10 +28,7 @@ export async function sendReply(s: Sending, thread: history.ThreadTarget) {
     return { message: await storeReply(deps, shard, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
   } catch (err) {
     await undo();
-    const key = input.idempotencyKey;
-    const raced = key && isUniqueViolation(err) ? await history.findByIdempotencyKey(shard, fields.senderId, key, fields.now) : undefined;
-    if (!raced) throw err;
-    return { message: await json(deps, raced), replayed: true };
+    throw err;
   }
 }
 

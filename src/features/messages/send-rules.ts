@@ -41,6 +41,12 @@ export interface SendRoom {
   /** A message is being sent (its own send will announce it) until `end`. */
   begin(messageId: string): void;
   end(messageId: string): void;
+  /** The channel's idempotency keys (src/realtime/send-keys.ts). */
+  keys: {
+    find(senderId: string, key: string, now: number): string | undefined;
+    record(senderId: string, key: string, messageId: string, now: number): void;
+    release(senderId: string, key: string, messageId: string): void;
+  };
   /** Whether a stored message's event provably never went out (see SendState). */
   unannounced(messageId: string, eventId: string, createdAt: number): boolean;
 }

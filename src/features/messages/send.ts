@@ -22,10 +22,10 @@ export type { SendInput, SendRoom } from "./send-rules";
  * Sends a message once; runs in the channel's room, which hands out positions. Who may post comes
  * from the room's memory or one directory read (a refused send writes nothing); then a top-level
  * message goes to the directory (position, cursor, mentions, each conditional on the right to post,
- * read again there) and to its shard at the same time: one round trip. When the two disagree — the
- * right to post went away meanwhile, or the idempotency key was used before — what the other half
- * wrote is taken back. A retry with a used key answers with the first message (its position counts
- * as deleted); a retried call with the same `messageId` answers with the message it stored.
+ * read again there) and to its shard at the same time: one round trip. When the two disagree (the
+ * right to post went away meanwhile) what the other half wrote is taken back. A retry with a key the
+ * room has seen in this channel answers with the first message and costs no position; a retried
+ * call with the same `messageId` answers with the message it stored.
  *
  * A reply (`parentId`) takes no position and writes nothing to the directory but its mentions: it
  * never counts as unread, never moves the sender's cursor, does not reorder the channel list (Slack
@@ -49,13 +49,30 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
 
   // A reply needs its parent: an unknown, deleted or foreign one is refused before anything is claimed.
   const thread = input.parentId ? await history.resolveThread(shard, channelId, input.parentId) : undefined;
+  // A key used before in this channel (the room keeps them): its message, or its id when the first
+  // attempt never stored it (then this attempt stores it under that id).
+  const key = input.idempotencyKey;
+  const prior = key ? room.keys.find(senderId, key, now) : undefined;
+  if (prior) {
+    const row = await history.getMessage(shard, channelId, prior);
+    if (row) return { message: await answerAgain(deps, room, row), replayed: true };
+  }
   const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
-  const id = input.messageId ?? newId(now);
+  const id = prior ?? input.messageId ?? newId(now);
   if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
   const mentions = [...new Set(requested)].filter((u) => u !== senderId);
-  const fields = { id, channelId, position: null, senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentions, now, idempotencyKey: input.idempotencyKey };
+  const fields = { id, channelId, position: null, senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentions, now };
   const sending = { deps, input, room, shard, fields };
-  return thread ? sendReply(sending, thread) : sendTopLevel(sending, channel);
+  // Written ahead of the message: a retry after a reset mid-send finds the id (see SendKeys).
+  if (key && !prior) room.keys.record(senderId, key, id, now);
+  try {
+    return await (thread ? sendReply(sending, thread) : sendTopLevel(sending, channel));
+  } catch (err) {
+    // A refusal stores nothing: the key is free again. After any other failure it stays, so the
+    // retry looks for the message under the same id.
+    if (key && err instanceof ApiError) room.keys.release(senderId, key, id);
+    throw err;
+  }
 }
 
 /** The directory's and the shard's halves at once; a position conflict (see `SendRoom.skipTo`) is retried once. */
@@ -108,16 +125,10 @@ async function sendOnce(s: Sending, channel: ChannelRow) {
       room.skipTo(await history.lastStoredPosition(shard, m.channelId));
       continue;
     }
-    if (conflict === "id") {
-      const row = await history.getMessage(shard, m.channelId, m.id);
-      if (!row) throw messageNotFound();
-      return { message: await answerAgain(s, row), replayed: false };
-    }
-    // The key was used before (or a concurrent retry with it won the race): answer with its message.
-    const key = input.idempotencyKey;
-    const raced = key && conflict === "key" ? await history.findByIdempotencyKey(shard, m.senderId, key, m.now) : undefined;
-    if (!raced) throw stored.reason;
-    return { message: await answerAgain(s, raced), replayed: true };
+    if (conflict !== "id") throw stored.reason;
+    const row = await history.getMessage(shard, m.channelId, m.id);
+    if (!row) throw messageNotFound();
+    return { message: await answerAgain(deps, room, row), replayed: false };
   }
 }
 
@@ -138,7 +149,7 @@ async function announce(s: Sending, dir: Awaited<ReturnType<typeof openSend>>, r
  * The message a retry finds stored (its own first attempt, or the first send with its key). If that
  * attempt stored it but never announced it (its room was reset in between), it is announced now.
  */
-async function answerAgain({ deps, room }: Sending, row: MessageRow) {
+async function answerAgain(deps: Deps, room: SendRoom, row: MessageRow) {
   const message = await json(deps, row);
   const eventId = messageEventId(row.id);
   if (row.parentId === null && room.unannounced(row.id, eventId, row.createdAt)) await publish(deps, row.channelId, "message", message, { eventId });

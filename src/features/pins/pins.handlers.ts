@@ -1,4 +1,5 @@
 import { depsOf } from "../../platform/context";
+import { inRoom } from "../../realtime/room-changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import type * as routes from "./pins.routes";
 import * as service from "./pins.service";
@@ -8,12 +9,12 @@ export const listPins: AppRouteHandler<typeof routes.listPins> = async (c) =>
 
 export const pinMessage: AppRouteHandler<typeof routes.pinMessage> = async (c) => {
   const { channelID, messageID } = c.req.valid("param");
-  await service.pin(depsOf(c), c.get("user").id, channelID, messageID);
+  await inRoom(depsOf(c), channelID, "pin", c.get("user").id, channelID, messageID);
   return c.body(null, 204);
 };
 
 export const unpinMessage: AppRouteHandler<typeof routes.unpinMessage> = async (c) => {
   const { channelID, messageID } = c.req.valid("param");
-  await service.unpin(depsOf(c), c.get("user").id, channelID, messageID);
+  await inRoom(depsOf(c), channelID, "unpin", c.get("user").id, channelID, messageID);
   return c.body(null, 204);
 };

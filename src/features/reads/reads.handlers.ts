@@ -1,10 +1,13 @@
 import { depsOf } from "../../platform/context";
+import { inRoom } from "../../realtime/room-changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import type * as routes from "./reads.routes";
 import * as service from "./reads.service";
 
-export const markRead: AppRouteHandler<typeof routes.markRead> = async (c) =>
-  c.json(await service.markRead(depsOf(c), c.get("user").id, c.req.valid("param").channelID, c.req.valid("json").last_read_message_id), 200);
+export const markRead: AppRouteHandler<typeof routes.markRead> = async (c) => {
+  const { channelID } = c.req.valid("param");
+  return c.json(await inRoom(depsOf(c), channelID, "markRead", c.get("user").id, channelID, c.req.valid("json").last_read_message_id), 200);
+};
 
 export const listReads: AppRouteHandler<typeof routes.listReads> = async (c) => {
   const { limit, after } = c.req.valid("query");

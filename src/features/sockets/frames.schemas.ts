@@ -22,7 +22,7 @@ const ReactionData = z.object({ message_id: z.string(), emote_asset_id: z.string
 
 export const ChannelServerFrame = z
   .union([
-    channelFrame("FrameReady", "ready", Seq.openapi({ description: "The channel's current seq (pass it as since_seq when reconnecting)" }), z.object({ online_user_ids: z.array(z.string()).optional() }), "First frame. `online_user_ids` in DMs and groups of ≤ 100"),
+    channelFrame("FrameReady", "ready", Seq.openapi({ description: "The channel's current seq (pass it as since_seq when reconnecting)" }), z.object({ epoch: z.number().int().openapi({ description: "The room log's epoch: pass it with since_seq when reconnecting" }), online_user_ids: z.array(z.string()).optional() }), "First frame. `online_user_ids` in DMs and groups of ≤ 100"),
     channelFrame("FrameMessage", "message", Seq, Message, "A new message (a thread reply has `parent_id`)"),
     channelFrame("FrameMessageUpdate", "message_update", Seq, Message, "An edit, a thread root's new reply count, a pin change"),
     channelFrame("FrameMessageDelete", "message_delete", Seq, Message, "A deletion: the tombstone"),
@@ -36,7 +36,7 @@ export const ChannelServerFrame = z
     channelFrame("FrameTyping", "typing", NoSeq, z.object({ user_id: z.string() }), "Someone else is typing (at most one per user per 3 s; lasts 8 s)"),
     channelFrame("FrameRead", "read", NoSeq, z.object({ user_id: z.string(), channel_id: z.string(), last_read_message_id: z.string(), updated_at: z.number().int() }), "A read cursor moved: every member in DMs and groups, the reader only in rooms"),
     channelFrame("FramePresence", "presence", NoSeq, z.object({ user_id: z.string(), online: z.boolean() }), "A member came online or went offline (DMs and groups of ≤ 100)"),
-    channelFrame("FrameResyncRequired", "resync_required", NoSeq, z.object({ seq: z.number().int(), since_seq: z.number().int() }), "since_seq is older than the kept events: refetch the history"),
+    channelFrame("FrameResyncRequired", "resync_required", NoSeq, z.object({ seq: z.number().int(), since_seq: z.number().int(), epoch: z.number().int() }), "since_seq is older than the kept events, or from another epoch of the room's log: refetch the history"),
     channelFrame("FrameError", "error", NoSeq, ErrorData, "A client frame was refused (with `client_msg_id` for a send)", {
       client_msg_id: z.string().nullable().optional(),
     }),

@@ -13,6 +13,11 @@ const SocketQuery = z.object({
   since_seq: z.string().regex(/^\d{1,15}$/, "since_seq is a non-negative integer").transform(Number).optional(),
 });
 
+/** A channel socket also names the epoch its `since_seq` was counted in (`ready` gives both). */
+const ChannelSocketQuery = SocketQuery.extend({
+  epoch: z.string().regex(/^\d{1,16}$/, "epoch is the number `ready` gave").transform(Number).optional(),
+});
+
 export const openSocket = createRoute({
   method: "get",
   path: "/v1/channels/{channelID}/ws",
@@ -22,14 +27,15 @@ export const openSocket = createRoute({
   description:
     'Members only. Server frames: `{"type","channel_id","seq","data"}` (schema `ChannelServerFrame`, one component per frame type); `ready` first. ' +
     "State changes (`message`, `message_update`, `message_delete`, `reaction_*`, `member_*`, `channel_*`) carry the channel's gap-free `seq`; " +
-    "`?since_seq=N` replays every event after N (24 h), or sends `resync_required`. Ephemeral frames (`typing`, `read`, `presence`, `error`, `ack`) have `seq: null`. " +
+    "`?since_seq=N&epoch=E` (both from the last `ready` or event) replays every event after N (24 h), or sends `resync_required` when those are gone or E is not the room log's epoch. " +
+    "A ticket opens one socket. Ephemeral frames (`typing`, `read`, `presence`, `error`, `ack`) have `seq: null`. " +
     "Client frames (schema `ChannelClientFrame`): `typing`, and `send` (a message, answered by `ack` or `error` with its `client_msg_id`). " +
     "The text `ping` is answered `pong`. Close codes: 4003 removed from the channel, 4004 channel deleted.",
   request: {
     params: ChannelParams,
-    query: SocketQuery,
+    query: ChannelSocketQuery,
   },
-  responses: { 101: upgraded(ChannelServerFrame, "Switching Protocols; the socket then carries ChannelServerFrame frames"), ...errorResponses(400, 403, 404, 426) },
+  responses: { 101: upgraded(ChannelServerFrame, "Switching Protocols; the socket then carries ChannelServerFrame frames"), ...errorResponses(400, 401, 403, 404, 426) },
 });
 
 export const socketTicket = createRoute({
@@ -58,7 +64,7 @@ export const openUserSocket = createRoute({
     "or sends `resync_required` (refetch the channel list) when the socket was closed longer than 2 minutes or the gap is no longer kept. " +
     "While any of your sockets (this one or a channel's) is open you are online.",
   request: { query: SocketQuery },
-  responses: { 101: upgraded(UserServerFrame, "Switching Protocols; the socket then carries UserServerFrame frames"), ...errorResponses(400, 426) },
+  responses: { 101: upgraded(UserServerFrame, "Switching Protocols; the socket then carries UserServerFrame frames"), ...errorResponses(400, 401, 426) },
 });
 
 export const userSocketTicket = createRoute({

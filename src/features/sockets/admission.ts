@@ -1,0 +1,32 @@
+/**
+ * Whether a user may open a channel socket, decided by the channel's room when it takes the upgrade
+ * (not by the Worker beforehand): the room reads the directory's primary while no rights change of
+ * the channel can run (ChangeOrder), so a removal is either seen here or closes the socket after it
+ * was accepted — never missed in between.
+ */
+import type { Env } from "../../env";
+import { createDb } from "../../platform/db";
+import { d1Of } from "../../realtime/hubs";
+import { PRESENCE_MAX_MEMBERS, onlineMembers } from "../../realtime/sockets.queries";
+import { loadChannel, requireMember, requirePoster } from "../channels/access";
+
+export interface Admission {
+  /** Whether this socket's typing frames count: the rule of sending, decided once here. */
+  canPost: boolean;
+  /** DMs and groups of at most 100 members: who is online now (presence's cost grows with the square of the members). */
+  online?: string[];
+}
+
+/** Throws the documented 403/404 when the user may not subscribe. */
+export async function admitSocket(env: Env, channelId: string, userId: string): Promise<Admission> {
+  const db = createDb(env.DB);
+  const access = await loadChannel(db, channelId, userId);
+  requireMember(access);
+  const canPost = await requirePoster(db, access, userId).then(
+    () => true,
+    () => false,
+  );
+  const { channel } = access;
+  const presence = channel.type === "dm" || (channel.type === "group" && channel.memberCount <= PRESENCE_MAX_MEMBERS);
+  return { canPost, online: presence ? await onlineMembers(d1Of(db), channel.id) : undefined };
+}

@@ -1,0 +1,102 @@
+/**
+ * Every change of a channel other than a send, decided in the channel's room (DESIGN §6): the
+ * Worker authenticates and validates, then calls `inRoom`; the room runs the feature's own function
+ * with its D1 (primary first, the caller's bookmarks honoured) in the order ChangeOrder gives it:
+ * rights changes alone, changes naming a message after every earlier change naming it (its send
+ * included). Each entry says which it is.
+ */
+import { attachmentUrl } from "../features/attachments/attachment-url";
+import { setBlocked } from "../features/blocks/blocks.service";
+import { deleteChannel, updateChannel } from "../features/channels/channels.service";
+import { addMember, removeMember, setRole } from "../features/members/members.service";
+import { deleteMessage, editMessage } from "../features/messages/messages.service";
+import { pin, unpin } from "../features/pins/pins.service";
+import { addReaction, removeReaction } from "../features/reactions/reactions.service";
+import { markRead } from "../features/reads/reads.service";
+import type { Deps } from "../env";
+import { type D1Stats, emptyStats } from "../platform/d1-metering";
+import { ApiError, channelNotFound } from "../platform/errors";
+import { isId } from "../platform/ids";
+import { RequestSessions } from "../platform/sessions";
+import type { ChangeOrder } from "./change-order";
+import { roomOf } from "./notify";
+import { type ErrorData, type RoomContext, errorData, roomDeps } from "./room-send";
+
+/** The ChangeOrder key of a message: its send, edits, reactions, pins and cursors run one at a time. */
+export const messageKey = (messageId: string) => `m:${messageId}`;
+
+type Run<A extends unknown[], R> = (deps: Deps, ...args: A) => Promise<R>;
+interface Change<A extends unknown[], R> {
+  /** "alone" for rights changes; otherwise the keys it waits on (from its arguments). */
+  order: "alone" | ((...args: A) => string[]);
+  run: Run<A, R>;
+}
+const change = <A extends unknown[], R>(order: Change<A, R>["order"], run: Run<A, R>): Change<A, R> => ({ order, run });
+/** Changes whose third argument names a message (after `me` and the channel id). */
+const namingMessage = <A extends [string, string, string, ...unknown[]], R>(run: Run<A, R>) => change<A, R>((...args) => [messageKey(args[2])], run);
+
+export const ROOM_CHANGES = {
+  editMessage: namingMessage(editMessage),
+  deleteMessage: namingMessage(deleteMessage),
+  addReaction: namingMessage(addReaction),
+  removeReaction: namingMessage(removeReaction),
+  pin: namingMessage(pin),
+  unpin: namingMessage(unpin),
+  markRead: namingMessage(markRead),
+  attachmentUrl: namingMessage(attachmentUrl),
+  addMember: change("alone", addMember),
+  removeMember: change("alone", removeMember),
+  setRole: change("alone", setRole),
+  updateChannel: change("alone", updateChannel),
+  deleteChannel: change("alone", deleteChannel),
+  setBlocked: change("alone", setBlocked),
+};
+
+export type RoomChangeName = keyof typeof ROOM_CHANGES;
+type Entry<K extends RoomChangeName> = (typeof ROOM_CHANGES)[K];
+export type RoomChangeArgs<K extends RoomChangeName> = Entry<K> extends Change<infer A, infer _R> ? A : never;
+export type RoomChangeValue<K extends RoomChangeName> = Entry<K> extends Change<infer _A, infer R> ? R : never;
+
+/** A change as it travels to the room (plain data: an RPC carries no class). */
+export interface RoomChangeRequest<K extends RoomChangeName = RoomChangeName> {
+  name: K;
+  args: RoomChangeArgs<K>;
+  channelId: string;
+  requestId: string;
+  /** The client's X-D1-Bookmark, by database. */
+  bookmarks: Record<string, string>;
+}
+export type RoomChangeResult<V = unknown> = { d1: D1Stats; bookmarks: Record<string, string> } & ({ value: V } | { error: ErrorData });
+
+/**
+ * The Worker's side: runs the change in the channel's room and answers as if it ran here (the
+ * value, or the ApiError; its D1 cost and bookmarks join the request's). A malformed channel id
+ * never reaches a room (it would create one): it is the 404 the change would give.
+ */
+export async function inRoom<K extends RoomChangeName>(deps: Deps, channelId: string, name: K, ...args: RoomChangeArgs<K>): Promise<RoomChangeValue<K>> {
+  if (!isId(channelId)) throw channelNotFound();
+  const request: RoomChangeRequest<K> = { name, args, channelId, requestId: deps.requestId ?? crypto.randomUUID(), bookmarks: deps.remote?.sent ?? {} };
+  const result = (await roomOf(deps.env, channelId).change(request as RoomChangeRequest)) as RoomChangeResult<RoomChangeValue<K>>;
+  deps.remote?.absorb(result.d1, result.bookmarks);
+  if ("error" in result) throw new ApiError(result.error.code, result.error.message, result.error.details, result.error.headers);
+  return result.value;
+}
+
+/** The room's side: never throws (an unexpected failure becomes INTERNAL, logged). `afterAlone` runs after each rights change. */
+export async function runChange(room: RoomContext, order: ChangeOrder, request: RoomChangeRequest, afterAlone: () => void): Promise<RoomChangeResult> {
+  const stats = emptyStats();
+  const sessions = new RequestSessions(new Map(Object.entries(request.bookmarks)), false);
+  const deps = roomDeps(room, stats, request.requestId, sessions);
+  const entry = ROOM_CHANGES[request.name] as unknown as Change<unknown[], unknown>;
+  const args = request.args as unknown[];
+  const work = () => entry.run(deps, ...args);
+  try {
+    const value =
+      entry.order === "alone"
+        ? await order.alone(() => work().finally(afterAlone))
+        : await order.alongsideOthers(work, entry.order(...args));
+    return { value, d1: stats, bookmarks: sessions.bookmarks() };
+  } catch (err) {
+    return { error: errorData(err, request.requestId, request.channelId), d1: stats, bookmarks: sessions.bookmarks() };
+  }
+}
