@@ -21,6 +21,7 @@ export class ChangeOrder {
   private aloneRunning = false;
   private readonly waiting: Waiter[] = [];
   private readonly keyed = new Map<string, Promise<unknown>>();
+  private behindKeys = 0;
 
   /** Runs a rights change: nothing else in the room runs until it is done. */
   alone<T>(work: () => Promise<T>): Promise<T> {
@@ -33,7 +34,11 @@ export class ChangeOrder {
     // The key chains are joined before the lock is taken: a later change with the same key then
     // waits for this one however the lock's queue orders the two.
     const before = keys.map((k) => this.keyed.get(k)).filter((p): p is Promise<unknown> => p !== undefined);
-    const done = Promise.allSettled(before).then(() => this.run(false, work));
+    if (before.length) this.behindKeys++;
+    const done = Promise.allSettled(before).then(() => {
+      if (before.length) this.behindKeys--;
+      return this.run(false, work);
+    });
     const settled = done.then(
       () => undefined,
       () => undefined,
@@ -43,6 +48,11 @@ export class ChangeOrder {
       for (const k of keys) if (this.keyed.get(k) === settled) this.keyed.delete(k);
     });
     return done;
+  }
+
+  /** Changes waiting for their turn: rights changes, and changes behind an earlier one with their key (tests watch a race reach the room). */
+  waitingNow(): { alone: number; behindKeys: number } {
+    return { alone: this.waiting.filter((w) => w.alone).length, behindKeys: this.behindKeys };
   }
 
   private async run<T>(alone: boolean, work: () => Promise<T>): Promise<T> {

@@ -97,6 +97,7 @@ export class ChannelRoom extends DurableObject<Env> {
         if (err instanceof ApiError) return refusal(err.status, err.code, err.message);
         throw err;
       }
+      await this.sends.checkpoint("socket:admitted");
       this.tables();
       const ticket = request.headers.get(ROOM_TICKET_HEADER)?.split(" ");
       if (ticket && !consumeTicket(this.sql, ticket[0]!, Number(ticket[1]))) return refusal(401, "AUTH_INVALID_TOKEN", "This ticket was used already: a ticket opens one socket");
@@ -215,6 +216,25 @@ export class ChannelRoom extends DurableObject<Env> {
     if (!this.faults) throw new Error("fault injection is disabled");
     this.tables();
     failNext(this.sql, n);
+  }
+
+  /** Tests only: the next change to reach `point` waits there until `release` (src/realtime/faults.ts). */
+  async holdAt(point: string) {
+    if (!this.faults) throw new Error("fault injection is disabled");
+    this.sends.checkpoints.hold(point);
+  }
+
+  async reached(point: string) {
+    await this.sends.checkpoints.reached(point);
+  }
+
+  async release(point: string) {
+    this.sends.checkpoints.release(point);
+  }
+
+  /** Tests only: changes waiting for their turn (ChangeOrder.waitingNow). */
+  async waitingChanges() {
+    return this.order.waitingNow();
   }
 
   private injectFault() {

@@ -13,3 +13,41 @@ export function failIfAsked(sql: SqlStorage) {
   sql.exec("UPDATE meta SET value = value - 1 WHERE key = 'fail_next'");
   throw new Error("injected fault: room unavailable");
 }
+
+/**
+ * Pauses for tests (FAULT_INJECTION=true only): a test holds the room at a named point of a change
+ * (`send:checked`, `reply:checked`, `socket:admitted`), learns when a change reached it, starts a
+ * racing request, and releases it — so a race is run on purpose instead of hoped for. In memory:
+ * a held change keeps the object alive. With no hold set, a checkpoint costs one Map lookup.
+ */
+export class Checkpoints {
+  private readonly holds = new Map<string, { arrive: () => void; arrived: Promise<void>; release: () => void; released: Promise<void>; taken: boolean }>();
+
+  hold(name: string) {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.holds.set(name, { arrive, arrived, release, released, taken: false });
+  }
+
+  /** Resolves once a change reached the point held as `name`. */
+  reached(name: string): Promise<void> {
+    return this.holds.get(name)?.arrived ?? Promise.resolve();
+  }
+
+  release(name: string) {
+    this.holds.get(name)?.release();
+    this.holds.delete(name);
+  }
+
+  /** Where a change passes `name`: waits there while a test holds it (only the first change to arrive). */
+  async pass(name: string) {
+    const hold = this.holds.get(name);
+    if (!hold) return;
+    if (hold.taken) return; // one change is held; later ones pass
+    hold.taken = true;
+    hold.arrive();
+    await hold.released;
+  }
+}

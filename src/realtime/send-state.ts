@@ -10,6 +10,7 @@
  */
 import type { PostingVerdict } from "../features/messages/messages.queries";
 import type { SendRoom } from "../features/messages/send";
+import { Checkpoints } from "./faults";
 import type { SendKeys } from "./send-keys";
 
 /** A remembered verdict is used for this long: past it, one read again before the next send. */
@@ -20,6 +21,8 @@ export class SendState implements SendRoom {
   /** The last position handed out; undefined until a send read the channel (each wake-up). */
   private position: number | undefined;
   private readonly verdicts = new Map<string, { verdict: PostingVerdict; until: number }>();
+  /** Tests only: points where a send can be held (FAULT_INJECTION; see faults.ts). */
+  readonly checkpoints = new Checkpoints();
   /** Messages being sent by this instance now: their own send announces them. */
   private readonly sending = new Set<string>();
 
@@ -31,6 +34,10 @@ export class SendState implements SendRoom {
     private readonly announced: (eventId: string, since: number) => boolean | undefined,
     readonly keys: SendKeys,
   ) {}
+
+  checkpoint(name: string) {
+    return this.checkpoints.pass(name);
+  }
 
   begin(messageId: string) {
     this.sending.add(messageId);

@@ -13,6 +13,21 @@ import { type Client, type Frame, connect, openSocket, wrap } from "../helpers/w
 const channel = (token: string, channelID: string) => api(token).v1.channels[":channelID"];
 const removeMember = (token: string, channelID: string, userID: string) => channel(token, channelID).members[":userID"].$delete({ param: { channelID, userID } });
 
+const roomOf = (channelId: string) => env.CHANNEL_ROOM.getByName(channelId);
+
+/**
+ * Resolves once the room has `what` changes waiting for their turn (the racing request reached it
+ * and is queued), or once `racing` settled (it did not wait: the race went the other way).
+ */
+async function queuedInRoom(channelId: string, what: "alone" | "behindKeys", count: number, racing: Promise<unknown>) {
+  let settled = false;
+  racing.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled && (await roomOf(channelId).waitingChanges())[what] < count) await new Promise((r) => setTimeout(r, 5));
+}
+
 /** Every frame a socket gets until it closes (or `ms` pass with nothing new). */
 async function framesUntilClosed(client: Client, ms = 3000): Promise<{ frames: Frame[]; closed: boolean }> {
   const frames: Frame[] = [];
@@ -27,6 +42,27 @@ async function framesUntilClosed(client: Client, ms = 3000): Promise<{ frames: F
 }
 
 describe("the room decides who subscribes", () => {
+  it("an upgrade admitted just before a removal is closed by it: the removed member receives no later message", async () => {
+    const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+    const group = await createChannel(alice, { type: "group", name: "Held upgrade", member_ids: [bob.id] });
+    // Bob's upgrade is admitted (a member), then held just before the room accepts it.
+    await roomOf(group.id).holdAt("socket:admitted");
+    const upgrade = openSocket(group.id, { user: bob });
+    await roomOf(group.id).reached("socket:admitted");
+    const removal = removeMember(alice.token, group.id, bob.id);
+    await queuedInRoom(group.id, "alone", 1, removal);
+    await roomOf(group.id).release("socket:admitted");
+    const [opened, removed] = await Promise.all([upgrade, removal]);
+    expect([opened.status, removed.status]).toEqual([101, 204]);
+    const client = wrap(opened.webSocket!, ["presence"]);
+
+    await send(alice, group.id, "after the removal");
+    const { frames, closed } = await framesUntilClosed(client);
+    expect(closed).toBe(true);
+    expect(await client.closed).toMatchObject({ code: 4003 });
+    expect(frames.map((f) => f.type)).toEqual(["ready", "member_remove"]);
+  });
+
   it("no socket of a removed member, however its upgrade raced the removal, receives a later message", async () => {
     for (let round = 0; round < 3; round++) {
       const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
@@ -123,30 +159,29 @@ describe("idempotency keys belong to a channel", () => {
 });
 
 describe("changes are ordered with sends", () => {
-  it("a reply racing its sender's removal is either stored before the removal or refused, never after", async () => {
-    for (let round = 0; round < 4; round++) {
-      const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
-      const group = await createChannel(alice, { type: "group", name: "Replies", member_ids: [bob.id] });
-      const root = await send(alice, group.id, "root");
-      const { client } = await connect(group.id, { user: alice });
-      const reply = channel(bob.token, group.id).messages.$post({ param: { channelID: group.id }, json: { body: "a reply", parent_id: root.id } });
-      const [answer, removed] = await Promise.all([reply, removeMember(alice.token, group.id, bob.id)]);
-      expect(removed.status).toBe(204);
-      const stored = (await (await shardOf(group.id)).prepare("select id from messages where parent_id = ?").bind(root.id).all()).results;
-      const events: Frame[] = [];
-      for (let i = 0; i < (answer.status === 201 ? 3 : 1); i++) events.push(await client.next());
-      if (answer.status === 201) {
-        expect(stored).toHaveLength(1);
-        expect(events.map((e) => e.type)).toEqual(["message", "message_update", "member_remove"]);
-      } else {
-        // Bob is no longer a member of the (private) group: it does not exist for him.
-        expect(answer.status).toBe(404);
-        expect(await answer.json()).toMatchObject({ error: { code: "CHAT_CHANNEL_NOT_FOUND" } });
-        expect(stored).toHaveLength(0);
-        expect(events.map((e) => e.type)).toEqual(["member_remove"]);
-      }
-      await client.expectSilence();
-    }
+  it("a reply checked before a removal is stored before it: the removal waits for it", async () => {
+    const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+    const group = await createChannel(alice, { type: "group", name: "Replies", member_ids: [bob.id] });
+    const root = await send(alice, group.id, "root");
+    const { client } = await connect(group.id, { user: alice });
+    // Bob's reply has passed every check and is held just before its shard insert.
+    await roomOf(group.id).holdAt("reply:checked");
+    const reply = channel(bob.token, group.id).messages.$post({ param: { channelID: group.id }, header: {}, json: { body: "a reply", parent_id: root.id } });
+    await roomOf(group.id).reached("reply:checked");
+    const removal = removeMember(alice.token, group.id, bob.id);
+    await queuedInRoom(group.id, "alone", 1, removal);
+    await roomOf(group.id).release("reply:checked");
+    const [answer, removed] = await Promise.all([reply, removal]);
+    expect([answer.status, removed.status]).toEqual([201, 204]);
+    expect((await client.next()).type).toBe("message");
+    expect((await client.next()).type).toBe("message_update");
+    expect(await client.next()).toMatchObject({ type: "member_remove", data: { user_id: bob.id } });
+    await client.expectSilence();
+    // After the removal, the next reply is refused and stores nothing.
+    const refused = channel(bob.token, group.id).messages.$post({ param: { channelID: group.id }, header: {}, json: { body: "too late", parent_id: root.id } });
+    await expectError(refused, 404, "CHAT_CHANNEL_NOT_FOUND");
+    const stored = (await (await shardOf(group.id)).prepare("select body from messages where parent_id = ?").bind(root.id).all()).results;
+    expect(stored).toEqual([{ body: "a reply" }]);
   });
 
   it("an edit, a reaction and a read cursor naming a message that is being sent wait for it: one order, nothing 404", async () => {
@@ -155,14 +190,20 @@ describe("changes are ordered with sends", () => {
     const { client } = await connect(group.id, { user: bob });
     const messageId = `7${String(Date.now()).padStart(18, "0")}`.slice(0, 19);
     const request: RoomSendRequest = { channelId: group.id, poster: { kind: "member" }, senderId: alice.id, uploaderId: alice.id, body: "draft", assetIds: [], messageId, requestId: "order", bookmarks: {} };
-    const sending = env.CHANNEL_ROOM.getByName(group.id).send(request);
+    // The send is held after its checks, before anything is stored; the three changes naming its
+    // message arrive meanwhile and must wait for it (not 404, not announced before it).
+    await roomOf(group.id).holdAt("send:checked");
+    const sending = roomOf(group.id).send(request);
+    await roomOf(group.id).reached("send:checked");
     const params = { channelID: group.id, messageID: messageId };
-    const [sent, edited, reacted, read] = await Promise.all([
-      sending,
+    const changes = Promise.all([
       channel(alice.token, group.id).messages[":messageID"].$put({ param: params, json: { body: "final" } }),
       channel(bob.token, group.id).messages[":messageID"].reactions.$post({ param: params, json: { emote_asset_id: "👍" } }),
       channel(bob.token, group.id).read.$post({ param: { channelID: group.id }, json: { last_read_message_id: messageId } }),
     ]);
+    await queuedInRoom(group.id, "behindKeys", 3, changes);
+    await roomOf(group.id).release("send:checked");
+    const [sent, [edited, reacted, read]] = await Promise.all([sending, changes]);
     expect("message" in sent && sent.message.id).toBe(messageId);
     expect([edited.status, reacted.status, read.status]).toEqual([200, 201, 200]);
     const frames = [await client.next(), await client.next(), await client.next(), await client.next()];

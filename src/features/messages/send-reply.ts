@@ -24,6 +24,7 @@ export async function sendReply(s: Sending, thread: history.ThreadTarget) {
     await undo();
     throw err;
   }
+  await s.room.checkpoint("reply:checked");
   try {
     return { message: await storeReply(deps, shard, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
   } catch (err) {

@@ -47,6 +47,8 @@ export interface SendRoom {
     record(senderId: string, key: string, messageId: string, now: number): void;
     release(senderId: string, key: string, messageId: string): void;
   };
+  /** A named point of a send where a test may hold it (src/realtime/faults.ts); free otherwise. */
+  checkpoint(name: "send:checked" | "reply:checked"): Promise<void>;
   /** Whether a stored message's event provably never went out (see SendState). */
   unannounced(messageId: string, eventId: string, createdAt: number): boolean;
 }

@@ -79,6 +79,7 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
 async function sendTopLevel(s: Sending, channel: ChannelRow) {
   s.room.begin(s.fields.id);
   try {
+    await s.room.checkpoint("send:checked");
     return await sendOnce(s, channel);
   } finally {
     s.room.end(s.fields.id);
