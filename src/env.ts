@@ -4,10 +4,7 @@ import type * as directoryTables from "./db/directory";
 import type * as integrationTables from "./db/integration";
 import type * as historySchema from "./db/history";
 import type { D1Stats } from "./platform/d1-metering";
-import type { IdNodeRegistry } from "./platform/id-registry";
-import type { ChannelRoom } from "./realtime/channel-room";
-import type { HubCalls, RoomCall } from "./realtime/protocol";
-import type { UserHub } from "./realtime/user-hub";
+import type { ChannelRoomRpc, HubCalls, IdNodeRegistryRpc, RoomCall, UserHubRpc } from "./room/wire";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
@@ -18,10 +15,10 @@ export interface Env {
    */
   HISTORY_0: D1Database;
   HISTORY_1: D1Database;
-  CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
+  CHANNEL_ROOM: DurableObjectNamespace<ChannelRoomRpc>;
   /** One UserHub per user: the user socket (`GET /v1/ws`) and presence. */
-  USER_HUB: DurableObjectNamespace<UserHub>;
-  ID_NODES: DurableObjectNamespace<IdNodeRegistry>;
+  USER_HUB: DurableObjectNamespace<UserHubRpc>;
+  ID_NODES: DurableObjectNamespace<IdNodeRegistryRpc>;
   /** Background work: room and hub calls that failed within their request, history purges (src/jobs.ts). */
   JOBS: Queue<Job>;
   /** Outbound webhook deliveries, one message per attempt due (src/webhooks/deliver.ts). */
@@ -117,7 +114,7 @@ export interface RemoteWork {
 }
 
 /** The state-changing calls a room takes (its stub's, or the room object's own methods). */
-export type RoomCalls = Pick<ChannelRoom, "publish" | "removeMember" | "deleteChannel" | "sendTo" | "sendToAll">;
+export type RoomCalls = Pick<ChannelRoomRpc, "publish" | "removeMember" | "deleteChannel" | "sendTo" | "sendToAll">;
 export interface LocalRoom {
   channelId: string;
   room: RoomCalls;

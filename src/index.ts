@@ -76,7 +76,7 @@ mountDocs(app);
 export type AppType = typeof routes;
 
 export { IdNodeRegistry } from "./platform/id-registry";
-export { ChannelRoom } from "./realtime/channel-room";
+export { ChannelRoom } from "./room/channel-room";
 export { UserHub } from "./realtime/user-hub";
 
 /** The webhooks queue's name in wrangler.toml; every other queue is JOBS. */

@@ -1,6 +1,6 @@
 import type { Env, Job, PurgeJob } from "./env";
 import { consumeHubCalls } from "./realtime/hubs";
-import type { HubCalls } from "./realtime/protocol";
+import type { HubCalls } from "./room/protocol";
 import { purgeDeletedChannel } from "./features/channels/purge";
 import { ensureIdNode } from "./platform/id-registry";
 import { type RoomCall, consumeRoomCalls } from "./realtime/notify";

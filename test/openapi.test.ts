@@ -70,10 +70,13 @@ describe("/openapi.json for app developers", () => {
 describe("/openapi.json: the WebSocket protocols", () => {
   it("has a component per frame, both directions, linked from the upgrade routes' 101 responses", async () => {
     const doc = await expectStatus(rawRequest("GET", "/openapi.json"), 200);
-    const schemas = doc.components.schemas as Record<string, { anyOf?: { $ref: string }[]; properties?: Record<string, { const?: string; enum?: string[] }> }>;
+    type Properties = Record<string, { const?: string; enum?: string[] }>;
+    const schemas = doc.components.schemas as Record<string, { anyOf?: { $ref: string }[]; properties?: Properties; allOf?: { properties?: Properties }[] }>;
     const frameTypes = (union: string) => schemas[union]!.anyOf!.map((ref) => {
       const frame = schemas[ref.$ref.split("/").pop()!]!;
-      return frame.properties!.type!.const ?? frame.properties!.type!.enum![0];
+      // A send frame is the send body (its own component) plus `type` and `client_msg_id`.
+      const properties = frame.properties ?? frame.allOf!.map((part) => part.properties).find((p) => p?.type)!;
+      return properties.type!.const ?? properties.type!.enum![0];
     });
     expect(frameTypes("ChannelServerFrame").sort()).toEqual(
       ["ack", "channel_delete", "channel_update", "error", "member_add", "member_remove", "member_update", "message", "message_delete", "message_update", "presence", "reaction_add", "reaction_remove", "read", "ready", "resync_required", "typing"].sort(),

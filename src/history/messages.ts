@@ -107,7 +107,7 @@ export function rowValues(m: NewMessage, parentId: string | null = null): typeof
   };
 }
 
-/** Stores a top-level message (its idempotency key lives in the channel's room, src/realtime/send-keys.ts). */
+/** Stores a top-level message (its idempotency key lives in the channel's room, src/room/send/send-keys.ts). */
 export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<MessageRow> {
   const [inserted] = await db.insert(messages).values(rowValues(m)).returning();
   return inserted!;

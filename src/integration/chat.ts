@@ -12,7 +12,7 @@ import type { ChannelRow, StoredAttachment } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../platform/errors";
 import { resolveAttachments } from "../features/attachments/uploads";
-import { sendInRoom } from "../realtime/room-send";
+import { sendInRoom } from "../room/send/room-send";
 import { IdempotencyHeaders } from "../features/messages/messages.schemas";
 import {
   apiResponse,

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { NODE_BITS, idLease, useIdNode } from "./ids";
+import type { IdNodeRegistryRpc } from "../room/wire";
 
 /** How long a node number stays an isolate's; renewed when less than half is left. */
 export const LEASE_MS = 10 * 60 * 1000;
@@ -10,7 +11,7 @@ const NODES = 2 ** NODE_BITS;
  * so two isolates never mint ids under the same node. Holders renew before expiry; a holder that
  * vanishes frees its number when the lease runs out.
  */
-export class IdNodeRegistry extends DurableObject<object> {
+export class IdNodeRegistry extends DurableObject<object> implements IdNodeRegistryRpc {
   private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: object) {
@@ -48,7 +49,7 @@ let holder: string | undefined;
  * Makes sure this isolate may mint ids: costs nothing while the lease has more than half its time
  * left, one registry call otherwise. Run before any work that creates rows.
  */
-export async function ensureIdNode(env: { ID_NODES: DurableObjectNamespace<IdNodeRegistry> }) {
+export async function ensureIdNode(env: { ID_NODES: DurableObjectNamespace<IdNodeRegistryRpc> }) {
   const current = idLease();
   if (current && Date.now() < current.until - LEASE_MS / 2) return;
   holder ??= crypto.randomUUID();

@@ -5,7 +5,7 @@
  * called: one directory query per event, nothing at all for members who are not connected.
  */
 import type { Db, Deps, Env } from "../env";
-import type { HubCall, HubCalls, HubSequencedType, NotifyData } from "./protocol";
+import type { HubCall, HubCalls, HubSequencedType, NotifyData } from "../room/protocol";
 import { connectedMembers, connectedUsers, dmMembers } from "./sockets.queries";
 import { tryWithBackoff } from "./retry";
 

@@ -7,7 +7,7 @@
 import type { Deps, Env, LocalRoom, RoomCalls } from "../env";
 import { emitToWebhooks } from "../webhooks/dispatch";
 import { announceNewChannel, notifyMessage, toConnectedMembers, toHubs, toUsers } from "./hubs";
-import type { EphemeralType, RoomCall, SequencedType } from "./protocol";
+import type { EphemeralType, RoomCall, SequencedType } from "../room/protocol";
 import { tryWithBackoff } from "./retry";
 
 export type { RoomCall };

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ChannelRoom } from "./channel-room";
+import type { ChannelRoomRpc, UserHubRpc } from "../room/wire";
 import { failIfAsked, failNext } from "./faults";
-import { HUB_USER_HEADER, type HubSequencedType, type PresenceHub, ROOM_TICKET_HEADER, closeQuietly, hubFrame, refusal } from "./protocol";
+import { HUB_USER_HEADER, type HubSequencedType, type PresenceHub, ROOM_TICKET_HEADER, closeQuietly, hubFrame, refusal } from "../room/protocol";
 import { consumeTicket, createTicketTable } from "./tickets";
 import { HUB_OPEN, presenceChannels, readHubActiveUntil, writeUserSockets } from "./sockets.queries";
 
@@ -13,7 +13,7 @@ const REPLAY_MS = 10 * 60 * 1000;
 /** The bindings the hub uses (not the Worker's Env type, which names this class). */
 interface HubEnv {
   DB: D1Database;
-  CHANNEL_ROOM: DurableObjectNamespace<ChannelRoom>;
+  CHANNEL_ROOM: DurableObjectNamespace<ChannelRoomRpc>;
   FAULT_INJECTION?: string;
 }
 
@@ -29,7 +29,7 @@ interface Written {
  * It writes `user_sockets` on transitions only: first user socket opened / last closed (senders
  * read `hub_active_until` to decide whether to call this hub at all), online / offline.
  */
-export class UserHub extends DurableObject<HubEnv> implements PresenceHub {
+export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserHubRpc {
   private readonly sql: SqlStorage;
   /** Writes to the directory, one at a time, each writing the state as it is when it runs. */
   private syncing: Promise<void> = Promise.resolve();

@@ -3,7 +3,7 @@
  * as `publish` sends them, plus `channel_create`, which has no WebSocket event (nobody is subscribed
  * to a channel that did not exist) but is Connecteam's `conversation_created`.
  */
-import { SEQUENCED_TYPES, type SequencedType } from "../realtime/protocol";
+import { SEQUENCED_TYPES, type SequencedType } from "../room/protocol";
 
 /** The events an app webhook subscribes to (every `/v1` event that changes state), or "*". */
 export const APP_EVENTS = SEQUENCED_TYPES;

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { TYPING_EVENT_INTERVAL_MS, TYPING_MS, type ChannelRoom } from "../../src/realtime/channel-room";
+import { TYPING_EVENT_INTERVAL_MS, TYPING_MS, type ChannelRoom } from "../../src/room/channel-room";
 import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
 import { api } from "../helpers/client";
 import { freezeClock } from "../helpers/clock";

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RoomSendRequest } from "../../src/realtime/room-send";
+import type { RoomSendRequest } from "../../src/room/send/room-send";
 import { createChannel, expectError, expectStatus, listed, newUser, send } from "../helpers/api";
 import { api } from "../helpers/client";
 import { shardOf } from "../helpers/shards";

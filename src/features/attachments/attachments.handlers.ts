@@ -1,7 +1,7 @@
 import { depsOf } from "../../platform/context";
 import { ApiError } from "../../platform/errors";
 import type { AppRouteHandler } from "../../platform/openapi";
-import { inRoom } from "../../realtime/room-changes";
+import { inRoom } from "../../room/changes";
 import type * as routes from "./attachments.routes";
 import { MAX_DIRECT_UPLOAD, MAX_SIGNED_UPLOAD } from "./limits";
 import * as storage from "./storage";

@@ -3,7 +3,7 @@ import type { AppEnv } from "../../env";
 import { depsOf } from "../../platform/context";
 import type { AppRouteHandler } from "../../platform/openapi";
 import { seconds } from "../../platform/schemas";
-import { inRoom } from "../../realtime/room-changes";
+import { inRoom } from "../../room/changes";
 import { dmKey, findDmByKey } from "../channels/dm.queries";
 import { setBlocked } from "./blocks.service";
 import * as q from "./blocks.queries";

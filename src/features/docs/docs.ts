@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
-import { ChannelClientFrame } from "../sockets/frames.schemas";
+import { ClientFrame as ChannelClientFrame } from "../../room/protocol";
 
 /**
  * Swagger UI from our own static assets (public/docs/, copied from the pinned swagger-ui-dist by

@@ -1,9 +1,9 @@
 import { depsOf } from "../../platform/context";
-import { inRoom } from "../../realtime/room-changes";
+import { inRoom } from "../../room/changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import type * as routes from "./messages.routes";
 import * as service from "./messages.service";
-import { sendInRoom } from "../../realtime/room-send";
+import { sendInRoom } from "../../room/send/room-send";
 
 export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) =>
   c.json(await service.listMessages(depsOf(c), c.get("user").id, c.req.valid("param").channelID, c.req.valid("query")), 200);
@@ -12,7 +12,7 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
   const deps = depsOf(c);
   const me = c.get("user").id;
   const input = c.req.valid("json");
-  // The send runs in the channel's room, which hands out positions (src/realtime/room-send.ts).
+  // The send runs in the channel's room, which hands out positions (src/room/send/room-send.ts).
   const { message, replayed } = await sendInRoom(deps, {
     channelId: c.req.valid("param").channelID,
     poster: { kind: "member" },

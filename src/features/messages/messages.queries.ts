@@ -13,7 +13,8 @@ import { insertMentions } from "../mentions/mentions.queries";
  * Who is sending: a member, under the channel's rules; or an integration's publisher, which must be
  * live and may post to any group or room (`intoDm`: to its own DM, the private-message route).
  */
-export type Poster = { kind: "member" } | { kind: "publisher"; publisherId: number; intoDm: boolean };
+export type { Poster } from "../../room/wire";
+import type { Poster } from "../../room/wire";
 
 /**
  * The right to post as one SQL condition, for the conditional writes of a send: a live, unarchived

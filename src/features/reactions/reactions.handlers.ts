@@ -1,5 +1,5 @@
 import { depsOf } from "../../platform/context";
-import { inRoom } from "../../realtime/room-changes";
+import { inRoom } from "../../room/changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import type * as routes from "./reactions.routes";
 

@@ -8,7 +8,7 @@ import { enforceUserRateLimit } from "../../platform/rate-limit";
 import { type WsTicket, signWsTicket, verifyWsTicket } from "../../platform/tokens";
 import { hubOf } from "../../realtime/hubs";
 import { roomOf } from "../../realtime/notify";
-import { HUB_USER_HEADER, ROOM_CHANNEL_HEADER, ROOM_TICKET_HEADER, ROOM_USER_HEADER } from "../../realtime/protocol";
+import { HUB_USER_HEADER, ROOM_CHANNEL_HEADER, ROOM_TICKET_HEADER, ROOM_USER_HEADER } from "../../room/protocol";
 import { loadChannel, requireMember } from "../channels/access";
 import { getUser } from "../users/users.queries";
 import type * as routes from "./sockets.routes";

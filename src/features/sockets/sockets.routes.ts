@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, json, userSecurity as security } from "../../platform/openapi";
 import { ChannelParams } from "../channels/channels.schemas";
-import { ChannelServerFrame, UserServerFrame } from "./frames.schemas";
+import { ChannelServerFrame, UserServerFrame } from "../../room/protocol";
 
 /** A 101 whose body schema is the protocol's frames: what a generator needs to type the socket. */
 const upgraded = (frames: z.ZodTypeAny, description: string) => ({ description, content: { "application/json": { schema: frames } } });

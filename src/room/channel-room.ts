@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { admitSocket } from "../features/sockets/admission";
+import { admitSocket } from "./admission";
 import { ApiError } from "../platform/errors";
 import { ChangeOrder } from "./change-order";
 import { EventLog } from "./event-log";
-import { failIfAsked, failNext } from "./faults";
+import { failIfAsked, failNext } from "../realtime/faults";
 import {
   CLOSE_CHANNEL_DELETED,
   CLOSE_REMOVED,
@@ -18,14 +18,15 @@ import {
   refusal,
   sendQuietly,
 } from "./protocol";
-import { type RoomChangeRequest, runChange } from "./room-changes";
-import { onlineUserIds, reportChannelSockets } from "./room-presence";
-import { type RoomContext, type RoomSendRequest, runSend } from "./room-send";
-import { SendKeys } from "./send-keys";
-import { SendState } from "./send-state";
-import { answerSend, isSendAttempt } from "./socket-send";
-import { consumeTicket, createTicketTable } from "./tickets";
+import { type RoomChangeRequest, runChange } from "./changes";
+import { onlineUserIds, reportChannelSockets } from "./presence";
+import { type RoomContext, type RoomSendRequest, runSend } from "./send/room-send";
+import { SendKeys } from "./send/send-keys";
+import { SendState } from "./send/send-state";
+import { answerSend, isSendAttempt } from "./send/socket-send";
+import { consumeTicket, createTicketTable } from "../realtime/tickets";
 import type { Env } from "../env";
+import type { ChannelRoomRpc } from "./wire";
 
 export const TYPING_MS = 8000;
 export const TYPING_EVENT_INTERVAL_MS = 3000;
@@ -43,7 +44,7 @@ interface SocketInfo {
  * Typing lives in memory only: it lasts 8 s, so a wake-up that forgets it costs at most one extra
  * `typing` frame. Hibernation API only: no timers, no intervals; typing expiry is computed when asked.
  */
-export class ChannelRoom extends DurableObject<Env> {
+export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   private readonly sql: SqlStorage;
   private readonly log: EventLog;
   /** Each socket's frame chain (see webSocketMessage); in memory only: the room never hibernates mid-frame. */
@@ -65,11 +66,11 @@ export class ChannelRoom extends DurableObject<Env> {
       return this.sql;
     }),
   );
-  /** The order of this channel's changes: rights changes alone, the rest alongside (src/realtime/change-order.ts). */
+  /** The order of this channel's changes: rights changes alone, the rest alongside (src/room/change-order.ts). */
   private readonly order = new ChangeOrder();
   private tablesReady = false;
 
-  // The Worker's bindings: socket sends run the REST send's code here (src/realtime/socket-send.ts).
+  // The Worker's bindings: socket sends run the REST send's code here (src/room/send/socket-send.ts).
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
@@ -131,12 +132,12 @@ export class ChannelRoom extends DurableObject<Env> {
     this.tablesReady = true;
   }
 
-  /** A REST or integration send (src/realtime/room-send.ts): the message or the error, and what it cost. */
+  /** A REST or integration send (src/room/send/room-send.ts): the message or the error, and what it cost. */
   async send(request: RoomSendRequest) {
     return runSend(this.context(request.channelId), request);
   }
 
-  /** Any other change of the channel (src/realtime/room-changes.ts): the value or the error, and what it cost. */
+  /** Any other change of the channel (src/room/changes.ts): the value or the error, and what it cost. */
   async change(request: RoomChangeRequest) {
     // A rights change may have taken away someone's right to post: every remembered verdict goes.
     return runChange(this.context(request.channelId), this.order, request, () => this.sends.forgetVerdicts());

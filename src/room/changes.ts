@@ -19,8 +19,8 @@ import { ApiError, channelNotFound } from "../platform/errors";
 import { isId } from "../platform/ids";
 import { RequestSessions } from "../platform/sessions";
 import type { ChangeOrder } from "./change-order";
-import { roomOf } from "./notify";
-import { type ErrorData, type RoomContext, errorData, roomDeps } from "./room-send";
+import { roomOf } from "../realtime/notify";
+import { type ErrorData, type RoomContext, errorData, roomDeps } from "./send/room-send";
 
 /** The ChangeOrder key of a message: its send, edits, reactions, pins and cursors run one at a time. */
 export const messageKey = (messageId: string) => `m:${messageId}`;

@@ -8,9 +8,9 @@
  * try. Refusals are never remembered (an unblocked or re-added user may post at once), and a
  * member or channel event through this room forgets every verdict.
  */
-import type { PostingVerdict } from "../features/messages/messages.queries";
-import type { SendRoom } from "../features/messages/send";
-import { Checkpoints } from "./faults";
+import type { PostingVerdict } from "../../features/messages/messages.queries";
+import type { SendRoom } from "./send";
+import { Checkpoints } from "../../realtime/faults";
 import type { SendKeys } from "./send-keys";
 
 /** A remembered verdict is used for this long: past it, one read again before the next send. */
@@ -27,8 +27,8 @@ export class SendState implements SendRoom {
   private readonly sending = new Set<string>();
 
   /**
-   * `announced`: the room's event log, asked whether an event went out (src/realtime/event-log.ts);
-   * `keys`: the room's idempotency keys (src/realtime/send-keys.ts).
+   * `announced`: the room's event log, asked whether an event went out (src/room/event-log.ts);
+   * `keys`: the room's idempotency keys (src/room/send/send-keys.ts).
    */
   constructor(
     private readonly announced: (eventId: string, since: number) => boolean | undefined,

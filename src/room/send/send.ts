@@ -7,12 +7,12 @@ import { ApiError, messageNotFound } from "../../platform/errors";
 import { newId } from "../../platform/ids";
 import { rememberName } from "../../platform/user-names";
 import { publish } from "../../realtime/notify";
-import { claimForMessage, releaseClaims } from "../attachments/attachments.queries";
-import { attachmentInUse, resolveAttachments } from "../attachments/uploads";
-import { MAX_MENTIONS, deleteMentions, keptInOrder } from "../mentions/mentions.queries";
-import { checkMessageContent } from "./content";
-import { openSend, readPosting, recordDeletedPosition } from "./messages.queries";
-import { messageJson } from "./messages.schemas";
+import { claimForMessage, releaseClaims } from "../../features/attachments/attachments.queries";
+import { attachmentInUse, resolveAttachments } from "../../features/attachments/uploads";
+import { MAX_MENTIONS, deleteMentions, keptInOrder } from "../../features/mentions/mentions.queries";
+import { checkMessageContent } from "../../features/messages/content";
+import { openSend, readPosting, recordDeletedPosition } from "../../features/messages/messages.queries";
+import { messageJson } from "../../features/messages/messages.schemas";
 import { sendReply } from "./send-reply";
 import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey } from "./send-rules";
 

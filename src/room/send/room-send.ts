@@ -4,20 +4,21 @@
  * with the message or the error, plus the D1 cost and bookmarks for the request's Server-Timing and
  * X-D1-Bookmark. A socket send runs the same code in the room without the RPC (socket-send.ts).
  */
-import type { Deps, Env, HistoryDb, LocalRoom } from "../env";
-import { type SendInput, sendMessage } from "../features/messages/send";
-import type { messageJson } from "../features/messages/messages.schemas";
-import { type D1Stats, emptyStats, meterD1 } from "../platform/d1-metering";
-import { createDb } from "../platform/db";
-import { ApiError, type ErrorCode } from "../platform/errors";
-import { ensureIdNode } from "../platform/id-registry";
-import { newId } from "../platform/ids";
-import { RequestSessions } from "../platform/sessions";
-import { historyDb, shardBinding } from "../platform/shards";
-import { roomOf } from "./notify";
-import { tryWithBackoff } from "./retry";
-import type { ChangeOrder } from "./change-order";
-import { messageKey } from "./room-changes";
+import type { Deps, Env, HistoryDb, LocalRoom } from "../../env";
+import { sendMessage } from "./send";
+import type { ErrorData, RoomAnswer, RoomSendRequest, SendInput } from "../wire";
+import type { messageJson } from "../../features/messages/messages.schemas";
+import { type D1Stats, emptyStats, meterD1 } from "../../platform/d1-metering";
+import { createDb } from "../../platform/db";
+import { ApiError } from "../../platform/errors";
+import { ensureIdNode } from "../../platform/id-registry";
+import { newId } from "../../platform/ids";
+import { RequestSessions } from "../../platform/sessions";
+import { historyDb, shardBinding } from "../../platform/shards";
+import { roomOf } from "../../realtime/notify";
+import { tryWithBackoff } from "../../realtime/retry";
+import type { ChangeOrder } from "../change-order";
+import { messageKey } from "../changes";
 import type { SendState } from "./send-state";
 
 /** What the room gives a send run inside it: its bindings, itself (for the local publish), its waitUntil, its send state. */
@@ -29,22 +30,10 @@ export interface RoomContext {
   order: ChangeOrder;
 }
 
-export interface RoomSendRequest extends SendInput {
-  messageId: string;
-  requestId: string;
-  /** The client's X-D1-Bookmark, by database. */
-  bookmarks: Record<string, string>;
-}
-
-export interface ErrorData {
-  code: ErrorCode;
-  message: string;
-  details?: unknown;
-  headers?: Record<string, string>;
-}
-
 type SentMessage = ReturnType<typeof messageJson>;
-export type RoomSendResult = { d1: D1Stats; bookmarks: Record<string, string> } & ({ message: SentMessage; replayed: boolean } | { error: ErrorData });
+/** The room's answer to a send, with the message's precise type (the RPC interface, wire.ts, has a looser one). */
+export type RoomSendResult = RoomAnswer<{ message: SentMessage; replayed: boolean }>;
+export type { ErrorData, RoomSendRequest } from "../wire";
 
 /**
  * The Worker's side. The message id is minted here, so retrying a call whose answer was lost (the
@@ -55,7 +44,7 @@ export async function sendInRoom(deps: Deps, input: SendInput): Promise<{ messag
   const request: RoomSendRequest = { ...input, messageId: newId(Date.now()), requestId: deps.requestId ?? crypto.randomUUID(), bookmarks: deps.remote?.sent ?? {} };
   let result: RoomSendResult | undefined;
   const failed = await tryWithBackoff(async () => {
-    result = await roomOf(deps.env, input.channelId).send(request);
+    result = (await roomOf(deps.env, input.channelId).send(request)) as unknown as RoomSendResult;
   });
   if (failed || !result) throw failed?.error;
   deps.remote?.absorb(result.d1, result.bookmarks);

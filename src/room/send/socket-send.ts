@@ -4,15 +4,15 @@
  * code), both carrying the frame's `client_msg_id`. The message event itself goes to every socket
  * through the room's own publish, called directly rather than through the room's stub.
  */
-import type { Deps } from "../env";
-import { type SendInput, sendMessage } from "../features/messages/send";
-import { emptyStats } from "../platform/d1-metering";
-import { ApiError } from "../platform/errors";
-import { ensureIdNode } from "../platform/id-registry";
-import { validationError } from "../platform/on-error";
-import { enforceUserRateLimit } from "../platform/rate-limit";
-import { SendFrame, sendAnswer } from "./protocol";
-import { newId } from "../platform/ids";
+import type { Deps } from "../../env";
+import { type SendInput, sendMessage } from "./send";
+import { emptyStats } from "../../platform/d1-metering";
+import { ApiError } from "../../platform/errors";
+import { ensureIdNode } from "../../platform/id-registry";
+import { validationError } from "../../platform/on-error";
+import { enforceUserRateLimit } from "../../platform/rate-limit";
+import { SendFrame, sendAnswer } from "../protocol";
+import { newId } from "../../platform/ids";
 import { type RoomContext, errorData, roomDeps, sendOrderKeys } from "./room-send";
 
 /** The REST limit on JSON bodies holds for send frames too (a socket frame may be up to 1 MiB). */

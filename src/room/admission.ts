@@ -4,11 +4,11 @@
  * the channel can run (ChangeOrder), so a removal is either seen here or closes the socket after it
  * was accepted — never missed in between.
  */
-import type { Env } from "../../env";
-import { createDb } from "../../platform/db";
-import { d1Of } from "../../realtime/hubs";
-import { PRESENCE_MAX_MEMBERS, onlineMembers } from "../../realtime/sockets.queries";
-import { loadChannel, requireMember, requirePoster } from "../channels/access";
+import type { Env } from "../env";
+import { createDb } from "../platform/db";
+import { d1Of } from "../realtime/hubs";
+import { PRESENCE_MAX_MEMBERS, onlineMembers } from "../realtime/sockets.queries";
+import { loadChannel, requireMember, requirePoster } from "../features/channels/access";
 
 export interface Admission {
   /** Whether this socket's typing frames count: the rule of sending, decided once here. */

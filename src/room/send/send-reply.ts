@@ -3,12 +3,12 @@ import type { Deps, HistoryDb } from "../../env";
 import * as history from "../../history";
 import { messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
-import { releaseClaims } from "../attachments/attachments.queries";
-import { deleteMentions, keptInOrder } from "../mentions/mentions.queries";
-import { openSend } from "./messages.queries";
-import { messageJson } from "./messages.schemas";
+import { releaseClaims } from "../../features/attachments/attachments.queries";
+import { deleteMentions, keptInOrder } from "../../features/mentions/mentions.queries";
+import { openSend } from "../../features/messages/messages.queries";
+import { messageJson } from "../../features/messages/messages.schemas";
 import { type Sending, messageEventId, permitted, posterKey } from "./send-rules";
-import { withSenders } from "./senders";
+import { withSenders } from "../../features/messages/senders";
 
 /** A reply: the directory's half (mentions, conditional on the right to post), then the shard's. */
 export async function sendReply(s: Sending, thread: history.ThreadTarget) {

@@ -4,32 +4,15 @@ import type { Deps, HistoryDb } from "../../env";
 import type * as history from "../../history";
 import type { InlineEmote, MessageRow } from "../../history";
 import { ApiError } from "../../platform/errors";
-import { checkPoster, visibleChannel } from "../channels/access";
-import type { PostingVerdict, Poster } from "./messages.queries";
-import { messageJson } from "./messages.schemas";
-import { withSenders } from "./senders";
+import { checkPoster, visibleChannel } from "../../features/channels/access";
+import type { PostingVerdict } from "../../features/messages/messages.queries";
+import type { SendInput } from "../wire";
+import { messageJson } from "../../features/messages/messages.schemas";
+import { withSenders } from "../../features/messages/senders";
 
-export interface SendInput {
-  channelId: string;
-  /** Checked before anything is written, and again by the directory's conditional writes (see `Poster`). */
-  poster: Poster;
-  /** The message's author: a user id, or `pub_<n>` for a publisher. */
-  senderId: string;
-  /** Whose uploads the message may use (the user, or the integration that uploaded them). */
-  uploaderId: string;
-  body: string;
-  inlineEmotes?: InlineEmote[];
-  assetIds: string[];
-  idempotencyKey?: string;
-  /** Users to mention (at most 50): non-members and the sender are dropped; the message keeps the rest. */
-  mentionedUserIds?: string[];
-  /** Reply in this message's thread (a reply to a reply joins the root's); absent: a top-level message. */
-  parentId?: string;
-  /** Minted by the caller when it may retry the call: a second attempt finds the first's message by its id. */
-  messageId?: string;
-}
+export type { SendInput } from "../wire";
 
-/** What the channel's room keeps for the sends it runs (src/realtime/send-state.ts). Sends run only in the room. */
+/** What the channel's room keeps for the sends it runs (src/room/send/send-state.ts). Sends run only in the room. */
 export interface SendRoom {
   verdict(poster: string): PostingVerdict | undefined;
   remember(poster: string, verdict: PostingVerdict): void;
@@ -41,7 +24,7 @@ export interface SendRoom {
   /** A message is being sent (its own send will announce it) until `end`. */
   begin(messageId: string): void;
   end(messageId: string): void;
-  /** The channel's idempotency keys (src/realtime/send-keys.ts). */
+  /** The channel's idempotency keys (src/room/send/send-keys.ts). */
   keys: {
     find(senderId: string, key: string, now: number): string | undefined;
     record(senderId: string, key: string, messageId: string, now: number): void;
