@@ -103,6 +103,8 @@ export interface Deps {
    * to the room directly rather than through its own stub (src/realtime/notify.ts).
    */
   localRoom?: LocalRoom;
+  /** Set inside a channel's room: its write-ahead step, for changes that must wait for a flush (src/room/write-ahead.ts). */
+  writeAhead?: { messageFlushed(messageId: string): Promise<void>; allFlushed(): Promise<void> };
   /** Where work done for this request elsewhere (a send runs in the channel's room) reports its D1 cost and bookmarks. */
   remote?: RemoteWork;
 }

@@ -114,6 +114,15 @@ export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<Messa
 }
 
 /**
+ * Messages the channel's room accepted (write-ahead), flushed in one shard transaction. Idempotent:
+ * a flush retried after a lost answer inserts nothing twice (the id is the primary key).
+ */
+export function insertAccepted(db: HistoryDb, rows: NewMessage[]) {
+  // Only the id may conflict (a retried flush): a taken position must fail loudly, never drop a message.
+  return rows.map((m) => db.insert(messages).values(rowValues(m)).onConflictDoNothing({ target: messages.id }));
+}
+
+/**
  * Takes back a message whose send was refused after it was stored (the directory found the right
  * to post gone, in the same round trip), as if never sent.
  */

@@ -32,8 +32,19 @@ interface Change<A extends unknown[], R> {
   run: Run<A, R>;
 }
 const change = <A extends unknown[], R>(order: Change<A, R>["order"], run: Run<A, R>): Change<A, R> => ({ order, run });
-/** Changes whose third argument names a message (after `me` and the channel id). */
-const namingMessage = <A extends [string, string, string, ...unknown[]], R>(run: Run<A, R>) => change<A, R>((...args) => [messageKey(args[2])], run);
+/**
+ * Changes whose third argument names a message (after `me` and the channel id). They run after the
+ * message reached D1 when the room accepted it but has not flushed it yet (at most one flush), so
+ * they work on a message subscribers already have.
+ */
+const namingMessage = <A extends [string, string, string, ...unknown[]], R>(run: Run<A, R>) =>
+  change<A, R>(
+    (...args) => [messageKey(args[2])],
+    async (deps, ...args) => {
+      await deps.writeAhead?.messageFlushed(args[2]);
+      return run(deps, ...args);
+    },
+  );
 
 export const ROOM_CHANGES = {
   editMessage: namingMessage(editMessage),
@@ -42,7 +53,14 @@ export const ROOM_CHANGES = {
   removeReaction: namingMessage(removeReaction),
   pin: namingMessage(pin),
   unpin: namingMessage(unpin),
-  markRead: namingMessage(markRead),
+  // A cursor must not be overtaken by a flush that moves the sender's own cursor: it waits for all of them.
+  markRead: change(
+    (_me: string, _channelId: string, messageId: string) => [messageKey(messageId)],
+    async (deps: Deps, me: string, channelId: string, messageId: string) => {
+      await deps.writeAhead?.allFlushed();
+      return markRead(deps, me, channelId, messageId);
+    },
+  ),
   attachmentUrl: namingMessage(attachmentUrl),
   addMember: change("alone", addMember),
   removeMember: change("alone", removeMember),

@@ -20,8 +20,12 @@ import {
 } from "./protocol";
 import { type RoomChangeRequest, runChange } from "./changes";
 import { onlineUserIds, reportChannelSockets } from "./presence";
-import { type RoomContext, type RoomSendRequest, runSend } from "./send/room-send";
+import { type RoomContext, type RoomSendRequest, roomDeps, runSend } from "./send/room-send";
 import { SendKeys } from "./send/send-keys";
+import { type FlushOp, Flusher } from "./flush";
+import { WriteAhead } from "./write-ahead";
+import { emitToWebhooks } from "../webhooks/dispatch";
+import { emptyStats } from "../platform/d1-metering";
 import { SendState } from "./send/send-state";
 import { answerSend, isSendAttempt } from "./send/socket-send";
 import { consumeTicket, createTicketTable } from "../realtime/tickets";
@@ -55,17 +59,12 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   private readonly typists = new Map<string, { until: number; emittedAt: number }>();
   /** Users' hubs, told when a user's sockets here open or close (presence). Typed structurally: no import of the hub. */
   private readonly hubs: Env["USER_HUB"];
-  /** Positions and posting verdicts of the sends this room runs (every send runs here). */
-  private readonly sends = new SendState(
-    (eventId, since) => {
-      this.tables();
-      return this.log.announced(eventId, since);
-    },
-    new SendKeys(() => {
-      this.tables();
-      return this.sql;
-    }),
-  );
+  /** D1 behind the room: what it accepted, flushed in groups (src/room/flush.ts). */
+  private readonly flusher: Flusher;
+  /** Positions, posting verdicts, keys and the write-ahead step of the sends this room runs (every send runs here). */
+  private readonly sends: SendState;
+  /** When the armed alarm fires (undefined: none armed by this instance). */
+  private alarmAt: number | undefined;
   /** The order of this channel's changes: rights changes alone, the rest alongside (src/room/change-order.ts). */
   private readonly order = new ChangeOrder();
   private tablesReady = false;
@@ -77,6 +76,14 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     this.faults = env.FAULT_INJECTION === "true";
     this.hubs = env.USER_HUB;
     this.log = new EventLog(this.sql);
+    const storage = () => {
+      this.tables();
+      return this.sql;
+    };
+    this.flusher = new Flusher(storage, env, (at) => this.arm(at), (ops) => this.afterFlush(ops));
+    this.log.keepFrom = () => this.flusher.firstUnflushed();
+    const wal = new WriteAhead(ctx.storage, this.log, this.flusher, (text) => this.broadcast(text), (at) => this.arm(at), () => this.tables());
+    this.sends = new SendState(new SendKeys(storage), wal);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -111,7 +118,11 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
       const query = new URL(request.url).searchParams;
       const since = query.get("since_seq");
       const sinceEpoch = query.get("epoch");
-      if (since !== null) this.log.replay(server, channelId, Number(since), seq, sinceEpoch === null ? undefined : Number(sinceEpoch));
+      if (since !== null && this.log.replay(server, channelId, Number(since), seq, sinceEpoch === null ? undefined : Number(sinceEpoch)) === "resync") {
+        // The client refetches history from D1: first every event D1 does not hold yet, so nothing is skipped.
+        const first = this.flusher.firstUnflushed();
+        if (first !== undefined) this.log.sendFrom(server, first);
+      }
       // The hub counts this socket before the client can act on `ready` (others then see the user online).
       await this.reportSockets(userId, channelId);
       return new Response(null, { status: 101, webSocket: client });
@@ -126,6 +137,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     if (this.tablesReady) return;
     this.log.createTables();
     SendKeys.createTables(this.sql);
+    Flusher.createTables(this.sql);
     createTicketTable(this.sql);
     // Typing was once stored; the table of older rooms goes (nothing in it outlives 8 s).
     this.sql.exec("DROP TABLE IF EXISTS typing");
@@ -210,6 +222,52 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     // This instance may be called again (a retried delete): its tables are created again on use.
     this.tablesReady = false;
     await Promise.all([...users].map((userId) => userId && this.reportSockets(userId, channelId)));
+  }
+
+  /**
+   * The one scheduler (§6): armed for the earliest deadline (a flush retry, or the check that what
+   * was accepted reached D1); its handler never throws, and re-arms while anything waits.
+   */
+  private arm(at: number) {
+    if (this.alarmAt !== undefined && this.alarmAt <= at && this.alarmAt > Date.now()) return;
+    this.alarmAt = at;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(at).catch(() => (this.alarmAt = undefined)));
+  }
+
+  async alarm() {
+    this.alarmAt = undefined;
+    try {
+      this.tables();
+      await this.flusher.resume();
+      if (this.flusher.firstUnflushed() !== undefined) this.arm(Date.now() + 1000);
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", room: "alarm", error: String(err) }));
+      this.arm(Date.now() + 1000);
+    }
+  }
+
+  /** After a flush: webhooks for what it wrote (a receiver that reads the message back finds it). */
+  private afterFlush(ops: FlushOp[]) {
+    const deps = roomDeps(this.context(ops[0]!.row.channelId), emptyStats(), crypto.randomUUID());
+    for (const op of ops) this.ctx.waitUntil(emitToWebhooks(deps, "message", op.row.channelId, op.message));
+  }
+
+  /** Tests only: pause flushes (D1 then trails the room), or make the next `n` flush attempts fail. */
+  async pauseFlushes(paused: boolean) {
+    if (!this.faults) throw new Error("fault injection is disabled");
+    this.flusher.paused = paused;
+    if (!paused) this.flusher.kick();
+  }
+
+  /** Tests only: a smaller backlog bound, so a test reaches it without a thousand sends. */
+  async limitBacklog(n: number) {
+    if (!this.faults) throw new Error("fault injection is disabled");
+    this.flusher.backlogMax = n;
+  }
+
+  async failNextFlushes(n: number) {
+    if (!this.faults) throw new Error("fault injection is disabled");
+    this.flusher.failNext = n;
   }
 
   /** Tests only: the next `n` state-changing calls throw, as an unreachable or overloaded room would. */

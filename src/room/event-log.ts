@@ -88,30 +88,40 @@ export class EventLog {
    * Everything after `since` in order, or `resync_required` when those events are no longer kept
    * or `since` was counted in another epoch of the log (`epoch` absent: a client that predates epochs).
    */
-  replay(ws: WebSocket, channelId: string, since: number, seq: number, epoch?: number) {
+  replay(ws: WebSocket, channelId: string, since: number, seq: number, epoch?: number): "replayed" | "resync" {
     this.prune(seq, Date.now());
     const current = this.epoch();
     const sameLog = epoch === undefined || epoch === current;
-    if (since === seq && sameLog) return;
+    if (since === seq && sameLog) return "replayed";
     const oldest = this.sql.exec<{ seq: number }>("SELECT seq FROM events ORDER BY seq LIMIT 1").toArray()[0]?.seq;
     const complete = sameLog && Number.isInteger(since) && since >= 0 && since < seq && oldest !== undefined && oldest <= since + 1;
     if (!complete) {
       ws.send(frame("resync_required", channelId, null, { seq, since_seq: since, epoch: current }));
-      return;
+      return "resync";
     }
     for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq > ? ORDER BY seq", since)) {
       ws.send(row.frame);
     }
+    return "replayed";
   }
+
+  /** The kept frames from `seq` on, in order (after a resync: what D1 does not hold yet). */
+  sendFrom(ws: WebSocket, seq: number) {
+    for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM events WHERE seq >= ? ORDER BY seq", seq)) ws.send(row.frame);
+  }
+
+  /** Pruning never drops an event D1 does not hold yet (`keepFrom`: the first unflushed seq). */
+  keepFrom: () => number | undefined = () => undefined;
 
   /**
    * Keeps the last 1000 events of the last 24 h (up to PRUNE_EVERY more between prunes; a replay
    * prunes first, so it never serves an event older than 24 h). Seq and time grow together, so both cut a prefix.
    */
   private prune(seq: number, now: number) {
-    this.sql.exec("DELETE FROM events WHERE seq <= ?", seq - REPLAY_EVENTS);
-    this.sql.exec("DELETE FROM event_keys WHERE seq <= ?", seq - REPLAY_EVENTS);
+    const keep = this.keepFrom() ?? Number.MAX_SAFE_INTEGER;
+    this.sql.exec("DELETE FROM events WHERE seq <= ? AND seq < ?", seq - REPLAY_EVENTS, keep);
+    this.sql.exec("DELETE FROM event_keys WHERE seq <= ? AND seq < ?", seq - REPLAY_EVENTS, keep);
     const oldest = this.sql.exec<{ at: number }>("SELECT at FROM events ORDER BY seq LIMIT 1").toArray()[0];
-    if (oldest && oldest.at < now - REPLAY_MS) this.sql.exec("DELETE FROM events WHERE at < ?", now - REPLAY_MS);
+    if (oldest && oldest.at < now - REPLAY_MS) this.sql.exec("DELETE FROM events WHERE at < ? AND seq < ?", now - REPLAY_MS, keep);
   }
 }

@@ -114,6 +114,9 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   reached(point: string): Promise<void>;
   release(point: string): Promise<void>;
   waitingChanges(): Promise<{ alone: number; behindKeys: number }>;
+  pauseFlushes(paused: boolean): Promise<void>;
+  failNextFlushes(n: number): Promise<void>;
+  limitBacklog(n: number): Promise<void>;
 }
 
 /** A user's hub (src/realtime/user-hub.ts). */

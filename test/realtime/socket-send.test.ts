@@ -239,23 +239,6 @@ describe("order", () => {
     expect((await messagesOf(alice, chat.id)).map((m) => m.body)).toEqual(["quick", "slow"]);
   });
 
-  it("keeps every event exactly once and in order when the room's publish fails (retries, then the queue)", async () => {
-    const { bob, chat, aliceSocket, bobSocket } = await group();
-    // 4 failures exhaust the send's own attempts, so its event goes to the JOBS queue; the rest fail there once or twice.
-    await env.CHANNEL_ROOM.getByName(chat.id).failNextCalls(6);
-    const ids = [msgId(), msgId(), msgId()];
-    for (const [i, id] of ids.entries()) aliceSocket.send({ type: "send", client_msg_id: id, body: `faulty ${i}` });
-    // Each send is acked (its message is stored), before its event, which the queue delivers later.
-    const acks = [await aliceSocket.expect("ack", 30_000), await aliceSocket.expect("ack", 30_000), await aliceSocket.expect("ack", 30_000)];
-    expect(acks.map((a) => a.client_msg_id)).toEqual(ids);
-    const events = [await bobSocket.expect("message", 30_000), await bobSocket.expect("message", 30_000), await bobSocket.expect("message", 30_000)];
-    expect(events.map((e) => e.data)).toEqual(acks.map((a) => a.data));
-    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
-    for (let i = 0; i < 3; i++) await aliceSocket.expect("message", 30_000);
-    await send(bob, chat.id, "after");
-    expect(await bobSocket.expect("message", 30_000)).toMatchObject({ seq: 4, data: { body: "after" } });
-  });
-
   it("keeps order when REST and socket sends alternate", async () => {
     const { alice, bob, chat, aliceSocket, bobSocket } = await group();
     const bodies: string[] = [];

@@ -135,3 +135,48 @@ export async function openSend(db: Db, m: SendOpening) {
 export function recordDeletedPosition(db: Db, channelId: string, position: number, senderId: string) {
   return db.insert(deletedPositions).values({ channelId, position, senderId }).onConflictDoNothing();
 }
+
+/** One accepted top-level message, as a flush writes it to the directory (src/room/flush.ts). */
+export interface AcceptedMessage {
+  messageId: string;
+  senderId: string;
+  position: number;
+  now: number;
+  mentioned: string[];
+}
+
+/**
+ * The directory's half of a flush, for everything one channel accepted since the last (group
+ * commit): the channel's last position and activity, each sender's read cursor (their own messages
+ * never count as unread), a hidden DM unhidden, the mention rows. Every write is idempotent (max,
+ * conflict-free inserts), so a flush retried after a lost answer changes nothing more. The caller
+ * runs it as one batch, after the shard's.
+ */
+export function flushDirectory(db: Db, channelId: string, dm: boolean, accepted: AcceptedMessage[]): BatchItem<"sqlite">[] {
+  const last = accepted.at(-1)!;
+  const maxPosition = Math.max(...accepted.map((m) => m.position));
+  const items: BatchItem<"sqlite">[] = [
+    db
+      .update(channels)
+      .set({ lastPosition: sql`max(${channels.lastPosition}, ${maxPosition})`, lastActivityAt: sql`max(${channels.lastActivityAt}, ${last.now})`, lastMessageAt: sql`max(coalesce(${channels.lastMessageAt}, 0), ${last.now})` })
+      .where(eq(channels.id, channelId)),
+  ];
+  const bySender = new Map<string, AcceptedMessage>();
+  for (const m of accepted) if ((bySender.get(m.senderId)?.position ?? 0) < m.position) bySender.set(m.senderId, m);
+  for (const m of bySender.values()) {
+    items.push(
+      db
+        .update(channelMembers)
+        .set({
+          lastReadMessageId: sql`case when coalesce(${channelMembers.readPosition}, 0) <= ${m.position} then ${m.messageId} else ${channelMembers.lastReadMessageId} end`,
+          readPosition: sql`max(coalesce(${channelMembers.readPosition}, 0), ${m.position})`,
+          readUpdatedAt: m.now,
+          ownAfter: 0,
+        })
+        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, m.senderId))),
+    );
+  }
+  if (dm) items.push(db.update(channelMembers).set({ hidden: false }).where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.hidden, true))));
+  for (const m of accepted) if (m.mentioned.length) items.push(insertMentions(db, { channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentioned }));
+  return items;
+}

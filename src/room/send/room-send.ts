@@ -8,7 +8,7 @@ import type { Deps, Env, HistoryDb, LocalRoom } from "../../env";
 import { sendMessage } from "./send";
 import type { ErrorData, RoomAnswer, RoomSendRequest, SendInput } from "../wire";
 import type { messageJson } from "../../features/messages/messages.schemas";
-import { type D1Stats, emptyStats, meterD1 } from "../../platform/d1-metering";
+import { type D1Stats, addStats, emptyStats, meterD1 } from "../../platform/d1-metering";
 import { createDb } from "../../platform/db";
 import { ApiError } from "../../platform/errors";
 import { ensureIdNode } from "../../platform/id-registry";
@@ -58,8 +58,13 @@ export async function runSend(room: RoomContext, request: RoomSendRequest): Prom
   const sessions = new RequestSessions(new Map(Object.entries(request.bookmarks)), false);
   const deps = roomDeps(room, stats, request.requestId, sessions);
   try {
-    const { message, replayed } = await room.order.alongsideOthers(() => sendMessage(deps, request, room.sends), sendOrderKeys(request));
-    return { message, replayed, d1: stats, bookmarks: sessions.bookmarks() };
+    const sent = await room.order.alongsideOthers(() => sendMessage(deps, request, room.sends), sendOrderKeys(request));
+    // A REST send answers once its message is in D1 (at most 5 s; then without a bookmark), so the
+    // sender's next read, with the bookmark, sees it. The flush's cost is what this send waited for.
+    const { seq } = sent as { seq?: number };
+    const flushed = seq !== undefined ? await room.sends.wal.waitFor(seq) : undefined;
+    if (flushed) addStats(stats, flushed.d1);
+    return { message: sent.message, replayed: sent.replayed, d1: stats, bookmarks: { ...sessions.bookmarks(), ...flushed?.bookmarks } };
   } catch (err) {
     return { error: errorData(err, request.requestId, request.channelId), d1: stats, bookmarks: sessions.bookmarks() };
   }
@@ -93,6 +98,7 @@ export function roomDeps(room: RoomContext, stats: D1Stats, requestId: string, s
     requestId,
     waitUntil: room.waitUntil,
     localRoom: room.local,
+    writeAhead: room.sends.wal,
   };
 }
 

@@ -7,6 +7,7 @@ import { ApiError } from "../../platform/errors";
 import { checkPoster, visibleChannel } from "../../features/channels/access";
 import type { PostingVerdict } from "../../features/messages/messages.queries";
 import type { SendInput } from "../wire";
+import type { WriteAhead } from "../write-ahead";
 import { messageJson } from "../../features/messages/messages.schemas";
 import { withSenders } from "../../features/messages/senders";
 
@@ -17,23 +18,22 @@ export interface SendRoom {
   verdict(poster: string): PostingVerdict | undefined;
   remember(poster: string, verdict: PostingVerdict): void;
   forget(poster: string): void;
+  /** The next position (seeded from the room's storage and the directory's last one on wake-up). */
   takePosition(committed: number): number;
-  /** The position goes back unless a later one was handed out meanwhile; true when it did. */
-  giveBack(position: number): boolean;
-  skipTo(stored: number): void;
-  /** A message is being sent (its own send will announce it) until `end`. */
-  begin(messageId: string): void;
-  end(messageId: string): void;
+  /** False after a wake-up until `seedPosition` (or a send) set the counter. */
+  positionKnown(): boolean;
+  /** The highest position found stored in the shard: the counter starts after it. */
+  seedPosition(stored: number): void;
   /** The channel's idempotency keys (src/room/send/send-keys.ts). */
   keys: {
     find(senderId: string, key: string, now: number): string | undefined;
     record(senderId: string, key: string, messageId: string, now: number): void;
     release(senderId: string, key: string, messageId: string): void;
   };
+  /** The room's write-ahead step and its flushes (src/room/write-ahead.ts). */
+  wal: WriteAhead;
   /** A named point of a send where a test may hold it (src/realtime/faults.ts); free otherwise. */
   checkpoint(name: "send:checked" | "reply:checked"): Promise<void>;
-  /** Whether a stored message's event provably never went out (see SendState). */
-  unannounced(messageId: string, eventId: string, createdAt: number): boolean;
 }
 
 /** A send under way, after the checks. */

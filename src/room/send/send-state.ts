@@ -11,6 +11,7 @@
 import type { PostingVerdict } from "../../features/messages/messages.queries";
 import type { SendRoom } from "./send";
 import { Checkpoints } from "../../realtime/faults";
+import type { WriteAhead } from "../write-ahead";
 import type { SendKeys } from "./send-keys";
 
 /** A remembered verdict is used for this long: past it, one read again before the next send. */
@@ -23,36 +24,15 @@ export class SendState implements SendRoom {
   private readonly verdicts = new Map<string, { verdict: PostingVerdict; until: number }>();
   /** Tests only: points where a send can be held (FAULT_INJECTION; see faults.ts). */
   readonly checkpoints = new Checkpoints();
-  /** Messages being sent by this instance now: their own send announces them. */
-  private readonly sending = new Set<string>();
 
-  /**
-   * `announced`: the room's event log, asked whether an event went out (src/room/event-log.ts);
-   * `keys`: the room's idempotency keys (src/room/send/send-keys.ts).
-   */
+  /** `keys`: the room's idempotency keys (send-keys.ts); `wal`: its write-ahead step (../write-ahead.ts). */
   constructor(
-    private readonly announced: (eventId: string, since: number) => boolean | undefined,
     readonly keys: SendKeys,
+    readonly wal: WriteAhead,
   ) {}
 
   checkpoint(name: string) {
     return this.checkpoints.pass(name);
-  }
-
-  begin(messageId: string) {
-    this.sending.add(messageId);
-  }
-
-  end(messageId: string) {
-    this.sending.delete(messageId);
-  }
-
-  /**
-   * True only when a stored message's event provably never went out: no send of this instance is
-   * still on its way to announcing it, and the log, which would hold the event, does not.
-   */
-  unannounced(messageId: string, eventId: string, createdAt: number): boolean {
-    return !this.sending.has(messageId) && this.announced(eventId, createdAt) === false;
   }
 
   verdict(poster: string): PostingVerdict | undefined {
@@ -78,25 +58,19 @@ export class SendState implements SendRoom {
 
   /**
    * The next position. Sends run only in this room, and one object runs at a time, so positions
-   * handed out here never repeat; `committed` (the directory's last position, as read) seeds the
-   * counter after a wake-up.
+   * handed out here never repeat; after a wake-up the counter starts from the room's stored one (it
+   * holds positions D1 may not have yet) or the directory's, whichever is higher.
    */
+  positionKnown() {
+    return this.position !== undefined;
+  }
+
+  seedPosition(stored: number) {
+    this.position = Math.max(this.position ?? this.wal.storedPosition(), stored);
+  }
+
   takePosition(committed: number): number {
-    this.position = Math.max(this.position ?? 0, committed) + 1;
+    this.position = Math.max(this.position ?? this.wal.storedPosition(), committed) + 1;
     return this.position;
-  }
-
-  giveBack(position: number): boolean {
-    if (this.position !== position) return false;
-    this.position = position - 1;
-    return true;
-  }
-
-  /**
-   * A position was found taken in the shard: a send of an earlier instance of this room stored its
-   * message but not its directory write. Hand out positions after `stored` from now on.
-   */
-  skipTo(stored: number) {
-    this.position = Math.max(this.position ?? 0, stored);
   }
 }

@@ -1,36 +1,34 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import type { ChannelRow } from "../../db/directory";
-import type { Deps } from "../../env";
+import type { Deps, HistoryDb } from "../../env";
 import * as history from "../../history";
 import type { MessageRow } from "../../history";
-import { ApiError, messageNotFound } from "../../platform/errors";
+import { ApiError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { rememberName } from "../../platform/user-names";
-import { publish } from "../../realtime/notify";
-import { claimForMessage, releaseClaims } from "../../features/attachments/attachments.queries";
+import { notifyMessage } from "../../realtime/hubs";
+import { claimForMessage } from "../../features/attachments/attachments.queries";
 import { attachmentInUse, resolveAttachments } from "../../features/attachments/uploads";
-import { MAX_MENTIONS, deleteMentions, keptInOrder } from "../../features/mentions/mentions.queries";
+import { MAX_MENTIONS, keptInOrder, mentionableMembers } from "../../features/mentions/mentions.queries";
 import { checkMessageContent } from "../../features/messages/content";
-import { openSend, readPosting, recordDeletedPosition } from "../../features/messages/messages.queries";
+import { readPosting } from "../../features/messages/messages.queries";
+import { createDb } from "../../platform/db";
 import { messageJson } from "../../features/messages/messages.schemas";
+import { withSenders } from "../../features/messages/senders";
 import { sendReply } from "./send-reply";
 import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey } from "./send-rules";
 
 export type { SendInput, SendRoom } from "./send-rules";
 
 /**
- * Sends a message once; runs in the channel's room, which hands out positions. Who may post comes
- * from the room's memory or one directory read (a refused send writes nothing); then a top-level
- * message goes to the directory (position, cursor, mentions, each conditional on the right to post,
- * read again there) and to its shard at the same time: one round trip. When the two disagree (the
- * right to post went away meanwhile) what the other half wrote is taken back. A retry with a key the
- * room has seen in this channel answers with the first message and costs no position; a retried
- * call with the same `messageId` answers with the message it stored.
+ * Sends a message once; runs in the channel's room. Who may post comes from the room's memory or
+ * one directory read; a top-level message is then accepted write-ahead (`acceptTopLevel`): durable in
+ * the room and broadcast before D1 has it. A retried call (same `messageId`) or a key the room has
+ * seen in this channel answers with the first message and costs no position.
  *
- * A reply (`parentId`) takes no position and writes nothing to the directory but its mentions: it
- * never counts as unread, never moves the sender's cursor, does not reorder the channel list (Slack
- * does not either) or unhide a DM. Its root's reply count moves in the reply's own shard transaction,
- * and the root's new state goes out as a `message_update` after the reply's `message`.
+ * A reply (`parentId`) still goes to D1 first (`sendReply`): it takes no position and writes nothing
+ * to the directory but its mentions: it never counts as unread, never moves the sender's cursor, does
+ * not reorder the channel list (Slack does not either) or unhide a DM. Its root's reply count moves
+ * in the reply's own shard transaction, and the root's new state goes out as a `message_update`
+ * after the reply's `message`.
  */
 export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) {
   const { db } = deps;
@@ -45,17 +43,24 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   const verdict = room.verdict(who) ?? (await readPosting(db, channelId, senderId, input.poster));
   const channel = permitted(input, verdict);
   room.remember(who, verdict);
+  room.wal.checkBacklog();
   const shard = deps.history(channel.shard);
 
-  // A reply needs its parent: an unknown, deleted or foreign one is refused before anything is claimed.
+  // A reply needs its parent: an unknown, deleted or foreign one is refused before anything is claimed
+  // (a parent the room accepted but D1 does not hold yet is waited for: at most one flush).
+  if (input.parentId) await room.wal.messageFlushed(input.parentId);
   const thread = input.parentId ? await history.resolveThread(shard, channelId, input.parentId) : undefined;
-  // A key used before in this channel (the room keeps them): its message, or its id when the first
-  // attempt never stored it (then this attempt stores it under that id).
+  // A retried call (same message id), or a key used before in this channel (the room keeps them):
+  // the message it made, or — when the first attempt never got that far — its id for this attempt.
+  if (input.messageId) {
+    const again = await findAccepted(deps, room, shard, channelId, input.messageId);
+    if (again) return { ...again, replayed: false };
+  }
   const key = input.idempotencyKey;
   const prior = key ? room.keys.find(senderId, key, now) : undefined;
   if (prior) {
-    const row = await history.getMessage(shard, channelId, prior);
-    if (row) return { message: await answerAgain(deps, room, row), replayed: true };
+    const again = await findAccepted(deps, room, shard, channelId, prior);
+    if (again) return { ...again, replayed: true };
   }
   const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
   const id = prior ?? input.messageId ?? newId(now);
@@ -66,7 +71,7 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   // Written ahead of the message: a retry after a reset mid-send finds the id (see SendKeys).
   if (key && !prior) room.keys.record(senderId, key, id, now);
   try {
-    return await (thread ? sendReply(sending, thread) : sendTopLevel(sending, channel));
+    return await (thread ? sendReply(sending, thread) : acceptTopLevel(sending, channel));
   } catch (err) {
     // A refusal stores nothing: the key is free again. After any other failure it stays, so the
     // retry looks for the message under the same id.
@@ -75,86 +80,62 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   }
 }
 
-/** The directory's and the shard's halves at once; a position conflict (see `SendRoom.skipTo`) is retried once. */
-async function sendTopLevel(s: Sending, channel: ChannelRow) {
-  s.room.begin(s.fields.id);
-  try {
-    await s.room.checkpoint("send:checked");
-    return await sendOnce(s, channel);
-  } finally {
-    s.room.end(s.fields.id);
-  }
+/**
+ * Write-ahead (DESIGN §6): the message and its event go to the room's storage in one transaction,
+ * then out to every socket; D1 follows in the room's next flush (src/room/flush.ts). Everything
+ * that can refuse the send was decided before, so nothing is taken back after the broadcast. The
+ * awaits (sender's name, mentioned members) come first; the position and the accept are one
+ * synchronous step, so positions follow seq.
+ */
+async function acceptTopLevel(s: Sending, channel: ChannelRow) {
+  const { deps, room, fields } = s;
+  await room.checkpoint("send:checked");
+  const requested = fields.mentionedUserIds!;
+  const mentioned = requested.length ? keptInOrder(requested, await mentionableMembers(deps.db, fields.channelId, fields.senderId, requested)) : [];
+  // A room with no stored position yet, in a channel with history from before write-ahead: positions a
+  // room reset under the old D1-first sends may have left in the shard (read once, alongside the name).
+  const legacy = !room.positionKnown() && channel.lastPosition > 0 && room.wal.storedPosition() === 0;
+  const [[named], stored] = await Promise.all([
+    withSenders(deps.db, [storedRow({ ...fields, position: 0, mentionedUserIds: mentioned })]),
+    legacy ? history.lastStoredPosition(s.shard, fields.channelId) : undefined,
+  ]);
+  if (stored !== undefined) room.seedPosition(stored);
+  room.wal.checkBacklog();
+  const position = room.takePosition(channel.lastPosition);
+  const row = { ...fields, position, mentionedUserIds: mentioned };
+  const message = messageJson({ ...named!, position });
+  const seq = room.wal.accept(fields.channelId, { shard: channel.shard, dm: channel.type === "dm", row, mentioned, message }, messageEventId(row.id));
+  // The user sockets hear of it after the broadcast, off the send's path (its D1 read is not the send's cost).
+  const notified = notifyMessage({ ...deps, db: createDb(deps.env.DB) }, message).catch((err) => console.error(JSON.stringify({ level: "warn", realtime: "notify", channel_id: fields.channelId, error: String(err) })));
+  deps.waitUntil?.(notified);
+  return { message, replayed: false, seq };
 }
 
-async function sendOnce(s: Sending, channel: ChannelRow) {
-  const { deps, input, room, shard, fields } = s;
-  for (let attempt = 1; ; attempt++) {
-    const position = room.takePosition(channel.lastPosition);
-    const m = { ...fields, position };
-    const [opened, stored] = await Promise.allSettled([
-      openSend(deps.db, { channelId: m.channelId, messageId: m.id, senderId: m.senderId, now: m.now, poster: input.poster, position, dm: channel.type === "dm", mentionedUserIds: m.mentionedUserIds! }),
-      history.insertMessage(shard, m),
-    ]);
-    const dir = opened.status === "fulfilled" ? opened.value : undefined;
-    if (dir?.tookPosition && stored.status === "fulfilled") {
-      return { message: await announce(s, dir, stored.value), replayed: false };
-    }
-    const conflict = stored.status === "rejected" ? history.insertConflict(stored.reason) : undefined;
-    // A position left taken by an earlier instance of the room: skip past it and try once more.
-    const retrying = conflict === "position" && attempt === 1 && dir?.tookPosition === true;
-    // Take back what the other half wrote: the shard's row; the position (given back, or recorded
-    // as deleted so unread counts skip it) unless a stored message holds it; the new mention rows.
-    const undoing: Promise<unknown>[] = [];
-    if (stored.status === "fulfilled") undoing.push(history.discardMessage(shard, m));
-    const { db } = deps;
-    const dirUndo: BatchItem<"sqlite">[] = [
-      // A retried call's message keeps its uploads and mentions (same id); so does the retry below.
-      ...(conflict === "id" || retrying ? [] : [releaseClaims(db, m.id)]),
-      ...(dir?.mentioned.length && conflict !== "id" ? [deleteMentions(db, m.channelId, m.id, dir.mentioned)] : []),
-    ];
-    await Promise.all(undoing);
-    if (conflict !== "position" && !(dir && !dir.tookPosition && room.giveBack(position))) dirUndo.push(recordDeletedPosition(db, m.channelId, position, m.senderId));
-    if (dirUndo.length) await db.batch(dirUndo as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-
-    if (dir && !dir.tookPosition) {
-      room.forget(posterKey(input));
-      permitted(input, await readPosting(db, m.channelId, m.senderId, input.poster)); // the rule that refused it
-      throw new Error("the send's conditional writes and checkPoster disagree");
-    }
-    if (stored.status === "fulfilled") throw (opened as PromiseRejectedResult).reason;
-    if (retrying) {
-      room.skipTo(await history.lastStoredPosition(shard, m.channelId));
-      continue;
-    }
-    if (conflict !== "id") throw stored.reason;
-    const row = await history.getMessage(shard, m.channelId, m.id);
-    if (!row) throw messageNotFound();
-    return { message: await answerAgain(deps, room, row), replayed: false };
-  }
-}
-
-/** The `message` event of a stored message; its event id is the message's, so announcing it twice makes one event. */
-async function announce(s: Sending, dir: Awaited<ReturnType<typeof openSend>>, row: MessageRow) {
-  const { deps, fields, shard } = s;
-  const mentioned = keptInOrder(fields.mentionedUserIds!, dir.mentioned);
-  // Mentions of non-members were stored with the message (the directory had not filtered them yet).
-  if (mentioned.length !== row.mentionedUserIds.length) await history.keepMentions(shard, row.id, mentioned);
-  if (dir.sender) rememberName(fields.senderId, dir.sender);
-  const sender = { senderName: dir.sender?.name ?? fields.senderId, senderKind: dir.sender?.kind ?? ("user" as const) };
-  const message = messageJson({ ...row, mentionedUserIds: mentioned, ...sender });
-  await publish(deps, fields.channelId, "message", message, { connected: dir.connected, eventId: messageEventId(row.id) });
-  return message;
+/** The row a flush will store for an accepted message (what the shard's defaults fill in, filled in here). */
+function storedRow(m: history.NewMessage & { position: number }): MessageRow {
+  return {
+    ...(history.rowValues(m) as MessageRow),
+    parentId: null,
+    replyCount: 0,
+    lastReplyAt: null,
+    pinnedAt: null,
+    pinnedBy: null,
+    editedAt: null,
+    deletedAt: null,
+    mentionedUserIds: m.mentionedUserIds ?? [],
+  };
 }
 
 /**
- * The message a retry finds stored (its own first attempt, or the first send with its key). If that
- * attempt stored it but never announced it (its room was reset in between), it is announced now.
+ * A message this room accepted before (a retried call, or a reused idempotency key): as its event
+ * said while D1 does not hold it yet, else as D1 holds it. Undefined when the room never accepted it.
  */
-async function answerAgain(deps: Deps, room: SendRoom, row: MessageRow) {
-  const message = await json(deps, row);
-  const eventId = messageEventId(row.id);
-  if (row.parentId === null && room.unannounced(row.id, eventId, row.createdAt)) await publish(deps, row.channelId, "message", message, { eventId });
-  return message;
+async function findAccepted(deps: Deps, room: SendRoom, shard: HistoryDb, channelId: string, messageId: string) {
+  const pending = room.wal.pending(messageId);
+  if (pending) return { message: pending.op.message as ReturnType<typeof messageJson>, seq: pending.seq };
+  if (!room.wal.announced(messageEventId(messageId))) return undefined;
+  const row = await history.getMessage(shard, channelId, messageId);
+  return row ? { message: await json(deps, row) } : undefined;
 }
 
 const tooManyMentions = () =>

@@ -1,0 +1,189 @@
+/**
+ * Write-ahead (DESIGN §6): the room accepts a top-level message by writing it, with its event, to its
+ * own storage in one transaction, broadcasts, and only then does D1 follow — here. What the room
+ * accepted waits in `unflushed` (in `seq` order) until a flush has written it to the channel's
+ * shard and then the directory: one flush in flight, each taking everything accepted since the last
+ * (group commit: one shard batch, then one directory batch), retried with backoff on failure. The
+ * room's alarm is the one scheduler: armed when something waits, it resumes an interrupted flush
+ * after a restart. Past the backlog bound (1,000 waiting or the oldest 30 s old) the room refuses
+ * new changes with 503 CHAT_UNAVAILABLE; reads are unaffected.
+ */
+import type { Env } from "../env";
+import { flushDirectory } from "../features/messages/messages.queries";
+import { insertAccepted, type NewMessage } from "../history";
+import { createDb } from "../platform/db";
+import { type D1Stats, emptyStats, meterD1 } from "../platform/d1-metering";
+import { ApiError } from "../platform/errors";
+import { historyDb, shardBinding } from "../platform/shards";
+
+export const BACKLOG_MAX_EVENTS = 1000;
+export const BACKLOG_MAX_MS = 30_000;
+/** The most a REST send waits for its flush before answering 201 without a bookmark (§6). */
+export const FLUSH_WAIT_MS = 5000;
+/** Retry delays after a failed flush: doubling from 200 ms to 10 s. */
+const RETRY_MIN_MS = 200;
+const RETRY_MAX_MS = 10_000;
+/** At most this many messages per flush (a D1 batch is one transaction; keep it small). */
+const FLUSH_MAX = 200;
+
+/** What a flush writes for one accepted message; `message` is its event's data (webhooks go after the flush). */
+export interface FlushOp {
+  shard: string;
+  dm: boolean;
+  row: NewMessage & { position: number };
+  mentioned: string[];
+  message: unknown;
+}
+
+interface Waiter {
+  seq: number;
+  done: (flushed: Flushed | undefined) => void;
+}
+
+/** A flush as a waiting sender sees it: what it cost and the bookmarks to read it back. */
+export interface Flushed {
+  d1: D1Stats;
+  bookmarks: Record<string, string>;
+}
+
+export class Flusher {
+  private inFlight: Promise<void> | undefined;
+  private again = false;
+  private failures = 0;
+  private readonly waiters = new Set<Waiter>();
+  /** Tests only: flushes paused (FAULT_INJECTION), or failing their next `failNext` attempts. */
+  paused = false;
+  failNext = 0;
+  backlogMax = BACKLOG_MAX_EVENTS;
+
+  constructor(
+    private readonly sql: () => SqlStorage,
+    private readonly env: Env,
+    /** Arms the room's alarm at `at` (earliest deadline wins). */
+    private readonly arm: (at: number) => void,
+    /** Called with the ops of each successful flush, in seq order (webhooks). */
+    private readonly flushed: (ops: FlushOp[]) => void,
+  ) {}
+
+  static createTables(sql: SqlStorage) {
+    sql.exec("CREATE TABLE IF NOT EXISTS unflushed (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, at INTEGER NOT NULL, op TEXT NOT NULL)");
+  }
+
+  /** Records an accepted message; the caller does it in the same storage transaction as its event. */
+  record(seq: number, op: FlushOp) {
+    this.sql().exec("INSERT INTO unflushed (seq, message_id, at, op) VALUES (?, ?, ?, ?)", seq, op.row.id, Date.now(), JSON.stringify(op));
+  }
+
+  /** Refuses a new change past the backlog bound (nothing reaches D1 meanwhile). */
+  checkBacklog() {
+    const row = this.sql().exec<{ n: number; oldest: number | null }>("SELECT count(*) AS n, min(at) AS oldest FROM unflushed").one();
+    if (row.n >= this.backlogMax || (row.oldest !== null && row.oldest < Date.now() - BACKLOG_MAX_MS)) {
+      this.kick();
+      throw new ApiError("CHAT_UNAVAILABLE", "This channel's changes are not reaching the database right now; retry shortly", undefined, { "Retry-After": "5" });
+    }
+  }
+
+  /** The op of an accepted message that D1 does not hold yet, with its seq. */
+  pending(messageId: string): { seq: number; op: FlushOp } | undefined {
+    const row = this.sql().exec<{ seq: number; op: string }>("SELECT seq, op FROM unflushed WHERE message_id = ?", messageId).toArray()[0];
+    return row && { seq: row.seq, op: JSON.parse(row.op) as FlushOp };
+  }
+
+  /** The lowest seq D1 does not hold yet (undefined: everything is flushed). */
+  firstUnflushed(): number | undefined {
+    return this.sql().exec<{ seq: number | null }>("SELECT min(seq) AS seq FROM unflushed").one().seq ?? undefined;
+  }
+
+  /**
+   * Resolves once everything up to `seq` is in D1 (with the flush's cost and bookmarks), or with
+   * undefined after `ms` (the message is durable in the room either way).
+   */
+  waitFor(seq: number, ms = FLUSH_WAIT_MS): Promise<Flushed | undefined> {
+    const first = this.firstUnflushed();
+    if (first === undefined || first > seq) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { seq, done: (f) => (clearTimeout(timer), this.waiters.delete(waiter), resolve(f)) };
+      const timer = setTimeout(() => waiter.done(undefined), ms);
+      this.waiters.add(waiter);
+      this.kick();
+    });
+  }
+
+  /** Waits (up to `ms`) until the message is in D1, when it is not yet. */
+  async messageFlushed(messageId: string, ms = FLUSH_WAIT_MS) {
+    const pending = this.pending(messageId);
+    if (pending) await this.waitFor(pending.seq, ms);
+  }
+
+  /** Starts a flush unless one is in flight (then it flushes again at once when done). */
+  kick() {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = this.loop().finally(() => (this.inFlight = undefined));
+  }
+
+  /** The alarm's work: flush, and never throw. */
+  async resume() {
+    this.kick();
+    await this.inFlight;
+  }
+
+  private async loop() {
+    do {
+      this.again = false;
+      if (this.paused) return;
+      const ops = this.sql()
+        .exec<{ seq: number; op: string }>("SELECT seq, op FROM unflushed ORDER BY seq LIMIT ?", FLUSH_MAX)
+        .toArray()
+        .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as FlushOp }));
+      if (!ops.length) return;
+      let result: Flushed;
+      try {
+        result = await this.write(ops.map((o) => o.op));
+      } catch (err) {
+        this.failures++;
+        const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (this.failures - 1));
+        console.error(JSON.stringify({ level: "warn", room: "flush", channel_id: ops[0]!.op.row.channelId, waiting: ops.length, retry_in_ms: delay, error: String(err) }));
+        this.arm(Date.now() + delay);
+        return;
+      }
+      this.failures = 0;
+      const last = ops.at(-1)!.seq;
+      this.sql().exec("DELETE FROM unflushed WHERE seq <= ?", last);
+      for (const waiter of [...this.waiters]) if (waiter.seq <= last) waiter.done(result);
+      this.flushed(ops.map((o) => o.op));
+      if (ops.length === FLUSH_MAX) this.again = true;
+    } while (this.again);
+  }
+
+  /** One shard batch, then one directory batch (the shard first: §12), with the cost and bookmarks. */
+  private async write(ops: FlushOp[]): Promise<Flushed> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("injected fault: D1 unavailable");
+    }
+    const d1 = emptyStats();
+    const bookmarks: Record<string, string> = {};
+    const session = (name: string, binding: D1Database) => {
+      const s = typeof binding.withSession === "function" ? binding.withSession("first-primary") : undefined;
+      return { db: meterD1((s ?? binding) as D1Database, d1), bookmark: () => s?.getBookmark() };
+    };
+    const { shard, dm, row } = ops[0]!;
+    const history = session(shard, shardBinding(this.env, shard));
+    const shardDb = historyDb(history.db);
+    const [first, ...rest] = insertAccepted(shardDb, ops.map((o) => o.row));
+    await shardDb.batch([first!, ...rest]);
+    const directory = session("DB", this.env.DB);
+    const db = createDb(directory.db);
+    const accepted = ops.map((o) => ({ messageId: o.row.id, senderId: o.row.senderId, position: o.row.position, now: o.row.now, mentioned: o.mentioned }));
+    const [head, ...tail] = flushDirectory(db, row.channelId, dm, accepted);
+    await db.batch([head!, ...tail]);
+    for (const [name, s] of [[shard, history], ["DB", directory]] as const) {
+      const b = s.bookmark();
+      if (b) bookmarks[name] = b;
+    }
+    return { d1, bookmarks };
+  }
+}

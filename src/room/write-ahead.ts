@@ -1,0 +1,79 @@
+/**
+ * The room's write-ahead step (DESIGN §6): an accepted message's event and its flush op are written
+ * to the room's storage in one transaction, with the channel's last handed-out position, and only
+ * then broadcast — the output gate holds the frames until that write is durable, so nobody sees an
+ * event that could be lost. D1 follows (src/room/flush.ts).
+ */
+import type { EventLog } from "./event-log";
+import type { FlushOp, Flushed, Flusher } from "./flush";
+
+/** How long after an accept the alarm checks that it reached D1 (a restart mid-flush resumes there). */
+const SAFETY_ALARM_MS = 2000;
+
+export class WriteAhead {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly log: EventLog,
+    readonly flusher: Flusher,
+    private readonly broadcast: (text: string) => void,
+    private readonly arm: (at: number) => void,
+    /** Creates the room's tables on first use. */
+    private readonly ready: () => void,
+  ) {}
+
+  /** The last position this room handed out, as stored (0 before the first). */
+  storedPosition(): number {
+    this.ready();
+    return this.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'position'").toArray()[0]?.value ?? 0;
+  }
+
+  /** Durable, then broadcast; returns the event's seq (a retried accept of the same message: the first seq). */
+  accept(channelId: string, op: FlushOp, eventId: string): number {
+    this.ready();
+    const sql = this.storage.sql;
+    const { seq, text } = this.storage.transactionSync(() => {
+      const appended = this.log.append(channelId, "message", op.message, eventId);
+      if (!appended.text) return appended; // accepted before: nothing more
+      this.flusher.record(appended.seq, op);
+      sql.exec("INSERT INTO meta (key, value) VALUES ('position', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", op.row.position);
+      return appended;
+    });
+    if (text) this.broadcast(text);
+    this.arm(Date.now() + SAFETY_ALARM_MS);
+    this.flusher.kick();
+    return seq;
+  }
+
+  checkBacklog() {
+    this.ready();
+    this.flusher.checkBacklog();
+  }
+
+  pending(messageId: string) {
+    this.ready();
+    return this.flusher.pending(messageId);
+  }
+
+  /** Whether the event `eventId` was sequenced here (while the log keeps it). */
+  announced(eventId: string): boolean {
+    this.ready();
+    return this.log.announced(eventId, Number.MAX_SAFE_INTEGER) === true;
+  }
+
+  waitFor(seq: number): Promise<Flushed | undefined> {
+    this.ready();
+    return this.flusher.waitFor(seq);
+  }
+
+  messageFlushed(messageId: string): Promise<void> {
+    this.ready();
+    return this.flusher.messageFlushed(messageId);
+  }
+
+  /** Everything accepted so far is in D1 (a change that must not overtake a flush: a read cursor). */
+  async allFlushed(): Promise<void> {
+    this.ready();
+    const seq = this.log.currentSeq();
+    await this.flusher.waitFor(seq);
+  }
+}

@@ -1,0 +1,140 @@
+import { env, evictDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createChannel, expectError, expectStatus, listed, newUser, send } from "../helpers/api";
+import { api } from "../helpers/client";
+import { shardOf } from "../helpers/shards";
+import { type Client, type Frame, connect } from "../helpers/ws";
+
+// DESIGN §6: the room accepts a message write-ahead (its storage, then the broadcast) and D1 follows
+// in flushes. These tests hold D1 back on purpose (test-only switches, FAULT_INJECTION) and check
+// that nothing a client was told is lost, doubled or reordered.
+
+const roomOf = (channelId: string) => env.CHANNEL_ROOM.getByName(channelId);
+let n = 0;
+const clientMsgId = () => `wal-${Date.now()}-${n++}`;
+
+async function group() {
+  const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+  const chat = await createChannel(alice, { type: "group", name: "Write-ahead", member_ids: [bob.id] });
+  const { client: aliceSocket } = await connect(chat.id, { user: alice });
+  const { client: bobSocket } = await connect(chat.id, { user: bob });
+  return { alice, bob, chat, aliceSocket, bobSocket };
+}
+
+/** A socket send answered `ack` (the sender's own `message` event comes first). */
+async function sendOverSocket(socket: Client, body: string): Promise<Frame> {
+  const id = clientMsgId();
+  socket.send({ type: "send", client_msg_id: id, body });
+  const event = await socket.expect("message");
+  const ack = await socket.expect("ack");
+  expect(ack).toMatchObject({ client_msg_id: id, data: { id: event.data.id } });
+  return ack;
+}
+
+/** The channel's stored rows (the shard, as D1 holds them), oldest first. */
+const storedRows = async (channelId: string) =>
+  (await (await shardOf(channelId)).prepare("select id, body, position from messages where channel_id = ? order by position").bind(channelId).all<{ id: string; body: string; position: number }>()).results;
+
+/** Waits (by polling D1, at most 15 s) until the shard holds `count` messages of the channel. */
+async function untilStored(channelId: string, count: number) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const rows = await storedRows(channelId);
+    if (rows.length >= count || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("write-ahead: the room first, D1 behind it", () => {
+  it("acks a socket send and delivers its event before D1 has it; the flush writes it once", async () => {
+    const { bob, chat, aliceSocket, bobSocket } = await group();
+    await roomOf(chat.id).pauseFlushes(true);
+    const ack = await sendOverSocket(aliceSocket, "ahead of D1");
+    expect(await bobSocket.expect("message")).toMatchObject({ seq: 1, data: { id: ack.data.id, body: "ahead of D1" } });
+    expect(await storedRows(chat.id)).toEqual([]);
+    await roomOf(chat.id).pauseFlushes(false);
+    expect(await untilStored(chat.id, 1)).toEqual([{ id: ack.data.id, body: "ahead of D1", position: 1 }]);
+    expect(await listed(bob, chat.id)).toMatchObject({ unread_count: 1 });
+  });
+
+  it("a room restarted between its durable write and the flush: the message reaches D1 afterwards, once, in order", async () => {
+    const { alice, chat, aliceSocket, bobSocket } = await group();
+    await roomOf(chat.id).pauseFlushes(true);
+    const acks = [await sendOverSocket(aliceSocket, "one"), await sendOverSocket(aliceSocket, "two")];
+    for (const ack of acks) expect(await bobSocket.expect("message")).toMatchObject({ data: { id: ack.data.id } });
+    // The pause lives in memory: a restart forgets it, and the room's alarm resumes the flush.
+    await evictDurableObject(roomOf(chat.id));
+    const rows = await untilStored(chat.id, 2);
+    expect(rows.map((r) => [r.id, r.body, r.position])).toEqual([
+      [acks[0]!.data.id, "one", 1],
+      [acks[1]!.data.id, "two", 2],
+    ]);
+    // Delivered once: a reconnect from seq 0 replays exactly the two events, and nothing came twice live.
+    await bobSocket.expectSilence();
+    const replay = await connect(chat.id, { user: alice, sinceSeq: 0 });
+    expect((await replay.client.expect("message")).data.id).toBe(acks[0]!.data.id);
+    expect((await replay.client.expect("message")).data.id).toBe(acks[1]!.data.id);
+    await replay.client.expectSilence();
+  });
+
+  it("D1 failing for the next flushes: sends acked and delivered, then everything in D1 once, in order", async () => {
+    const { alice, chat, aliceSocket, bobSocket } = await group();
+    await roomOf(chat.id).failNextFlushes(3);
+    const bodies = ["a", "b", "c", "d"];
+    const acks: Frame[] = [];
+    for (const body of bodies) acks.push(await sendOverSocket(aliceSocket, body));
+    const events = [];
+    for (let i = 0; i < bodies.length; i++) events.push(await bobSocket.expect("message"));
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    const rows = await untilStored(chat.id, bodies.length);
+    expect(rows.map((r) => r.body)).toEqual(bodies);
+    expect(rows.map((r) => r.id)).toEqual(acks.map((a) => a.data.id));
+    // History equals what the events said.
+    const page = await expectStatus(api(alice.token).v1.channels[":channelID"].messages.$get({ param: { channelID: chat.id }, query: {} }), 200);
+    expect(page.messages.reverse()).toEqual(events.map((e) => e.data));
+  });
+
+  it("past the backlog bound the room refuses new sends with 503 CHAT_UNAVAILABLE; after D1 returns, nothing was lost", async () => {
+    const { alice, chat, aliceSocket } = await group();
+    await roomOf(chat.id).limitBacklog(3);
+    await roomOf(chat.id).pauseFlushes(true);
+    for (const body of ["1", "2", "3"]) await sendOverSocket(aliceSocket, body);
+    const id = clientMsgId();
+    aliceSocket.send({ type: "send", client_msg_id: id, body: "4" });
+    expect(await aliceSocket.expect("error")).toMatchObject({ client_msg_id: id, data: { code: "CHAT_UNAVAILABLE" } });
+    const refused = await api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: chat.id }, header: {}, json: { body: "rest" } });
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    await expectError(refused, 503, "CHAT_UNAVAILABLE");
+    await roomOf(chat.id).pauseFlushes(false);
+    expect((await untilStored(chat.id, 3)).map((r) => r.body)).toEqual(["1", "2", "3"]);
+    expect(await send(alice, chat.id, "after")).toMatchObject({ body: "after" });
+    expect((await storedRows(chat.id)).map((r) => r.body)).toEqual(["1", "2", "3", "after"]);
+  });
+
+  it("a resync while D1 trails replays the unflushed tail, so a refetch misses nothing", async () => {
+    const { alice, chat, aliceSocket } = await group();
+    await roomOf(chat.id).pauseFlushes(true);
+    const ack = await sendOverSocket(aliceSocket, "not in D1 yet");
+    const { client } = await connect(chat.id, { user: alice, sinceSeq: 5 }); // ahead of the room: resync
+    expect(await client.expect("resync_required")).toMatchObject({ data: { seq: 1 } });
+    expect(await client.expect("message")).toMatchObject({ seq: 1, data: { id: ack.data.id } });
+    await client.expectSilence();
+    await roomOf(chat.id).pauseFlushes(false);
+  });
+
+  it("a change naming an unflushed message waits for its flush, then works; a REST send's 201 comes after its flush", async () => {
+    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
+    await roomOf(chat.id).pauseFlushes(true);
+    const ack = await sendOverSocket(aliceSocket, "draft");
+    await bobSocket.expect("message");
+    const params = { channelID: chat.id, messageID: ack.data.id };
+    const edit = api(alice.token).v1.channels[":channelID"].messages[":messageID"].$put({ param: params, json: { body: "final" } });
+    const react = api(bob.token).v1.channels[":channelID"].messages[":messageID"].reactions.$post({ param: params, json: { emote_asset_id: "👍" } });
+    await new Promise((r) => setTimeout(r, 100));
+    await roomOf(chat.id).pauseFlushes(false);
+    expect([(await edit).status, (await react).status]).toEqual([200, 201]);
+    const rest = await send(bob, chat.id, "over REST");
+    // The 201 came after its flush: D1 already holds it.
+    expect((await storedRows(chat.id)).map((r) => r.id)).toEqual([ack.data.id, rest.id]);
+  });
+});
