@@ -5,6 +5,7 @@
  * event that could be lost. D1 follows (src/room/flush.ts).
  */
 import type { EventLog } from "./event-log";
+import type { SequencedType } from "./protocol";
 import type { FlushOp, Flushed, Flusher } from "./flush";
 
 /** How long after an accept the alarm checks that it reached D1 (a restart mid-flush resumes there). */
@@ -41,6 +42,17 @@ export class WriteAhead {
     if (text) this.broadcast(text);
     this.arm(Date.now() + SAFETY_ALARM_MS);
     this.flusher.kick();
+    return seq;
+  }
+
+  /**
+   * An event of a change already in D1 (a reply and its root): sequenced and broadcast by the room
+   * itself. Idempotent by `eventId`.
+   */
+  announce(channelId: string, type: SequencedType, data: unknown, eventId?: string): number {
+    this.ready();
+    const { seq, text } = this.log.append(channelId, type, data, eventId);
+    if (text) this.broadcast(text);
     return seq;
   }
 

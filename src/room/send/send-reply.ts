@@ -1,8 +1,8 @@
 /** Replies: a thread's message, with its root's count moving in the same shard transaction. */
-import type { Deps, HistoryDb } from "../../env";
 import * as history from "../../history";
 import { messageNotFound } from "../../platform/errors";
-import { publish } from "../../realtime/notify";
+import { notifyMessage } from "../../realtime/hubs";
+import { emitToWebhooks } from "../../webhooks/dispatch";
 import { releaseClaims } from "../../features/attachments/attachments.queries";
 import { deleteMentions, keptInOrder } from "../../features/mentions/mentions.queries";
 import { openSend } from "../../features/messages/messages.queries";
@@ -26,20 +26,29 @@ export async function sendReply(s: Sending, thread: history.ThreadTarget) {
   }
   await s.room.checkpoint("reply:checked");
   try {
-    return { message: await storeReply(deps, shard, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
+    return { message: await storeReply(s, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
   } catch (err) {
     await undo();
     throw err;
   }
 }
 
-/** Stores a reply (404 if its parent went away meanwhile), then its `message` and the root's `message_update`. */
-async function storeReply(deps: Deps, shard: HistoryDb, fields: history.NewMessage, thread: history.ThreadTarget, connected: string[]) {
+/**
+ * Stores a reply (404 if its parent went away meanwhile), then the room announces it itself — its
+ * `message` and the root's `message_update` — and the webhooks and user sockets hear of both.
+ */
+async function storeReply({ deps, shard, room }: Sending, fields: history.NewMessage, thread: history.ThreadTarget, connected: string[]) {
   const stored = await history.insertReply(shard, fields, thread);
   if (!stored) throw messageNotFound();
   const [[reply, root], reactions] = await Promise.all([withSenders(deps.db, [stored.reply, stored.root]), history.reactionsFor(shard, [stored.root.id])]);
   const message = messageJson(reply!);
-  await publish(deps, fields.channelId, "message", message, { connected, eventId: messageEventId(reply!.id) });
-  await publish(deps, fields.channelId, "message_update", messageJson(root!, reactions.get(root!.id)));
+  const rootJson = messageJson(root!, reactions.get(root!.id));
+  room.wal.announce(fields.channelId, "message", message, messageEventId(reply!.id));
+  room.wal.announce(fields.channelId, "message_update", rootJson);
+  await Promise.all([
+    emitToWebhooks(deps, "message", fields.channelId, message),
+    emitToWebhooks(deps, "message_update", fields.channelId, rootJson),
+    notifyMessage(deps, message, connected),
+  ]);
   return message;
 }
