@@ -44,6 +44,8 @@ export interface Env {
   WEBHOOK_RETRY_DELAYS?: string;
   /** `company` of Connecteam webhook bodies: one deployment is one company (default "default"). */
   COMPANY_ID?: string;
+  /** Benches only: every metered D1 call waits this many ms first (a distant primary; src/platform/d1-metering.ts). */
+  BENCH_D1_DELAY_MS?: string;
   /** Tests only: lets a test make a room fail its next calls. */
   FAULT_INJECTION?: string;
   /** Browser origins allowed to call the API: comma-separated, or `*`; empty allows none. */

@@ -18,10 +18,20 @@ const TARGET = Symbol("target");
 export const emptyStats = (): D1Stats => ({ queries: 0, roundTrips: 0, inFlight: 0, durationMs: 0, rowsRead: 0, rowsWritten: 0 });
 
 /** Runs one D1 call, counting it as a round trip unless another call is already in flight. */
+/**
+ * Benches only (`BENCH_D1_DELAY_MS`): every metered D1 call waits this long first, as a primary on
+ * another continent would, so a bench can show which latencies move with D1's and which do not.
+ */
+let simulatedDistanceMs = 0;
+export function simulateD1Distance(env: { BENCH_D1_DELAY_MS?: string }) {
+  simulatedDistanceMs = Number(env.BENCH_D1_DELAY_MS ?? 0) || 0;
+}
+
 async function call<T>(stats: D1Stats, work: () => Promise<T>): Promise<T> {
   if (stats.inFlight === 0) stats.roundTrips += 1;
   stats.inFlight += 1;
   try {
+    if (simulatedDistanceMs > 0) await new Promise((resolve) => setTimeout(resolve, simulatedDistanceMs));
     return await work();
   } finally {
     stats.inFlight -= 1;

@@ -3,7 +3,7 @@ import { createDb } from "./db";
 import type { AppEnv, HistoryDb } from "../env";
 import { BOOKMARK_HEADER, RequestSessions, parseBookmarks } from "./sessions";
 import { historyDb, shardBinding } from "./shards";
-import { addStats, emptyStats, meterD1, serverTiming } from "./d1-metering";
+import { addStats, emptyStats, meterD1, serverTiming, simulateD1Distance } from "./d1-metering";
 
 /**
  * Gives the request a metered Drizzle client, then reports what it cost:
@@ -13,6 +13,7 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   const stats = emptyStats();
   c.set("d1Stats", stats);
+  simulateD1Distance(c.env);
   const sent = parseBookmarks(c.req.header(BOOKMARK_HEADER));
   const sessions = new RequestSessions(sent, c.req.method === "GET");
   c.set("remote", {

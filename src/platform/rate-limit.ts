@@ -8,13 +8,36 @@ const PERIOD_SECONDS = 60;
 /** Spends one request of the user's budget (Workers Rate Limiting binding); 429 past it. */
 export async function enforceUserRateLimit(env: Env, userId: string) {
   const { success } = await env.USER_RATE_LIMITER.limit({ key: `user:${userId}` });
-  if (!success) {
-    throw new ApiError("RATE_LIMITED", "Too many requests", undefined, { "Retry-After": String(PERIOD_SECONDS) });
-  }
+  if (!success) throw refused();
 }
 
-/** Per-user budget for every `/v1` request; runs after auth. */
+const refused = () => new ApiError("RATE_LIMITED", "Too many requests", undefined, { "Retry-After": String(PERIOD_SECONDS) });
+
+/** The binding's last verdict per user, in this isolate (true: refused). */
+const lastVerdict = new Map<string, boolean>();
+
+/**
+ * Per-user budget for every `/v1` request; runs after auth. Off the critical path: the binding's
+ * verdict on the *previous* request of this user (in this isolate) gates this one, while this one's
+ * own call runs alongside the handler — one request of lag, no wait for the limiter on the way in.
+ * A user this isolate has not seen yet waits for the verdict. The answer goes out once this request's
+ * verdict is recorded, so the next request sees it.
+ */
 export const rateLimitUser = createMiddleware<AppEnv>(async (c, next) => {
-  await enforceUserRateLimit(c.env, c.get("user").id);
-  await next();
+  const key = c.get("user").id;
+  const known = lastVerdict.get(key);
+  const verdict = c.env.USER_RATE_LIMITER.limit({ key: `user:${key}` }).then(({ success }) => {
+    if (lastVerdict.size > 50_000) lastVerdict.clear();
+    lastVerdict.set(key, !success);
+    return success;
+  });
+  if (known === undefined ? !(await verdict) : known) {
+    await verdict.catch(() => {});
+    throw refused();
+  }
+  try {
+    await next();
+  } finally {
+    await verdict.catch(() => {});
+  }
 });

@@ -16,16 +16,18 @@ import {
   closeQuietly,
   frame,
   refusal,
+  sendAnswer,
   sendQuietly,
 } from "./protocol";
 import { type RoomChangeRequest, runChange } from "./changes";
 import { onlineUserIds, reportChannelSockets } from "./presence";
 import { type RoomContext, type RoomSendRequest, roomDeps, runSend } from "./send/room-send";
 import { SendKeys } from "./send/send-keys";
+import { Buckets, FRAME_BUDGET, FRAME_REFILL_PER_S, MAX_FRAME_BYTES, MAX_QUEUED_FRAMES, MAX_SOCKETS_PER_USER, SEND_BUDGET, SEND_REFILL_PER_S, TokenBucket } from "./socket-limits";
 import { type FlushOp, Flusher } from "./flush";
 import { WriteAhead } from "./write-ahead";
 import { emitToWebhooks } from "../webhooks/dispatch";
-import { emptyStats } from "../platform/d1-metering";
+import { emptyStats, simulateD1Distance } from "../platform/d1-metering";
 import { SendState } from "./send/send-state";
 import { answerSend, isSendAttempt } from "./send/socket-send";
 import { consumeTicket, createTicketTable } from "../realtime/tickets";
@@ -53,6 +55,11 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   private readonly log: EventLog;
   /** Each socket's frame chain (see webSocketMessage); in memory only: the room never hibernates mid-frame. */
   private readonly socketTurns = new WeakMap<WebSocket, Promise<void>>();
+  /** Each socket's frame budget and its frames waiting for their turn (a wake-up starts them afresh). */
+  private readonly frameBudgets = new WeakMap<WebSocket, TokenBucket>();
+  private readonly queuedFrames = new WeakMap<WebSocket, number>();
+  /** Socket sends per user: an exact token bucket here instead of the rate-limit service on the send's path. */
+  private readonly sendBudgets = new Buckets(SEND_BUDGET, SEND_REFILL_PER_S);
   /** Tests only (FAULT_INJECTION=true): lets a test make the room fail its next calls. */
   private readonly faults: boolean;
   /** Who is typing: until when, and when their last `typing` frame went out. */
@@ -74,6 +81,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.faults = env.FAULT_INJECTION === "true";
+    simulateD1Distance(env);
     this.hubs = env.USER_HUB;
     this.log = new EventLog(this.sql);
     const storage = () => {
@@ -104,6 +112,9 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
       } catch (err) {
         if (err instanceof ApiError) return refusal(err.status, err.code, err.message);
         throw err;
+      }
+      if (this.ctx.getWebSockets(userId).length >= MAX_SOCKETS_PER_USER) {
+        return refusal(429, "RATE_LIMITED", `At most ${MAX_SOCKETS_PER_USER} sockets per user on one channel`);
       }
       await this.sends.checkpoint("socket:admitted");
       this.tables();
@@ -156,7 +167,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 
   private context(channelId: string): RoomContext {
-    return { env: this.env, local: { channelId, room: this }, waitUntil: (work) => this.ctx.waitUntil(work), sends: this.sends, order: this.order };
+    return { env: this.env, local: { channelId, room: this }, waitUntil: (work) => this.ctx.waitUntil(work), sends: this.sends, order: this.order, sendBudgets: this.sendBudgets };
   }
 
   /**
@@ -259,6 +270,17 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     if (!paused) this.flusher.kick();
   }
 
+  /** Operators and benches: what this instance of the room did (counted since it started) and what waits. */
+  async stats() {
+    this.tables();
+    return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog(), flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, sockets: this.ctx.getWebSockets().length };
+  }
+
+  /** Tests and benches: resolves once everything this room accepted is in D1 (at most 5 s). */
+  async settle() {
+    await this.sends.wal.allFlushed();
+  }
+
   /** Tests only: a smaller backlog bound, so a test reaches it without a thousand sends. */
   async limitBacklog(n: number) {
     if (!this.faults) throw new Error("fault injection is disabled");
@@ -303,12 +325,30 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
     const info = ws.deserializeAttachment() as SocketInfo | null;
     if (!info) return;
+    // Every frame spends its socket's budget (a big one more: one token per 16 KiB); past it, or with
+    // too many frames waiting, the socket is closed (src/room/socket-limits.ts).
+    const bytes = typeof message === "string" ? utf8Length(message) : message.byteLength;
+    const budget = this.frameBudgets.get(ws) ?? this.frameBudgets.set(ws, new TokenBucket(FRAME_BUDGET, FRAME_REFILL_PER_S)).get(ws)!;
+    const queued = (this.queuedFrames.get(ws) ?? 0) + 1;
+    let affordable = true;
+    for (let cost = Math.max(1, Math.ceil(bytes / 16_384)); cost > 0 && affordable; cost--) affordable = budget.take();
+    if (!affordable || queued > MAX_QUEUED_FRAMES) {
+      closeQuietly(ws, 1008, !affordable ? "frame budget spent" : "too many frames waiting");
+      return;
+    }
+    if (bytes > MAX_FRAME_BYTES) {
+      // Not parsed: a frame this size is refused whatever it says.
+      sendQuietly(ws, sendAnswer("error", info.channelId, null, { code: "PAYLOAD_TOO_LARGE", message: `Frames are limited to ${MAX_FRAME_BYTES} bytes` }));
+      return;
+    }
+    this.queuedFrames.set(ws, queued);
     // One socket's frames are handled one at a time, in arrival order: the runtime delivers the next
     // frame while a send still awaits D1, and two sends must give two acks and two messages in order.
     const turn = (this.socketTurns.get(ws) ?? Promise.resolve())
       .then(() => this.handleFrame(ws, info, message))
       // A failed frame must not stop the socket's later ones (a rejected chain would skip them all).
-      .catch((err) => console.error(JSON.stringify({ level: "error", realtime: "frame", channel_id: info.channelId, error: String(err) })));
+      .catch((err) => console.error(JSON.stringify({ level: "error", realtime: "frame", channel_id: info.channelId, error: String(err) })))
+      .finally(() => this.queuedFrames.set(ws, (this.queuedFrames.get(ws) ?? 1) - 1));
     this.socketTurns.set(ws, turn);
     await turn;
   }
@@ -323,7 +363,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
       // Not JSON (or binary): INVALID_FRAME below.
     }
     if (isSendAttempt(value)) {
-      sendQuietly(ws, await answerSend(this.context(info.channelId), info, value, text));
+      sendQuietly(ws, await answerSend(this.context(info.channelId), info, value));
       return;
     }
     const parsed = ClientFrame.safeParse(value);
@@ -370,3 +410,5 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 }
 
+/** Bytes of a text frame, encoded only when it could be over the limit (3 bytes a UTF-16 unit at most). */
+const utf8Length = (text: string) => (text.length * 3 <= MAX_FRAME_BYTES ? text.length : new TextEncoder().encode(text).byteLength);

@@ -55,6 +55,8 @@ export class Flusher {
   paused = false;
   failNext = 0;
   backlogMax = BACKLOG_MAX_EVENTS;
+  /** Since this instance started: messages flushed, flushes that wrote, D1 transactions they took. */
+  readonly counts = { messages: 0, flushes: 0, transactions: 0 };
 
   constructor(
     private readonly sql: () => SqlStorage,
@@ -81,6 +83,11 @@ export class Flusher {
       this.kick();
       throw new ApiError("CHAT_UNAVAILABLE", "This channel's changes are not reaching the database right now; retry shortly", undefined, { "Retry-After": "5" });
     }
+  }
+
+  /** Messages accepted and not in D1 yet. */
+  backlog(): number {
+    return this.sql().exec<{ n: number }>("SELECT count(*) AS n FROM unflushed").one().n;
   }
 
   /** The op of an accepted message that D1 does not hold yet, with its seq. */
@@ -150,6 +157,9 @@ export class Flusher {
         return;
       }
       this.failures = 0;
+      this.counts.messages += ops.length;
+      this.counts.flushes += 1;
+      this.counts.transactions += 2; // one shard batch, one directory batch
       const last = ops.at(-1)!.seq;
       this.sql().exec("DELETE FROM unflushed WHERE seq <= ?", last);
       for (const waiter of [...this.waiters]) if (waiter.seq <= last) waiter.done(result);

@@ -114,6 +114,8 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   reached(point: string): Promise<void>;
   release(point: string): Promise<void>;
   waitingChanges(): Promise<{ alone: number; behindKeys: number }>;
+  settle(): Promise<void>;
+  stats(): Promise<{ seq: number; unflushed: number; flushed_messages: number; flushes: number; d1_transactions: number; sockets: number }>;
   pauseFlushes(paused: boolean): Promise<void>;
   failNextFlushes(n: number): Promise<void>;
   limitBacklog(n: number): Promise<void>;

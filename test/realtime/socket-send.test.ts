@@ -5,8 +5,11 @@ import { api } from "../helpers/client";
 import { type Client, type Frame, connect } from "../helpers/ws";
 
 const channel = (user: TestUser, channelID: string) => api(user.token).v1.channels[":channelID"];
-const messagesOf = async (user: TestUser, channelID: string) =>
-  (await expectStatus(channel(user, channelID).messages.$get({ param: { channelID }, query: { limit: 100 } }), 200)).messages;
+/** History as D1 holds it once the room's flushes caught up (socket sends are acked before D1 has them). */
+async function messagesOf(user: TestUser, channelID: string) {
+  await env.CHANNEL_ROOM.getByName(channelID).settle();
+  return (await expectStatus(channel(user, channelID).messages.$get({ param: { channelID }, query: { limit: 100 } }), 200)).messages;
+}
 
 async function group() {
   const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
@@ -114,7 +117,8 @@ describe("refusals are error frames with the client_msg_id, and store nothing", 
       await sendRefused(aliceSocket, { type: "send", client_msg_id: bad, body: "bad id" }, "VALIDATION_FAILED", bad);
     }
     await sendRefused(aliceSocket, { type: "send", client_msg_id: 42, body: "numeric id" }, "VALIDATION_FAILED", null);
-    await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "x".repeat(70_000) }, "PAYLOAD_TOO_LARGE", id);
+    // Over 64 KiB a frame is refused unparsed: its client_msg_id is not read.
+    await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "x".repeat(70_000) }, "PAYLOAD_TOO_LARGE", null);
     // Nothing reached anyone, nothing is stored, and the id was never used: it still sends.
     await bobSocket.expectSilence();
     expect(await messagesOf(bob, chat.id)).toEqual([]);
@@ -185,16 +189,47 @@ describe("refusals are error frames with the client_msg_id, and store nothing", 
     expect(await messagesOf(owner, lobby.id)).toEqual([]);
   });
 
-  it("answers RATE_LIMITED when the user's budget is spent", async () => {
-    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
-    // The limiter counts in windows aligned to the wall-clock minute: spend the budget and send in the same one.
-    while (60_000 - (Date.now() % 60_000) < 15_000) await new Promise((r) => setTimeout(r, 250));
-    for (let i = 0; i < 1000 && (await env.USER_RATE_LIMITER.limit({ key: `user:${alice.id}` })).success; i++);
-    const id = msgId();
-    const error = await sendRefused(aliceSocket, { type: "send", client_msg_id: id, body: "too fast" }, "RATE_LIMITED", id);
-    expect(error.data.details).toEqual({ retry_after: 60 });
-    await bobSocket.expectSilence();
-    expect(await messagesOf(bob, chat.id)).toEqual([]); // (Alice's own REST calls are refused too now)
+  it("answers RATE_LIMITED past the user's send budget in the room (600, refilled 10 a second)", async () => {
+    const { alice, bob, chat, aliceSocket } = await group();
+    let acked = 0;
+    let limited: Frame | undefined;
+    // Chunks of 50 frames (a client does not pipeline more): each chunk's answers before the next.
+    while (!limited && acked < 800) {
+      const ids = Array.from({ length: 50 }, () => msgId());
+      for (const id of ids) aliceSocket.send({ type: "send", client_msg_id: id, body: "fast" });
+      for (let answered = 0; answered < ids.length; ) {
+        const frame = await aliceSocket.next(30_000);
+        if (frame.type === "ack") (acked++, answered++);
+        else if (frame.type === "error") ((limited ??= frame), answered++);
+      }
+    }
+    expect(limited).toMatchObject({ data: { code: "RATE_LIMITED", details: { retry_after: 1 } } });
+    expect(acked).toBeGreaterThanOrEqual(600);
+    expect(acked).toBeLessThan(800);
+    // Bob's budget is his own.
+    const { client: bobSocket } = await connect(chat.id, { user: bob });
+    await sendOk(bobSocket, { client_msg_id: msgId(), body: "mine" });
+    void alice;
+  });
+
+  it("a flood of 1 MiB frames: PAYLOAD_TOO_LARGE answers, then the socket closed at its budget (1008); others still send", async () => {
+    const { chat, aliceSocket, bobSocket } = await group();
+    const huge = "x".repeat(1024 * 1024);
+    for (let i = 0; i < 40; i++) bobSocket.send(huge);
+    let refusedFrames = 0;
+    for (;;) {
+      try {
+        const frame = await bobSocket.next(10_000);
+        if (frame.type === "error" && frame.data.code === "PAYLOAD_TOO_LARGE") refusedFrames++;
+      } catch {
+        break;
+      }
+    }
+    expect((await bobSocket.closed).code).toBe(1008);
+    expect(refusedFrames).toBeGreaterThanOrEqual(10);
+    expect(refusedFrames).toBeLessThanOrEqual(20);
+    await sendOk(aliceSocket, { client_msg_id: msgId(), body: "still here" });
+    void chat;
   });
 });
 

@@ -3,4 +3,4 @@ import * as handlers from "./admin.handlers";
 import * as routes from "./admin.routes";
 
 /** Operator endpoints, behind ADMIN_TOKEN (mounted with requireAdmin in src/index.ts). */
-export const adminRouter = createRouter().openapi(routes.provisionUser, handlers.provisionUser);
+export const adminRouter = createRouter().openapi(routes.provisionUser, handlers.provisionUser).openapi(routes.roomStats, handlers.roomStats);

@@ -18,6 +18,7 @@ import { historyDb, shardBinding } from "../../platform/shards";
 import { roomOf } from "../../realtime/notify";
 import { tryWithBackoff } from "../../realtime/retry";
 import type { ChangeOrder } from "../change-order";
+import type { Buckets } from "../socket-limits";
 import { messageKey } from "../changes";
 import type { SendState } from "./send-state";
 
@@ -28,6 +29,8 @@ export interface RoomContext {
   waitUntil: (work: Promise<unknown>) => void;
   sends: SendState;
   order: ChangeOrder;
+  /** Socket sends per user (src/room/socket-limits.ts). */
+  sendBudgets: Buckets;
 }
 
 type SentMessage = ReturnType<typeof messageJson>;

@@ -10,13 +10,10 @@ import { emptyStats } from "../../platform/d1-metering";
 import { ApiError } from "../../platform/errors";
 import { ensureIdNode } from "../../platform/id-registry";
 import { validationError } from "../../platform/on-error";
-import { enforceUserRateLimit } from "../../platform/rate-limit";
 import { SendFrame, sendAnswer } from "../protocol";
 import { newId } from "../../platform/ids";
 import { type RoomContext, errorData, roomDeps, sendOrderKeys } from "./room-send";
 
-/** The REST limit on JSON bodies holds for send frames too (a socket frame may be up to 1 MiB). */
-export const MAX_SEND_FRAME_BYTES = 64 * 1024;
 
 /** The socket's owner, as the Worker authenticated them at connect time. */
 export interface SocketSender {
@@ -32,7 +29,7 @@ export const isSendAttempt = (value: unknown): value is Record<string, unknown> 
  * Handles one send frame and returns the answer to send back on its socket. Never throws: every
  * failure becomes an `error` frame (an unexpected one as INTERNAL with a request id, and logged).
  */
-export async function answerSend(room: RoomContext, sender: SocketSender, value: Record<string, unknown>, text: string): Promise<string> {
+export async function answerSend(room: RoomContext, sender: SocketSender, value: Record<string, unknown>): Promise<string> {
   const started = Date.now();
   const requestId = crypto.randomUUID();
   const stats = emptyStats();
@@ -40,7 +37,7 @@ export async function answerSend(room: RoomContext, sender: SocketSender, value:
   const clientMsgId = typeof value.client_msg_id === "string" ? value.client_msg_id : null;
   let outcome = "ack";
   try {
-    const message = await send(roomDeps(room, stats, requestId), room, sender, value, utf8Length(text));
+    const message = await send(roomDeps(room, stats, requestId), room, sender, value);
     return sendAnswer("ack", sender.channelId, clientMsgId, message);
   } catch (err) {
     const data = socketError(err, requestId, sender);
@@ -58,14 +55,12 @@ export async function answerSend(room: RoomContext, sender: SocketSender, value:
  * The REST send's steps in the REST order: rate limit, validation, who may post (decided now, not
  * at connect time: membership, role, archive and blocks may have changed), then `sendMessage`.
  */
-async function send(deps: Deps, room: RoomContext, sender: SocketSender, value: Record<string, unknown>, bytes: number) {
+async function send(deps: Deps, room: RoomContext, sender: SocketSender, value: Record<string, unknown>) {
   // Independent, so started together: the limiter and the id lease (free while fresh).
-  const limited = enforceUserRateLimit(deps.env, sender.userId);
   const leased = ensureIdNode(deps.env);
-  // Whichever is not awaited because an earlier step threw must not be an unhandled rejection.
-  for (const started of [limited, leased]) started.catch(() => {});
-  await limited;
-  if (bytes > MAX_SEND_FRAME_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `Send frames are limited to ${MAX_SEND_FRAME_BYTES} bytes`);
+  leased.catch(() => {}); // awaited below unless a check throws first
+  const budget = room.sendBudgets.get(sender.userId);
+  if (!budget.take()) throw new ApiError("RATE_LIMITED", "Too many messages", undefined, { "Retry-After": String(budget.retryAfter()) });
   const parsed = SendFrame.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error, "json");
   const frame = parsed.data;
@@ -89,8 +84,6 @@ async function send(deps: Deps, room: RoomContext, sender: SocketSender, value: 
   return message;
 }
 
-/** Bytes of a text frame, counted only when it could be over the limit (3 bytes a UTF-16 unit at most). */
-const utf8Length = (text: string) => (text.length * 3 <= MAX_SEND_FRAME_BYTES ? text.length : new TextEncoder().encode(text).byteLength);
 
 /** The `error` frame's data: the REST error's code and message (and details, as REST gives them: Retry-After as `retry_after`). */
 function socketError(err: unknown, requestId: string, sender: SocketSender): { code: string; message: string; details?: unknown } {
