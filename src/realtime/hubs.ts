@@ -17,9 +17,13 @@ const d1 = (deps: Deps) => d1Of(deps.db);
 
 /**
  * Calls made from the request itself (in parallel), so its latency stays bounded whatever the
- * channel's size; past this many, the rest go through the queue, 100 per message.
+ * channel's size; past this many, the rest go through the queue, 100 per message. Work that no answer
+ * waits for (a send's `notify`, made by the room after its broadcast) calls up to OFF_PATH_CALLS
+ * directly, so a room's connected members hear of a message in one parallel wave, not seconds later
+ * through the queue.
  */
 const DIRECT_CALLS = 50;
+export const OFF_PATH_CALLS = 500;
 const CALLS_PER_JOB = 100;
 
 export async function performHubCall(env: Env, call: HubCall) {
@@ -35,10 +39,10 @@ async function tryCall(deps: Deps, call: HubCall): Promise<boolean> {
 }
 
 /** Delivers every call: directly (bounded retries), else through JOBS. Throws only if the queue refuses. */
-export async function deliverToHubs(deps: Deps, calls: HubCall[]) {
-  const direct = calls.slice(0, DIRECT_CALLS);
+export async function deliverToHubs(deps: Deps, calls: HubCall[], directCalls = DIRECT_CALLS) {
+  const direct = calls.slice(0, directCalls);
   const results = await Promise.all(direct.map((call) => tryCall(deps, call)));
-  const queued = [...direct.filter((_, i) => !results[i]), ...calls.slice(DIRECT_CALLS)];
+  const queued = [...direct.filter((_, i) => !results[i]), ...calls.slice(directCalls)];
   const jobs: HubCalls[] = [];
   for (let i = 0; i < queued.length; i += CALLS_PER_JOB) jobs.push({ kind: "hubs", calls: queued.slice(i, i + CALLS_PER_JOB) });
   if (jobs.length) await deps.env.JOBS.sendBatch(jobs.map((body) => ({ body, contentType: "json" as const })));
@@ -60,7 +64,7 @@ interface MessageFields {
 }
 
 /** `notify` to every connected member (the sender's own hub too: their other devices); `connected` when already read. */
-export async function notifyMessage(deps: Deps, message: MessageFields, connected?: string[]) {
+export async function notifyMessage(deps: Deps, message: MessageFields, connected?: string[], directCalls = DIRECT_CALLS) {
   const members = connected ?? (await connectedMembers(deps.db, message.channel_id, Date.now()));
   const mentioned = new Set(message.mentioned_user_ids ?? []);
   const data = (userId: string): NotifyData => ({
@@ -71,7 +75,7 @@ export async function notifyMessage(deps: Deps, message: MessageFields, connecte
     created_at: message.created_at,
     mentions_me: mentioned.has(userId),
   });
-  await deliverToHubs(deps, calls(members, "notify", data));
+  await deliverToHubs(deps, calls(members, "notify", data), directCalls);
 }
 
 /** Members of a channel whose hub is active now (read before a deletion removes the memberships). */

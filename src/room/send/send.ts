@@ -4,7 +4,7 @@ import * as history from "../../history";
 import type { MessageRow } from "../../history";
 import { ApiError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { notifyMessage } from "../../realtime/hubs";
+import { OFF_PATH_CALLS, notifyMessage } from "../../realtime/hubs";
 import { claimForMessage } from "../../features/attachments/attachments.queries";
 import { attachmentInUse, resolveAttachments } from "../../features/attachments/uploads";
 import { MAX_MENTIONS, keptInOrder, mentionableMembers } from "../../features/mentions/mentions.queries";
@@ -106,7 +106,7 @@ async function acceptTopLevel(s: Sending, channel: ChannelRow) {
   const message = messageJson({ ...named!, position });
   const seq = room.wal.accept(fields.channelId, { shard: channel.shard, dm: channel.type === "dm", row, mentioned, message }, messageEventId(row.id));
   // The user sockets hear of it after the broadcast, off the send's path (its D1 read is not the send's cost).
-  const notified = notifyMessage({ ...deps, db: createDb(deps.env.DB) }, message).catch((err) => console.error(JSON.stringify({ level: "warn", realtime: "notify", channel_id: fields.channelId, error: String(err) })));
+  const notified = notifyMessage({ ...deps, db: createDb(deps.env.DB) }, message, undefined, OFF_PATH_CALLS).catch((err) => console.error(JSON.stringify({ level: "warn", realtime: "notify", channel_id: fields.channelId, error: String(err) })));
   deps.waitUntil?.(notified);
   return { message, replayed: false, seq };
 }
