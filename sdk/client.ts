@@ -186,6 +186,21 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   /**
+   * The message a user socket's `notify` names. A notify goes out as soon as the channel's room has
+   * the message, and history (D1) follows within one flush, so a read that does not find it yet is
+   * retried with backoff (up to `timeoutMs`, 10 s by default); undefined if it never shows (deleted).
+   */
+  async notified(n: { channel_id: string; message_id: string }, opts: { timeoutMs?: number } = {}): Promise<Message | undefined> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    for (let attempt = 0; ; attempt++) {
+      const page = await this.history(n.channel_id, { around: n.message_id, limit: 1 });
+      const found = page.messages.find((m) => m.id === n.message_id);
+      if (found || Date.now() >= deadline) return found;
+      await sleep(Math.min(1000, 50 * 2 ** attempt));
+    }
+  }
+
+  /**
    * Sends a message exactly once: one Idempotency-Key per message. Over the channel socket when it is
    * open (`client_msg_id` = the key; unacked frames are resent after a reconnect, the server dedupes),
    * else — or when no ack comes in time — REST with the same key, retried on network errors, 429 and

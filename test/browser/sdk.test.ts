@@ -164,6 +164,8 @@ test("the user socket: notify with mentions_me, channel_add; pins, search, menti
   await expect.poll(() => added, { timeout: 20_000 }).toEqual([group.id]);
   const m = await hana.client.send(group.id, { body: `hey @Ivan zeppelin${run}`, mentioned_user_ids: [ivan.id] });
   await expect.poll(() => notes.map((n) => [n.message_id, n.mentions_me]), { timeout: 20_000 }).toEqual([[m.id, true]]);
+  // The message a notify names, read back (retried while history trails the room).
+  expect(await ivan.client.notified(notes[0]!)).toMatchObject({ id: m.id, body: m.body });
   expect((await ivan.client.channels()).find((c) => c.id === group.id)?.mention_count).toBe(1);
   expect((await ivan.client.mentions()).messages.map((x) => x.id)).toEqual([m.id]);
   expect((await ivan.client.search(`zeppelin${run}`)).messages.map((x) => x.id)).toEqual([m.id]);
