@@ -1,6 +1,7 @@
 // The minimal fan-out Worker of `npm run bench:fanout`: no auth, no validation beyond JSON.
 //   GET  /ws/<room>    WebSocket, accepted by the room's Durable Object with the hibernation API
-//   POST /send/<room>  {"body": "…"}: one D1 insert, then one broadcast RPC; answered after it returns
+//   POST /send/<room>  {"body": "…"}: one insert into each of two D1 databases, in parallel (the project
+//                      writes a history shard and the directory), then one broadcast RPC; answered after it returns
 import { DurableObject } from "cloudflare:workers";
 
 export class Room extends DurableObject {
@@ -37,7 +38,8 @@ export default {
     if (kind === "send" && request.method === "POST") {
       const { body } = await request.json();
       const createdAt = Date.now();
-      const { meta } = await env.DB.prepare("INSERT INTO messages (room, body, created_at) VALUES (?, ?, ?)").bind(room, body, createdAt).run();
+      const insert = (db) => db.prepare("INSERT INTO messages (room, body, created_at) VALUES (?, ?, ?)").bind(room, body, createdAt).run();
+      const [{ meta }] = await Promise.all([insert(env.DB), insert(env.DIRECTORY)]);
       await stub.broadcast(JSON.stringify({ type: "message", room, data: { id: meta.last_row_id, body, created_at: createdAt } }));
       return new Response(null, { status: 204 });
     }

@@ -35,6 +35,8 @@ export interface FlushOp {
   message: unknown;
 }
 
+const unavailable = () => new ApiError("CHAT_UNAVAILABLE", "This channel's changes are not reaching the database right now; retry shortly", undefined, { "Retry-After": "5" });
+
 interface Waiter {
   seq: number;
   done: (flushed: Flushed | undefined) => void;
@@ -81,7 +83,7 @@ export class Flusher {
     const row = this.sql().exec<{ n: number; oldest: number | null }>("SELECT count(*) AS n, min(at) AS oldest FROM unflushed").one();
     if (row.n >= this.backlogMax || (row.oldest !== null && row.oldest < Date.now() - BACKLOG_MAX_MS)) {
       this.kick();
-      throw new ApiError("CHAT_UNAVAILABLE", "This channel's changes are not reaching the database right now; retry shortly", undefined, { "Retry-After": "5" });
+      throw unavailable();
     }
   }
 
@@ -116,10 +118,15 @@ export class Flusher {
     });
   }
 
-  /** Waits (up to `ms`) until the message is in D1, when it is not yet. */
+  /**
+   * Waits (up to `ms`) until the message is in D1, when it is not yet. Still not there (D1 down):
+   * 503 CHAT_UNAVAILABLE, so the change is retried later rather than refused as "not found".
+   */
   async messageFlushed(messageId: string, ms = FLUSH_WAIT_MS) {
     const pending = this.pending(messageId);
-    if (pending) await this.waitFor(pending.seq, ms);
+    if (!pending) return;
+    await this.waitFor(pending.seq, ms);
+    if (this.pending(messageId)) throw unavailable();
   }
 
   /** Starts a flush unless one is in flight (then it flushes again at once when done). */

@@ -137,4 +137,17 @@ describe("write-ahead: the room first, D1 behind it", () => {
     // The 201 came after its flush: D1 already holds it.
     expect((await storedRows(chat.id)).map((r) => r.id)).toEqual([ack.data.id, rest.id]);
   });
+
+  it("a change naming a message D1 still lacks after 5 s (D1 down) is 503 CHAT_UNAVAILABLE, and works once D1 is back", async () => {
+    const { alice, chat, aliceSocket } = await group();
+    await roomOf(chat.id).pauseFlushes(true);
+    const ack = await sendOverSocket(aliceSocket, "typo");
+    const params = { channelID: chat.id, messageID: ack.data.id };
+    const edit = () => api(alice.token).v1.channels[":channelID"].messages[":messageID"].$put({ param: params, json: { body: "fixed" } });
+    const refused = await edit();
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    await expectError(refused, 503, "CHAT_UNAVAILABLE");
+    await roomOf(chat.id).pauseFlushes(false);
+    expect(await expectStatus(edit(), 200)).toMatchObject({ id: ack.data.id, body: "fixed" });
+  });
 });
