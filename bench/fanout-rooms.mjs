@@ -68,6 +68,7 @@ export async function projectRoom(server, label, n) {
   const subs = await openMany(n, async (k) => openSocket(connect(await join(`sub-${label}-${k}`)), { ready, onText: subscriberText(k) }));
   return {
     subs,
+    channelId: channel.id,
     async rest(name) {
       const token = await join(name);
       const url = `/v1/channels/${channel.id}/messages`;

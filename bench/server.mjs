@@ -48,9 +48,10 @@ export function localD1(state) {
  * Starts the API on a fresh state: migrations of every D1 binding applied, then the seed SQL of each
  * database (`{ DB: sql, HISTORY_0: [chunk, chunk, …] }`, a string or a list of chunks, each run as
  * one file). `prepare(d1)` runs after seeding, before the server starts (e.g. to measure the
- * databases). `stop()` kills the server and deletes the state.
+ * databases). `args`: more `wrangler dev` arguments (e.g. `--var NAME:value`). `stop()` kills the server
+ * and deletes the state; `pid` is wrangler's, `adminToken` the ADMIN_TOKEN it serves.
  */
-export async function startServer({ port, seed = {}, prepare } = {}) {
+export async function startServer({ port, seed = {}, prepare, args = [] } = {}) {
   const state = mkdtempSync(path.join(tmpdir(), "chat-bench-"));
   const d1 = localD1(state);
   const bindings = d1Bindings();
@@ -71,8 +72,8 @@ export async function startServer({ port, seed = {}, prepare } = {}) {
     }
     await prepare?.(d1);
     // Before the server starts: on a fresh checkout this creates .dev.vars, which wrangler dev reads once.
-    const { JWT_SECRET } = ensureDevVars();
-    server = spawn(process.execPath, [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state], { env, stdio: "ignore" });
+    const { JWT_SECRET, ADMIN_TOKEN } = ensureDevVars();
+    server = spawn(process.execPath, [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, ...args], { env, stdio: "ignore" });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {
@@ -84,6 +85,8 @@ export async function startServer({ port, seed = {}, prepare } = {}) {
     return {
       base,
       state,
+      pid: server.pid,
+      adminToken: ADMIN_TOKEN,
       token: (sub, name = sub) => sign({ sub, name, exp: Math.floor(Date.now() / 1000) + 3600 }, JWT_SECRET),
       stop,
     };

@@ -6,7 +6,6 @@
 import { SQL, and, asc, desc, eq, getTableColumns, gt, gte, inArray, is, isNull, lt, or, sql } from "drizzle-orm";
 import { type InlineEmote, type MessageRow, type StoredAttachment, messages, reactionCounts, reactions } from "../db/history";
 import type { HistoryDb } from "../env";
-import { errorText, isUniqueViolation } from "../platform/db-errors";
 import { messageNotFound } from "../platform/errors";
 import { type ReactionRow, groupReactions, reactionsQuery } from "./reactions";
 
@@ -122,32 +121,10 @@ export function insertAccepted(db: HistoryDb, rows: NewMessage[]) {
   return rows.map((m) => db.insert(messages).values(rowValues(m)).onConflictDoNothing({ target: messages.id }));
 }
 
-/**
- * Takes back a message whose send was refused after it was stored (the directory found the right
- * to post gone, in the same round trip), as if never sent.
- */
-export async function discardMessage(db: HistoryDb, m: NewMessage) {
-  await db.delete(messages).where(eq(messages.id, m.id));
-}
-
-/** The mentions the directory kept (members only), when fewer than the message was stored with. */
-export async function keepMentions(db: HistoryDb, messageId: string, mentionedUserIds: string[]) {
-  await db.update(messages).set({ mentionedUserIds }).where(eq(messages.id, messageId));
-}
-
 /** The channel's highest stored position (0 for none). */
 export async function lastStoredPosition(db: HistoryDb, channelId: string): Promise<number> {
   const row = await db.select({ max: sql<number | null>`max(${messages.position})` }).from(messages).where(eq(messages.channelId, channelId)).get();
   return row?.max ?? 0;
-}
-
-/** Which uniqueness a failed message insert broke: its id (the same send again) or its position. */
-export function insertConflict(err: unknown): "id" | "position" | undefined {
-  if (!isUniqueViolation(err)) return undefined;
-  const text = errorText(err);
-  if (text.includes("messages.position")) return "position";
-  if (text.includes("messages.id")) return "id";
-  return undefined;
 }
 
 /**

@@ -31,16 +31,12 @@ function canPostSql(channelId: string, userId: string, poster: Poster): SQL {
   return sql`exists (select 1 from ${channels} where ${channels.id} = ${channelId} and ${channels.deletedAt} is null and ${channels.archived} = 0${who})`;
 }
 
-export interface SendOpening {
+export interface ReplyOpening {
   channelId: string;
   messageId: string;
   senderId: string;
   now: number;
   poster: Poster;
-  /** The position the channel's room handed out for a top-level message; null for a reply. */
-  position: number | null;
-  /** A DM (a hidden side is unhidden by a new message). */
-  dm: boolean;
   mentionedUserIds: string[];
 }
 
@@ -70,61 +66,30 @@ export async function readPosting(db: Db, channelId: string, senderId: string, p
 }
 
 /**
- * The directory's half of a send, in ONE round trip (a batch is one transaction), run while the
- * message goes to its shard: the writes — the channel's last position moved up to this one, the
- * sender's read cursor (their own messages never count as unread), a hidden DM unhidden, the mention
- * rows — each conditional on the right to post, so a send refused here wrote nothing in the
- * directory; and the connected members (hub calls) and the sender's name unless this isolate knows it.
- * Positions come from the room in order but these batches may commit out of order, hence `max`.
- * A reply takes no position, so its batch reads who may post instead (see `readPosting`).
+ * The directory's half of a reply, in ONE round trip (a batch is one transaction): who may post, read
+ * again; the mention rows, conditional on that right (a refused reply wrote nothing here); the
+ * connected members (hub calls); and the sender's name unless this isolate knows it. A reply takes
+ * no position and moves no cursor. (Top-level messages are accepted write-ahead by the room and
+ * reach the directory in its flushes: `flushDirectory`.)
  */
-export async function openSend(db: Db, m: SendOpening) {
+export async function openReply(db: Db, m: ReplyOpening) {
   const allowed = canPostSql(m.channelId, m.senderId, m.poster);
-  const sender = and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.userId, m.senderId));
   const items: BatchItem<"sqlite">[] = [connectedMembersQuery(db, m.channelId, m.now)];
   const at = (item: BatchItem<"sqlite">) => items.push(item) - 1;
   // Read once: a name that expires during the batch must not leave the message without one.
   const knownName = recentName(m.senderId);
   const nameAt = knownName ? -1 : at(db.select({ name: users.displayName, kind: users.kind }).from(users).where(eq(users.id, m.senderId)));
   const mentionsAt = m.mentionedUserIds.length ? at(insertMentions(db, { channelId: m.channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentionedUserIds }, allowed)) : -1;
-  const pos = m.position;
-  const postingAt = pos === null ? items.length : -1;
-  if (pos === null) items.push(...postingQueries(db, m.channelId, m.senderId, m.poster));
-  const positionAt =
-    pos === null
-      ? -1
-      : at(
-          db
-            .update(channels)
-            .set({ lastPosition: sql`max(${channels.lastPosition}, ${pos})`, lastActivityAt: sql`max(${channels.lastActivityAt}, ${m.now})`, lastMessageAt: m.now })
-            .where(and(eq(channels.id, m.channelId), allowed))
-            .returning({ id: channels.id }),
-        );
-  if (pos !== null) {
-    // changes(): the UPDATE just before in this batch (same connection) found the right to post.
-    items.push(
-      db
-        .update(channelMembers)
-        .set({
-          lastReadMessageId: sql`case when coalesce(${channelMembers.readPosition}, 0) <= ${pos} then ${m.messageId} else ${channelMembers.lastReadMessageId} end`,
-          readPosition: sql`max(coalesce(${channelMembers.readPosition}, 0), ${pos})`,
-          readUpdatedAt: m.now,
-          ownAfter: 0,
-        })
-        .where(and(sender, sql`changes() > 0`)),
-    );
-    if (m.dm) items.push(db.update(channelMembers).set({ hidden: false }).where(and(eq(channelMembers.channelId, m.channelId), eq(channelMembers.hidden, true), allowed)));
-  }
+  const postingAt = items.length;
+  items.push(...postingQueries(db, m.channelId, m.senderId, m.poster));
   const results = (await db.batch(items as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
   const named = nameAt >= 0 ? (results[nameAt] as UserName[])[0] : knownName;
   return {
-    /** Who may post, as read in the batch: a reply's only. */
-    verdict: postingAt >= 0 ? toVerdict(results[postingAt]!, m.poster.kind === "publisher" ? results[postingAt + 1] : undefined) : undefined,
+    /** Who may post, as read in the batch. */
+    verdict: toVerdict(results[postingAt]!, m.poster.kind === "publisher" ? results[postingAt + 1] : undefined),
     sender: named && { name: named.name, kind: named.kind },
     connected: (results[0] as { id: string }[]).map((r) => r.id),
     mentioned: mentionsAt >= 0 ? (results[mentionsAt] as { userId: string }[]).map((r) => r.userId) : [],
-    /** False when the right to post was gone by the time the writes ran (then they wrote nothing). */
-    tookPosition: positionAt >= 0 && results[positionAt]!.length > 0,
   };
 }
 

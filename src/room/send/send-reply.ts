@@ -5,20 +5,20 @@ import { notifyMessage } from "../../realtime/hubs";
 import { emitToWebhooks } from "../../webhooks/dispatch";
 import { releaseClaims } from "../../features/attachments/attachments.queries";
 import { deleteMentions, keptInOrder } from "../../features/mentions/mentions.queries";
-import { openSend } from "../../features/messages/messages.queries";
+import { openReply } from "../../features/messages/messages.queries";
 import { messageJson } from "../../features/messages/messages.schemas";
 import { type Sending, messageEventId, permitted, posterKey } from "./send-rules";
 import { withSenders } from "../../features/messages/senders";
 
 /** A reply: the directory's half (mentions, conditional on the right to post), then the shard's. */
 export async function sendReply(s: Sending, thread: history.ThreadTarget) {
-  const { deps, input, shard, fields } = s;
+  const { deps, input, fields } = s;
   const { db } = deps;
-  const opened = await openSend(db, { channelId: fields.channelId, messageId: fields.id, senderId: fields.senderId, now: fields.now, poster: input.poster, position: null, dm: false, mentionedUserIds: fields.mentionedUserIds! });
+  const opened = await openReply(db, { channelId: fields.channelId, messageId: fields.id, senderId: fields.senderId, now: fields.now, poster: input.poster, mentionedUserIds: fields.mentionedUserIds! });
   const mentioned = keptInOrder(fields.mentionedUserIds!, opened.mentioned);
   const undo = () => db.batch([releaseClaims(db, fields.id), ...(mentioned.length ? [deleteMentions(db, fields.channelId, fields.id, mentioned)] : [])]);
   try {
-    permitted(input, opened.verdict!);
+    permitted(input, opened.verdict);
   } catch (err) {
     s.room.forget(posterKey(input));
     await undo();

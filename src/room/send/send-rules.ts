@@ -2,7 +2,7 @@
 import type { ChannelRow } from "../../db/directory";
 import type { Deps, HistoryDb } from "../../env";
 import type * as history from "../../history";
-import type { InlineEmote, MessageRow } from "../../history";
+import type { MessageRow } from "../../history";
 import { ApiError } from "../../platform/errors";
 import { checkPoster, visibleChannel } from "../../features/channels/access";
 import type { PostingVerdict } from "../../features/messages/messages.queries";
