@@ -4,7 +4,7 @@ import type * as directoryTables from "./db/directory";
 import type * as integrationTables from "./db/integration";
 import type * as historySchema from "./db/history";
 import type { D1Stats } from "./platform/d1-metering";
-import type { ChannelRoomRpc, HubCalls, IdNodeRegistryRpc, RoomCall, UserHubRpc } from "./room/wire";
+import type { ChannelRoomRpc, DirectoryJob, HubCalls, IdNodeRegistryRpc, RoomCall, UserHubRpc } from "./room/wire";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
@@ -21,6 +21,8 @@ export interface Env {
   ID_NODES: DurableObjectNamespace<IdNodeRegistryRpc>;
   /** Background work: room and hub calls that failed within their request, history purges (src/jobs.ts). */
   JOBS: Queue<Job>;
+  /** Directory updates of room flushes, coalesced across channels by its consumer (src/room/directory-updates.ts). */
+  DIRECTORY: Queue<DirectoryJob>;
   /** Outbound webhook deliveries, one message per attempt due (src/webhooks/deliver.ts). */
   WEBHOOKS: Queue<WebhookJob>;
   ATTACHMENTS: R2Bucket;
@@ -106,7 +108,7 @@ export interface Deps {
    */
   localRoom?: LocalRoom;
   /** Set inside a channel's room: its write-ahead step, for changes that must wait for a flush (src/room/write-ahead.ts). */
-  writeAhead?: { messageFlushed(messageId: string): Promise<void>; allFlushed(): Promise<void> };
+  writeAhead?: { messageFlushed(messageId: string): Promise<void>; allFlushed(): Promise<void>; stamp(): number };
   /** Where work done for this request elsewhere (a send runs in the channel's room) reports its D1 cost and bookmarks. */
   remote?: RemoteWork;
 }

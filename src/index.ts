@@ -77,14 +77,20 @@ export type AppType = typeof routes;
 
 export { IdNodeRegistry } from "./platform/id-registry";
 export { ChannelRoom } from "./room/channel-room";
+import { type DirectoryJob, consumeDirectoryUpdates } from "./room/directory-updates";
 export { UserHub } from "./realtime/user-hub";
 
-/** The webhooks queue's name in wrangler.toml; every other queue is JOBS. */
+/** The webhooks' and the directory's queue names in wrangler.toml; every other queue is JOBS. */
 const WEBHOOKS_QUEUE = "edge-chat-webhooks";
+const DIRECTORY_QUEUE = "edge-chat-directory";
 
 export default {
   fetch: app.fetch,
   scheduled,
   queue: (batch, env) =>
-    batch.queue === WEBHOOKS_QUEUE ? consumeDeliveries(batch as MessageBatch<WebhookJob>, env) : jobs(batch as MessageBatch<Job>, env),
-} satisfies ExportedHandler<Env, Job | WebhookJob>;
+    batch.queue === WEBHOOKS_QUEUE
+      ? consumeDeliveries(batch as MessageBatch<WebhookJob>, env)
+      : batch.queue === DIRECTORY_QUEUE
+        ? consumeDirectoryUpdates(batch as MessageBatch<DirectoryJob>, env)
+        : jobs(batch as MessageBatch<Job>, env),
+} satisfies ExportedHandler<Env, Job | WebhookJob | DirectoryJob>;

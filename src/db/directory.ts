@@ -35,6 +35,11 @@ export const channels = sqliteTable(
     lastPosition: integer().notNull().default(0),
     lastMessageAt: integer(),
     /**
+     * The newest room stamp whose coalesced update this row has had (src/room/directory-updates.ts):
+     * updates arrive through a queue, late and more than once; a test or operator waits on this.
+     */
+    appliedStamp: integer().notNull().default(0),
+    /**
      * Set when the channel is deleted: from then on it is not found, and its history is purged in
      * bounded chunks (a channel with a million messages cannot go in one statement); the row goes last.
      */
@@ -66,6 +71,11 @@ export const channelMembers = sqliteTable(
      * unread"); sending moves the cursor and resets it. Unread counts subtract it without reading history.
      */
     ownAfter: integer().notNull().default(0),
+    /**
+     * The room stamp of the last cursor move: a queued update (a send moving its sender's cursor)
+     * applies only above it, so it never undoes a later "mark unread".
+     */
+    cursorStamp: integer().notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.channelId, t.userId] }),

@@ -88,9 +88,9 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
       this.tables();
       return this.sql;
     };
-    this.flusher = new Flusher(storage, env, (at) => this.arm(at), (ops) => this.afterFlush(ops));
+    this.flusher = new Flusher(storage, env, (at) => this.arm(at), () => wal.stamp(), (ops) => this.afterFlush(ops));
     this.log.keepFrom = () => this.flusher.firstUnflushed();
-    const wal = new WriteAhead(ctx.storage, this.log, this.flusher, (text) => this.broadcast(text), (at) => this.arm(at), () => this.tables());
+    const wal: WriteAhead = new WriteAhead(ctx.storage, this.log, this.flusher, (text) => this.broadcast(text), (at) => this.arm(at), () => this.tables());
     this.sends = new SendState(new SendKeys(storage), wal);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -276,9 +276,19 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog(), flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, sockets: this.ctx.getWebSockets().length };
   }
 
-  /** Tests and benches: resolves once everything this room accepted is in D1 (at most 5 s). */
+  /**
+   * Tests and benches: resolves once everything this room accepted is in D1 — the shard (its flushes)
+   * and the directory (the queue's consumer has applied the last update: `channels.applied_stamp`);
+   * at most about 10 s.
+   */
   async settle() {
     await this.sends.wal.allFlushed();
+    const queued = this.flusher.lastQueued;
+    if (!queued) return;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      const row = await this.env.DB.prepare("SELECT applied_stamp AS stamp FROM channels WHERE id = ?").bind(queued.channelId).first<{ stamp: number }>();
+      if (!row || row.stamp >= queued.stamp) return;
+    }
   }
 
   /** Tests only: a smaller backlog bound, so a test reaches it without a thousand sends. */

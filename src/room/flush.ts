@@ -9,10 +9,10 @@
  * new changes with 503 CHAT_UNAVAILABLE; reads are unaffected.
  */
 import type { Env } from "../env";
-import { flushDirectory } from "../features/messages/messages.queries";
 import { insertAccepted, type NewMessage } from "../history";
-import { createDb } from "../platform/db";
 import { type D1Stats, emptyStats, meterD1 } from "../platform/d1-metering";
+import { createDb } from "../platform/db";
+import { directoryWrites } from "../features/messages/messages.queries";
 import { ApiError } from "../platform/errors";
 import { historyDb, shardBinding } from "../platform/shards";
 
@@ -39,6 +39,8 @@ const unavailable = () => new ApiError("CHAT_UNAVAILABLE", "This channel's chang
 
 interface Waiter {
   seq: number;
+  /** A REST or integration send: its flush writes the directory inline (read-your-writes). */
+  directory: boolean;
   done: (flushed: Flushed | undefined) => void;
 }
 
@@ -59,12 +61,16 @@ export class Flusher {
   backlogMax = BACKLOG_MAX_EVENTS;
   /** Since this instance started: messages flushed, flushes that wrote, D1 transactions they took. */
   readonly counts = { messages: 0, flushes: 0, transactions: 0 };
+  /** The last directory update this instance queued (tests and benches wait for it to be applied). */
+  lastQueued: { channelId: string; stamp: number } | undefined;
 
   constructor(
     private readonly sql: () => SqlStorage,
     private readonly env: Env,
     /** Arms the room's alarm at `at` (earliest deadline wins). */
     private readonly arm: (at: number) => void,
+    /** The room's stamp clock (monotonic, microseconds): orders directory updates (src/room/directory-updates.ts). */
+    private readonly stamp: () => number,
     /** Called with the ops of each successful flush, in seq order (webhooks). */
     private readonly flushed: (ops: FlushOp[]) => void,
   ) {}
@@ -107,11 +113,11 @@ export class Flusher {
    * Resolves once everything up to `seq` is in D1 (with the flush's cost and bookmarks), or with
    * undefined after `ms` (the message is durable in the room either way).
    */
-  waitFor(seq: number, ms = FLUSH_WAIT_MS): Promise<Flushed | undefined> {
+  waitFor(seq: number, ms = FLUSH_WAIT_MS, directory = false): Promise<Flushed | undefined> {
     const first = this.firstUnflushed();
     if (first === undefined || first > seq) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const waiter: Waiter = { seq, done: (f) => (clearTimeout(timer), this.waiters.delete(waiter), resolve(f)) };
+      const waiter: Waiter = { seq, directory, done: (f) => (clearTimeout(timer), this.waiters.delete(waiter), resolve(f)) };
       const timer = setTimeout(() => waiter.done(undefined), ms);
       this.waiters.add(waiter);
       this.kick();
@@ -153,9 +159,15 @@ export class Flusher {
         .toArray()
         .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as FlushOp }));
       if (!ops.length) return;
+      // A REST or integration send waiting for this flush gets read-your-writes for its directory
+      // part too (the channel list, counts): written inline. Otherwise it goes through the queue.
+      // Decided after the shard batch: by then a REST send accepted just before has its waiter in.
+      const [first, last] = [ops[0]!.seq, ops.at(-1)!.seq];
+      let inline = false;
+      const decideInline = () => (inline = [...this.waiters].some((w) => w.directory && w.seq >= first && w.seq <= last));
       let result: Flushed;
       try {
-        result = await this.write(ops.map((o) => o.op));
+        result = await this.write(ops.map((o) => o.op), decideInline);
       } catch (err) {
         this.failures++;
         const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (this.failures - 1));
@@ -166,8 +178,7 @@ export class Flusher {
       this.failures = 0;
       this.counts.messages += ops.length;
       this.counts.flushes += 1;
-      this.counts.transactions += 2; // one shard batch, one directory batch
-      const last = ops.at(-1)!.seq;
+      this.counts.transactions += inline ? 2 : 1; // the shard batch, and the directory's when inline (else queued, coalesced)
       this.sql().exec("DELETE FROM unflushed WHERE seq <= ?", last);
       for (const waiter of [...this.waiters]) if (waiter.seq <= last) waiter.done(result);
       this.flushed(ops.map((o) => o.op));
@@ -175,8 +186,12 @@ export class Flusher {
     } while (this.again);
   }
 
-  /** One shard batch, then one directory batch (the shard first: §12), with the cost and bookmarks. */
-  private async write(ops: FlushOp[]): Promise<Flushed> {
+  /**
+   * One shard batch, then the directory's part handed to the DIRECTORY queue (the shard first: §12),
+   * with the cost and the shard's bookmark. A flush is done when both are: a retried flush inserts
+   * nothing twice and queues an update that changes nothing twice.
+   */
+  private async write(ops: FlushOp[], inline: () => boolean): Promise<Flushed> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error("injected fault: D1 unavailable");
@@ -192,15 +207,21 @@ export class Flusher {
     const shardDb = historyDb(history.db);
     const [first, ...rest] = insertAccepted(shardDb, ops.map((o) => o.row));
     await shardDb.batch([first!, ...rest]);
-    const directory = session("DB", this.env.DB);
-    const db = createDb(directory.db);
     const accepted = ops.map((o) => ({ messageId: o.row.id, senderId: o.row.senderId, position: o.row.position, now: o.row.now, mentioned: o.mentioned }));
-    const [head, ...tail] = flushDirectory(db, row.channelId, dm, accepted);
-    await db.batch([head!, ...tail]);
-    for (const [name, s] of [[shard, history], ["DB", directory]] as const) {
-      const b = s.bookmark();
-      if (b) bookmarks[name] = b;
+    const update = { channelId: row.channelId, stamp: this.stamp(), dm, accepted };
+    if (inline()) {
+      const directory = session("DB", this.env.DB);
+      const db = createDb(directory.db);
+      const [head, ...tail] = directoryWrites(db, update);
+      await db.batch([head!, ...tail]);
+      const b = directory.bookmark();
+      if (b) bookmarks.DB = b;
+    } else {
+      await this.env.DIRECTORY.send({ kind: "directory", update }, { contentType: "json" });
+      this.lastQueued = { channelId: row.channelId, stamp: update.stamp };
     }
+    const b = history.bookmark();
+    if (b) bookmarks[shard] = b;
     return { d1, bookmarks };
   }
 }

@@ -75,6 +75,17 @@ export type SequencedType = "message" | "message_update" | "message_delete" | "r
 /** User socket frames that take the user's next `seq`. */
 export type HubSequencedType = "notify" | "channel_add" | "channel_remove" | "channel_update";
 
+/** One message on the DIRECTORY queue (src/room/directory-updates.ts): a room flush's directory writes, as data. */
+export interface DirectoryJob {
+  kind: "directory";
+  update: {
+    channelId: string;
+    stamp: number;
+    dm: boolean;
+    accepted: { messageId: string; senderId: string; position: number; now: number; mentioned: string[] }[];
+  };
+}
+
 /** A state-changing call to a room, as it travels through the JOBS retry queue. */
 export type RoomCall =
   | { kind: "publish"; channelId: string; eventId: string; type: SequencedType; data: unknown }

@@ -22,6 +22,22 @@ export class WriteAhead {
     private readonly ready: () => void,
   ) {}
 
+  private lastStamp = 0;
+
+  /**
+   * The room's clock for directory updates and cursor moves: microseconds, strictly increasing in this
+   * instance, and past any earlier instance's (time moves on across a restart).
+   */
+  stamp(): number {
+    this.lastStamp = Math.max(Date.now() * 1000, this.lastStamp + 1);
+    return this.lastStamp;
+  }
+
+  /** The newest stamp handed out (0 before the first). */
+  latestStamp(): number {
+    return this.lastStamp;
+  }
+
   /** The last position this room handed out, as stored (0 before the first). */
   storedPosition(): number {
     this.ready();
@@ -72,9 +88,10 @@ export class WriteAhead {
     return this.log.announced(eventId, Number.MAX_SAFE_INTEGER) === true;
   }
 
+  /** A REST or integration send: waits for its flush, which then writes the directory inline. */
   waitFor(seq: number): Promise<Flushed | undefined> {
     this.ready();
-    return this.flusher.waitFor(seq);
+    return this.flusher.waitFor(seq, undefined, true);
   }
 
   messageFlushed(messageId: string): Promise<void> {

@@ -12,8 +12,8 @@ const post = (token: string, channelId: string, body: string, header: Record<str
 
 describe("D1 round trips per request (D1 bills and limits by them)", () => {
   // A send runs in the channel's room, which accepts it write-ahead and remembers who may post; a REST
-  // send answers once its flush wrote the shard, then the directory (two round trips, shared by every
-  // message of the flush). The first send after the room wakes reads who may post first.
+  // send answers once its flush wrote the shard and then (for a REST send, inline) the directory: two
+  // round trips, shared by every message of the flush. The first send after the room wakes reads who may post first.
   it("a REST send waits for one flush: the shard, then the directory — three on a room's first send", async () => {
     const [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
     const group = await createChannel(alice, { type: "group", name: "Trips", member_ids: [bob.id] });

@@ -117,8 +117,13 @@ export async function send(user: TestUser, channelId: string, body: string | Sen
   return expectStatus(res, 201);
 }
 
-/** The caller's view of one channel in GET /v1/channels (include_hidden). */
+/**
+ * The caller's view of one channel in GET /v1/channels (include_hidden), once the channel's room has
+ * everything it accepted in D1 — its directory updates go through a queue, so counts trail by about a
+ * second (DESIGN §12).
+ */
 export async function listed(user: TestUser, channelId: string): Promise<ChannelListItem | undefined> {
+  await settled(channelId);
   const channels = await expectStatus(api(user.token).v1.channels.$get({ query: { include_hidden: "true" } }), 200);
   return channels.find((c) => c.id === channelId);
 }
@@ -166,4 +171,9 @@ export async function call(method: string, path: string, opts: CallOptions = {})
   const res = await rawRequest(method, path, { token: opts.token, json: opts.body, body: opts.rawBody, headers: opts.headers });
   const { text, json } = await readBody(res);
   return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Waits until the channel's room has everything it accepted in D1, shard and directory (see `listed`). */
+export async function settled(channelId: string) {
+  await env.CHANNEL_ROOM.getByName(channelId).settle();
 }

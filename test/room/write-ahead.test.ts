@@ -150,4 +150,18 @@ describe("write-ahead: the room first, D1 behind it", () => {
     await roomOf(chat.id).pauseFlushes(false);
     expect(await expectStatus(edit(), 200)).toMatchObject({ id: ack.data.id, body: "fixed" });
   });
+
+  it("the directory follows socket sends through its queue; a late update never undoes a later mark-unread", async () => {
+    const { alice, bob, chat, aliceSocket } = await group();
+    const first = await send(alice, chat.id, "over REST"); // its directory part is written before the 201
+    await aliceSocket.expect("message");
+    const second = await sendOverSocket(aliceSocket, "over the socket"); // its part goes through the queue
+    // Alice moves her cursor back to the first message before the queued update (which moves her
+    // cursor to her own second message) can have been applied: the update must not undo it.
+    const read = await api(alice.token).v1.channels[":channelID"].read.$post({ param: { channelID: chat.id }, json: { last_read_message_id: first.id } });
+    expect(read.status).toBe(200);
+    expect(await listed(alice, chat.id)).toMatchObject({ last_read_message_id: first.id, unread_count: 0 });
+    expect(await listed(bob, chat.id)).toMatchObject({ unread_count: 2, last_message_at: expect.any(Number) });
+    expect((await storedRows(chat.id)).map((r) => r.id)).toEqual([first.id, second.data.id]);
+  });
 });

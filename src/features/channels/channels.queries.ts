@@ -150,6 +150,7 @@ export async function createGroupOrRoom(
     lastActivityAt: now,
     lastPosition: 0,
     lastMessageAt: null,
+    appliedStamp: 0,
     deletedAt: null,
     shard: input.shard,
   };

@@ -55,6 +55,7 @@ export async function createDm(db: Db, userId: string, otherId: string, shard: s
     lastActivityAt: now,
     lastPosition: 0,
     lastMessageAt: null,
+    appliedStamp: 0,
     deletedAt: null,
     shard,
   };

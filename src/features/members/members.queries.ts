@@ -116,9 +116,10 @@ export async function setHidden(db: Db, channelId: string, userId: string, hidde
 }
 
 /** Moves the member's read cursor (any direction): unread counts follow the position. */
-export async function setReadCursor(db: Db, channelId: string, userId: string, messageId: string, position: number, ownAfter: number, now: number) {
+/** `stamp`: the channel room's stamp of this move (a queued send's cursor update never goes below it). */
+export async function setReadCursor(db: Db, channelId: string, userId: string, messageId: string, position: number, ownAfter: number, now: number, stamp: number) {
   await db
     .update(channelMembers)
-    .set({ lastReadMessageId: messageId, readPosition: position, ownAfter, readUpdatedAt: now })
+    .set({ lastReadMessageId: messageId, readPosition: position, ownAfter, readUpdatedAt: now, cursorStamp: sql`max(${channelMembers.cursorStamp}, ${stamp})` })
     .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)));
 }

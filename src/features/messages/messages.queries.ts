@@ -101,7 +101,7 @@ export function recordDeletedPosition(db: Db, channelId: string, position: numbe
   return db.insert(deletedPositions).values({ channelId, position, senderId }).onConflictDoNothing();
 }
 
-/** One accepted top-level message, as a flush writes it to the directory (src/room/flush.ts). */
+/** One accepted top-level message, as its channel's directory row and its sender's cursor learn of it. */
 export interface AcceptedMessage {
   messageId: string;
   senderId: string;
@@ -110,20 +110,34 @@ export interface AcceptedMessage {
   mentioned: string[];
 }
 
+/** What one channel's flushes since the last update tell the directory, coalesced (src/room/directory-updates.ts). */
+export interface ChannelUpdate {
+  channelId: string;
+  /** The room's stamp of the newest flush in it (monotonic per room, across restarts: microseconds). */
+  stamp: number;
+  dm: boolean;
+  accepted: AcceptedMessage[];
+}
+
 /**
- * The directory's half of a flush, for everything one channel accepted since the last (group
- * commit): the channel's last position and activity, each sender's read cursor (their own messages
- * never count as unread), a hidden DM unhidden, the mention rows. Every write is idempotent (max,
- * conflict-free inserts), so a flush retried after a lost answer changes nothing more. The caller
- * runs it as one batch, after the shard's.
+ * The directory's writes for one channel's update: the channel's last position and activity (max:
+ * updates come late and more than once), each sender's read cursor (their own messages never count
+ * as unread) unless a later cursor move stamped it since, a hidden DM unhidden, the mention rows
+ * (only for positions not deleted meanwhile). Every write is idempotent.
  */
-export function flushDirectory(db: Db, channelId: string, dm: boolean, accepted: AcceptedMessage[]): BatchItem<"sqlite">[] {
-  const last = accepted.at(-1)!;
+export function directoryWrites(db: Db, u: ChannelUpdate): BatchItem<"sqlite">[] {
+  const { channelId, stamp, accepted } = u;
+  const last = accepted.reduce((a, b) => (b.now > a.now ? b : a));
   const maxPosition = Math.max(...accepted.map((m) => m.position));
   const items: BatchItem<"sqlite">[] = [
     db
       .update(channels)
-      .set({ lastPosition: sql`max(${channels.lastPosition}, ${maxPosition})`, lastActivityAt: sql`max(${channels.lastActivityAt}, ${last.now})`, lastMessageAt: sql`max(coalesce(${channels.lastMessageAt}, 0), ${last.now})` })
+      .set({
+        lastPosition: sql`max(${channels.lastPosition}, ${maxPosition})`,
+        lastActivityAt: sql`max(${channels.lastActivityAt}, ${last.now})`,
+        lastMessageAt: sql`max(coalesce(${channels.lastMessageAt}, 0), ${last.now})`,
+        appliedStamp: sql`max(${channels.appliedStamp}, ${stamp})`,
+      })
       .where(eq(channels.id, channelId)),
   ];
   const bySender = new Map<string, AcceptedMessage>();
@@ -137,11 +151,16 @@ export function flushDirectory(db: Db, channelId: string, dm: boolean, accepted:
           readPosition: sql`max(coalesce(${channelMembers.readPosition}, 0), ${m.position})`,
           readUpdatedAt: m.now,
           ownAfter: 0,
+          cursorStamp: stamp,
         })
-        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, m.senderId))),
+        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, m.senderId), sql`${channelMembers.cursorStamp} < ${stamp}`)),
     );
   }
-  if (dm) items.push(db.update(channelMembers).set({ hidden: false }).where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.hidden, true))));
-  for (const m of accepted) if (m.mentioned.length) items.push(insertMentions(db, { channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentioned }));
+  if (u.dm) items.push(db.update(channelMembers).set({ hidden: false }).where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.hidden, true))));
+  for (const m of accepted) {
+    if (!m.mentioned.length) continue;
+    const live = sql`not exists (select 1 from ${deletedPositions} d where d.channel_id = ${channelId} and d.position = ${m.position})`;
+    items.push(insertMentions(db, { channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentioned }, live));
+  }
   return items;
 }

@@ -21,7 +21,7 @@ export async function markRead(deps: Deps, me: string, channelId: string, messag
   // read of just those rows), so the channel list never reads history.
   const ownAfter = await ownMessagesAfter(shard, access.channel.id, me, position);
   const now = Date.now();
-  await setReadCursor(db, access.channel.id, me, messageId, position, ownAfter, now);
+  await setReadCursor(db, access.channel.id, me, messageId, position, ownAfter, now, deps.writeAhead?.stamp() ?? now * 1000);
   const cursor = { channel_id: access.channel.id, last_read_message_id: messageId, updated_at: seconds(now) };
   // DMs and groups show "seen" live, so every member's sockets hear it; in a room (public, possibly
   // huge) only the reader's own do, so their other devices clear the badge.
