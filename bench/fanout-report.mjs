@@ -69,7 +69,7 @@ function costTables(costs, clientCpuMs) {
 }
 
 function delayTable({ delay, rows }, tables) {
-  console.log(`D1 delayed by ${delay} ms (a second project server, BENCH_D1_DELAY_MS=${delay}, taking turns with the first), 1 subscriber, ms\n| path | send → delivery p50 | p90 | send → answer p50 | samples |\n| --- | --- | --- | --- | --- |`);
+  console.log(`D1 delayed by ${delay} ms (a second project server, BENCH_D1_DELAY_MS=${delay}, taking turns with the first, each turn once both rooms have flushed), 1 subscriber, ms\n| path | send → delivery p50 | p90 | send → answer p50 | samples |\n| --- | --- | --- | --- | --- |`);
   for (const r of rows) console.log(`| ${r.label} | ${f1(r.p50)} | ${f1(r.p90)} | ${f1(r.answer50)} | ${r.count} |`);
   const main = tables.get(1)?.find((r) => r.key === "socket")?.p50;
   console.log(`(project socket p50 at 1 subscriber in the main run: ${f1(main)} ms; the REST answer waits for its flush, so it shows the delay is in force)\n`);

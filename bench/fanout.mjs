@@ -111,7 +111,8 @@ function cost(phase, p, runs) {
   costs.push({ phase, key: p.key, label: p.label, cpuMs: p.cpu?.take(p.key), d1: p.d1?.take(p.key), sent: sum((r) => r.sentCount()), delivered: sum((r) => r.deliveries()) });
 }
 
-async function latency(n, paths, phase = `${n} subs`) {
+/** `settle()`, when given, is awaited before every turn (outside it). */
+async function latency(n, paths, phase = `${n} subs`, settle) {
   // One sender each; the REST sender has no socket, the socket sender's one is in the same room.
   for (const p of paths) {
     p.latencySender = await p.sender(`${p.key}-l${n}`);
@@ -122,6 +123,7 @@ async function latency(n, paths, phase = `${n} subs`) {
   log(`latency, ${phase}: ${WARMUP} + ${SENDS} sends per path, taking turns`);
   for (let i = 0; i < WARMUP + SENDS; i++) {
     for (const p of paths) {
+      await settle?.();
       await turn(p);
       const body = bodyOf(p.run.id, 0, i);
       const t0 = performance.now();
@@ -190,7 +192,10 @@ async function burst(paths) {
 
 /**
  * The project again, its every D1 call delayed by D1_DELAY ms, taking turns with the undelayed one
- * (fresh rooms of 1 subscriber on both): socket and REST, send → delivery and send → answer.
+ * (fresh rooms of 1 subscriber on both): socket and REST, send → delivery and send → answer. Each
+ * turn starts once both rooms have flushed everything: the undelayed socket's flush, right after its
+ * ack, would otherwise run during the next turn, the delayed socket's (whose own flush starts 80 ms
+ * later, during a REST turn), and the comparison would measure that.
  */
 async function delayedD1() {
   log(`starting the project again with BENCH_D1_DELAY_MS=${D1_DELAY} (:${PORT + 4})`);
@@ -203,7 +208,8 @@ async function delayedD1() {
     { key: "rest", label: "project REST", room: fast, sender: (name) => fast.rest(name) },
     { key: "rest-d1", label: `project REST,${late}`, room: delayed, sender: (name) => delayed.rest(name) },
   ];
-  const rows = await latency(1, paths, `1 sub,${late}`);
+  const flushed = [roomTransactions(server, fast.channelId), roomTransactions(slow, delayed.channelId)];
+  const rows = await latency(1, paths, `1 sub,${late}`, () => Promise.all(flushed.map((read) => read())));
   for (const room of [fast, delayed]) room.subs.forEach(bye);
   return { delay: D1_DELAY, rows };
 }
