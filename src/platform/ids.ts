@@ -60,3 +60,6 @@ export function newId(now = Date.now()): string {
 
 /** True for a well-formed id (19 digits). Cheap guard before touching D1. */
 export const isId = (value: string) => /^[1-9]\d{18}$/.test(value);
+
+/** When an id was minted (ms since the epoch), from its snowflake bits. */
+export const idTime = (id: string) => Number(((BigInt(id) - OFFSET) >> 22n) + EPOCH_MS);

@@ -28,8 +28,12 @@ export class ChangeOrder {
     return this.run(true, work);
   }
 
-  /** Runs a change alongside others; with `keys`, after every earlier change naming one of them. */
-  async alongsideOthers<T>(work: () => Promise<T>, keys: string[] = []): Promise<T> {
+  /**
+   * Runs a change alongside others; with `keys`, after every earlier change naming one of them. With
+   * `join` false it waits for those but later changes do not wait for it (a read cursor: many readers
+   * of one message need not queue behind each other).
+   */
+  async alongsideOthers<T>(work: () => Promise<T>, keys: string[] = [], join = true): Promise<T> {
     if (!keys.length) return this.run(false, work);
     // The key chains are joined before the lock is taken: a later change with the same key then
     // waits for this one however the lock's queue orders the two.
@@ -43,6 +47,7 @@ export class ChangeOrder {
       () => undefined,
       () => undefined,
     );
+    if (!join) return done;
     for (const k of keys) this.keyed.set(k, settled);
     settled.then(() => {
       for (const k of keys) if (this.keyed.get(k) === settled) this.keyed.delete(k);

@@ -30,8 +30,10 @@ interface Change<A extends unknown[], R> {
   /** "alone" for rights changes; otherwise the keys it waits on (from its arguments). */
   order: "alone" | ((...args: A) => string[]);
   run: Run<A, R>;
+  /** False: waits for its keys' earlier changes, but later ones do not wait for it. */
+  join?: boolean;
 }
-const change = <A extends unknown[], R>(order: Change<A, R>["order"], run: Run<A, R>): Change<A, R> => ({ order, run });
+const change = <A extends unknown[], R>(order: Change<A, R>["order"], run: Run<A, R>, join = true): Change<A, R> => ({ order, run, join });
 /**
  * Changes whose third argument names a message (after `me` and the channel id). They run after the
  * message reached D1 when the room accepted it but has not flushed it yet (at most one flush), so
@@ -60,6 +62,7 @@ export const ROOM_CHANGES = {
       await deps.writeAhead?.allFlushed();
       return markRead(deps, me, channelId, messageId);
     },
+    false,
   ),
   attachmentUrl: namingMessage(attachmentUrl),
   addMember: change("alone", addMember),
@@ -112,7 +115,7 @@ export async function runChange(room: RoomContext, order: ChangeOrder, request: 
     const value =
       entry.order === "alone"
         ? await order.alone(() => work().finally(afterAlone))
-        : await order.alongsideOthers(work, entry.order(...args));
+        : await order.alongsideOthers(work, entry.order(...args), entry.join !== false);
     return { value, d1: stats, bookmarks: sessions.bookmarks() };
   } catch (err) {
     return { error: errorData(err, request.requestId, request.channelId), d1: stats, bookmarks: sessions.bookmarks() };

@@ -17,17 +17,23 @@ export type { ChannelUpdate } from "../features/messages/messages.queries";
 export type { DirectoryJob } from "./wire";
 import type { DirectoryJob } from "./wire";
 
+/** Statements per directory transaction (D1 limits the statements one invocation may run). */
+const WRITES_PER_BATCH = 200;
+
 /** Updates of one channel merged: everything accepted, the newest stamp. */
 export function coalesce(updates: ChannelUpdate[]): ChannelUpdate[] {
   const byChannel = new Map<string, ChannelUpdate>();
   for (const u of updates) {
+    // Each message keeps its own update's stamp: merged with a later update, a sender's cursor move is
+    // still guarded by the stamp it was made with (a mark-unread between the two must win).
+    const accepted = u.accepted.map((m) => ({ ...m, stamp: m.stamp ?? u.stamp }));
     const known = byChannel.get(u.channelId);
-    if (!known) byChannel.set(u.channelId, { ...u, accepted: [...u.accepted] });
+    if (!known) byChannel.set(u.channelId, { ...u, accepted });
     else {
       known.stamp = Math.max(known.stamp, u.stamp);
       known.dm ||= u.dm;
       const seen = new Set(known.accepted.map((m) => m.messageId));
-      known.accepted.push(...u.accepted.filter((m) => !seen.has(m.messageId)));
+      known.accepted.push(...accepted.filter((m) => !seen.has(m.messageId)));
     }
   }
   return [...byChannel.values()];
@@ -38,7 +44,11 @@ export async function consumeDirectoryUpdates(batch: MessageBatch<DirectoryJob>,
   const db = createDb(env.DB);
   const writes: BatchItem<"sqlite">[] = coalesce(batch.messages.map((m) => m.body.update)).flatMap((u) => directoryWrites(db, u));
   try {
-    if (writes.length) await db.batch(writes as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    // One transaction for the batch, unless it is large: then chunks of WRITES_PER_BATCH (each write
+    // is safe to repeat, so a retry after a partial success changes nothing twice).
+    for (let i = 0; i < writes.length; i += WRITES_PER_BATCH) {
+      await db.batch(writes.slice(i, i + WRITES_PER_BATCH) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    }
     batch.ackAll();
   } catch (err) {
     console.error(JSON.stringify({ level: "warn", queue: "directory", updates: batch.messages.length, error: String(err) }));

@@ -164,7 +164,10 @@ export class Flusher {
       // Decided after the shard batch: by then a REST send accepted just before has its waiter in.
       const [first, last] = [ops[0]!.seq, ops.at(-1)!.seq];
       let inline = false;
-      const decideInline = () => (inline = [...this.waiters].some((w) => w.directory && w.seq >= first && w.seq <= last));
+      // Mention rows go inline too: an edit right after the send replaces them, and a late queued insert
+      // would bring back ones it removed (mentions are rare next to plain messages).
+      const mentions = ops.some((o) => o.op.mentioned.length > 0);
+      const decideInline = () => (inline = mentions || [...this.waiters].some((w) => w.directory && w.seq >= first && w.seq <= last));
       let result: Flushed;
       try {
         result = await this.write(ops.map((o) => o.op), decideInline);
@@ -180,7 +183,9 @@ export class Flusher {
       this.counts.flushes += 1;
       this.counts.transactions += inline ? 2 : 1; // the shard batch, and the directory's when inline (else queued, coalesced)
       this.sql().exec("DELETE FROM unflushed WHERE seq <= ?", last);
-      for (const waiter of [...this.waiters]) if (waiter.seq <= last) waiter.done(result);
+      // Waiters for a seq that was not a message (a reaction's, say) are done once nothing before it waits.
+      const next = this.firstUnflushed() ?? Number.POSITIVE_INFINITY;
+      for (const waiter of [...this.waiters]) if (waiter.seq <= last || waiter.seq < next) waiter.done(result);
       this.flushed(ops.map((o) => o.op));
       if (ops.length === FLUSH_MAX) this.again = true;
     } while (this.again);

@@ -82,10 +82,13 @@ export class WriteAhead {
     return this.flusher.pending(messageId);
   }
 
-  /** Whether the event `eventId` was sequenced here (while the log keeps it). */
-  announced(eventId: string): boolean {
+  /**
+   * Whether the event `eventId`, made at or after `since`, was sequenced here: true or false when the
+   * log can tell, undefined when events since then may have been pruned.
+   */
+  announced(eventId: string, since: number): boolean | undefined {
     this.ready();
-    return this.log.announced(eventId, Number.MAX_SAFE_INTEGER) === true;
+    return this.log.announced(eventId, since);
   }
 
   /** A REST or integration send: waits for its flush, which then writes the directory inline. */

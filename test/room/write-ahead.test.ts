@@ -1,6 +1,6 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createChannel, expectError, expectStatus, listed, newUser, send } from "../helpers/api";
+import { createChannel, expectError, expectStatus, listed, newUser, send, upload } from "../helpers/api";
 import { api } from "../helpers/client";
 import { shardOf } from "../helpers/shards";
 import { type Client, type Frame, connect } from "../helpers/ws";
@@ -163,5 +163,24 @@ describe("write-ahead: the room first, D1 behind it", () => {
     expect(await listed(alice, chat.id)).toMatchObject({ last_read_message_id: first.id, unread_count: 0 });
     expect(await listed(bob, chat.id)).toMatchObject({ unread_count: 2, last_message_at: expect.any(Number) });
     expect((await storedRows(chat.id)).map((r) => r.id)).toEqual([first.id, second.data.id]);
+  });
+
+  it("a send refused after its uploads were claimed (the backlog filled meanwhile) frees them: the retry sends them", async () => {
+    const { alice, chat, aliceSocket } = await group();
+    const file = await expectStatus(upload(alice, new TextEncoder().encode("report"), "text/plain", "report.txt"), 201);
+    await roomOf(chat.id).pauseFlushes(true);
+    await roomOf(chat.id).limitBacklog(1);
+    // Alice's send has claimed its upload and is held; meanwhile another message fills the backlog.
+    await roomOf(chat.id).holdAt("send:checked");
+    const post = () => api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: chat.id }, header: {}, json: { body: "see attached", attachments: [{ asset_id: file.asset_id }] } });
+    const refused = post();
+    await roomOf(chat.id).reached("send:checked");
+    await sendOverSocket(aliceSocket, "fills the backlog");
+    await roomOf(chat.id).release("send:checked");
+    await expectError(refused, 503, "CHAT_UNAVAILABLE");
+    await roomOf(chat.id).limitBacklog(1000);
+    await roomOf(chat.id).pauseFlushes(false);
+    const sent = await expectStatus(post(), 201);
+    expect(sent.attachments).toMatchObject([{ asset_id: file.asset_id }]);
   });
 });

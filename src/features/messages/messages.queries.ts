@@ -108,6 +108,8 @@ export interface AcceptedMessage {
   position: number;
   now: number;
   mentioned: string[];
+  /** The stamp of the update it came in, kept through coalescing (each cursor move is guarded by its own). */
+  stamp?: number;
 }
 
 /** What one channel's flushes since the last update tell the directory, coalesced (src/room/directory-updates.ts). */
@@ -151,9 +153,9 @@ export function directoryWrites(db: Db, u: ChannelUpdate): BatchItem<"sqlite">[]
           readPosition: sql`max(coalesce(${channelMembers.readPosition}, 0), ${m.position})`,
           readUpdatedAt: m.now,
           ownAfter: 0,
-          cursorStamp: stamp,
+          cursorStamp: m.stamp ?? stamp,
         })
-        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, m.senderId), sql`${channelMembers.cursorStamp} < ${stamp}`)),
+        .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, m.senderId), sql`${channelMembers.cursorStamp} < ${m.stamp ?? stamp}`)),
     );
   }
   if (u.dm) items.push(db.update(channelMembers).set({ hidden: false }).where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.hidden, true))));

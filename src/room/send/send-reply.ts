@@ -9,6 +9,7 @@ import { openReply } from "../../features/messages/messages.queries";
 import { messageJson } from "../../features/messages/messages.schemas";
 import { type Sending, messageEventId, permitted, posterKey } from "./send-rules";
 import { withSenders } from "../../features/messages/senders";
+import { isUniqueViolation } from "../../platform/db-errors";
 
 /** A reply: the directory's half (mentions, conditional on the right to post), then the shard's. */
 export async function sendReply(s: Sending, thread: history.ThreadTarget) {
@@ -25,30 +26,46 @@ export async function sendReply(s: Sending, thread: history.ThreadTarget) {
     throw err;
   }
   await s.room.checkpoint("reply:checked");
+  const reply = { ...fields, mentionedUserIds: mentioned };
+  let stored: Awaited<ReturnType<typeof history.insertReply>>;
   try {
-    return { message: await storeReply(s, { ...fields, mentionedUserIds: mentioned }, thread, opened.connected), replayed: false };
+    stored = await history.insertReply(s.shard, reply, thread);
   } catch (err) {
-    await undo();
-    throw err;
+    // The same id stored before (a retried call whose first answer was lost): that reply is the answer.
+    const earlier = isUniqueViolation(err) ? await history.getMessage(s.shard, fields.channelId, fields.id) : undefined;
+    if (!earlier) {
+      await undo();
+      throw err;
+    }
+    const message = messageJson((await withSenders(deps.db, [earlier]))[0]!);
+    s.room.wal.announce(fields.channelId, "message", message, messageEventId(earlier.id));
+    return { message, replayed: false };
   }
+  if (!stored) {
+    await undo(); // the parent went away meanwhile: nothing was stored
+    throw messageNotFound();
+  }
+  // Stored: from here on nothing is taken back (its claims and mentions belong to it now).
+  return { message: await announceReply(s, stored, opened.connected), replayed: false };
 }
 
 /**
- * Stores a reply (404 if its parent went away meanwhile), then the room announces it itself — its
- * `message` and the root's `message_update` — and the webhooks and user sockets hear of both.
+ * A stored reply, announced by the room itself — its `message` and the root's `message_update` — then
+ * the webhooks and user sockets hear of both (off the answer's path: a failure there is logged).
  */
-async function storeReply({ deps, shard, room }: Sending, fields: history.NewMessage, thread: history.ThreadTarget, connected: string[]) {
-  const stored = await history.insertReply(shard, fields, thread);
-  if (!stored) throw messageNotFound();
+async function announceReply({ deps, shard, room }: Sending, stored: NonNullable<Awaited<ReturnType<typeof history.insertReply>>>, connected: string[]) {
+  const channelId = stored.reply.channelId;
   const [[reply, root], reactions] = await Promise.all([withSenders(deps.db, [stored.reply, stored.root]), history.reactionsFor(shard, [stored.root.id])]);
   const message = messageJson(reply!);
   const rootJson = messageJson(root!, reactions.get(root!.id));
-  room.wal.announce(fields.channelId, "message", message, messageEventId(reply!.id));
-  room.wal.announce(fields.channelId, "message_update", rootJson);
-  await Promise.all([
-    emitToWebhooks(deps, "message", fields.channelId, message),
-    emitToWebhooks(deps, "message_update", fields.channelId, rootJson),
+  room.wal.announce(channelId, "message", message, messageEventId(reply!.id));
+  room.wal.announce(channelId, "message_update", rootJson);
+  const after = Promise.all([
+    emitToWebhooks(deps, "message", channelId, message),
+    emitToWebhooks(deps, "message_update", channelId, rootJson),
     notifyMessage(deps, message, connected),
-  ]);
+  ]).catch((err) => console.error(JSON.stringify({ level: "warn", realtime: "reply", channel_id: channelId, error: String(err) })));
+  if (deps.waitUntil) deps.waitUntil(after);
+  else await after;
   return message;
 }

@@ -3,9 +3,9 @@ import type { Deps, HistoryDb } from "../../env";
 import * as history from "../../history";
 import type { MessageRow } from "../../history";
 import { ApiError } from "../../platform/errors";
-import { newId } from "../../platform/ids";
+import { idTime, isId, newId } from "../../platform/ids";
 import { OFF_PATH_CALLS, notifyMessage } from "../../realtime/hubs";
-import { claimForMessage } from "../../features/attachments/attachments.queries";
+import { claimForMessage, releaseClaims } from "../../features/attachments/attachments.queries";
 import { attachmentInUse, resolveAttachments } from "../../features/attachments/uploads";
 import { MAX_MENTIONS, keptInOrder, mentionableMembers } from "../../features/mentions/mentions.queries";
 import { checkMessageContent } from "../../features/messages/content";
@@ -53,13 +53,13 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   // A retried call (same message id), or a key used before in this channel (the room keeps them):
   // the message it made, or — when the first attempt never got that far — its id for this attempt.
   if (input.messageId) {
-    const again = await findAccepted(deps, room, shard, channelId, input.messageId);
+    const again = await findAccepted(deps, room, shard, channelId, input.messageId, false);
     if (again) return { ...again, replayed: false };
   }
   const key = input.idempotencyKey;
   const prior = key ? room.keys.find(senderId, key, now) : undefined;
   if (prior) {
-    const again = await findAccepted(deps, room, shard, channelId, prior);
+    const again = await findAccepted(deps, room, shard, channelId, prior, true);
     if (again) return { ...again, replayed: true };
   }
   const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
@@ -76,6 +76,9 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
     // A refusal stores nothing: the key is free again. After any other failure it stays, so the
     // retry looks for the message under the same id.
     if (key && err instanceof ApiError) room.keys.release(senderId, key, id);
+    // A top-level message that throws was never accepted (accepting is its last step): its uploads are
+    // free again, or a retry would find them "in use". (A reply takes its own back: sendReply.)
+    if (attachments.length && !thread) await db.batch([releaseClaims(db, id)]).catch(() => {});
     throw err;
   }
 }
@@ -130,12 +133,20 @@ function storedRow(m: history.NewMessage & { position: number }): MessageRow {
  * A message this room accepted before (a retried call, or a reused idempotency key): as its event
  * said while D1 does not hold it yet, else as D1 holds it. Undefined when the room never accepted it.
  */
-async function findAccepted(deps: Deps, room: SendRoom, shard: HistoryDb, channelId: string, messageId: string) {
+async function findAccepted(deps: Deps, room: SendRoom, shard: HistoryDb, channelId: string, messageId: string, fromKey: boolean) {
   const pending = room.wal.pending(messageId);
   if (pending) return { message: pending.op.message as ReturnType<typeof messageJson>, seq: pending.seq };
-  if (!room.wal.announced(messageEventId(messageId))) return undefined;
+  const eventId = messageEventId(messageId);
+  // The log tells, without D1, that a fresh id was never used (the usual first attempt of a send).
+  const announced = isId(messageId) ? room.wal.announced(eventId, idTime(messageId)) : undefined;
+  if (announced === false && !fromKey) return undefined;
+  // Otherwise (a key's message, or one older than the log's window) D1 has the last word.
   const row = await history.getMessage(shard, channelId, messageId);
-  return row ? { message: await json(deps, row) } : undefined;
+  if (!row) return undefined;
+  const message = await json(deps, row);
+  // Stored but provably never announced (a reply whose answer failed after its insert): announce it now.
+  if (announced === false) room.wal.announce(channelId, "message", message, eventId);
+  return { message };
 }
 
 const tooManyMentions = () =>
