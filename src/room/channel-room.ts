@@ -273,7 +273,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   /** Operators and benches: what this instance of the room did (counted since it started) and what waits. */
   async stats() {
     this.tables();
-    return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog(), flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, sockets: this.ctx.getWebSockets().length };
+    return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog().waiting, flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, sockets: this.ctx.getWebSockets().length };
   }
 
   /**

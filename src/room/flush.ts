@@ -86,16 +86,16 @@ export class Flusher {
 
   /** Refuses a new change past the backlog bound (nothing reaches D1 meanwhile). */
   checkBacklog() {
-    const row = this.sql().exec<{ n: number; oldest: number | null }>("SELECT count(*) AS n, min(at) AS oldest FROM unflushed").one();
-    if (row.n >= this.backlogMax || (row.oldest !== null && row.oldest < Date.now() - BACKLOG_MAX_MS)) {
+    const { waiting, oldest } = this.backlog();
+    if (waiting >= this.backlogMax || (oldest !== null && oldest < Date.now() - BACKLOG_MAX_MS)) {
       this.kick();
       throw unavailable();
     }
   }
 
-  /** Messages accepted and not in D1 yet. */
-  backlog(): number {
-    return this.sql().exec<{ n: number }>("SELECT count(*) AS n FROM unflushed").one().n;
+  /** Messages accepted and not in D1 yet, and when the oldest was. */
+  backlog(): { waiting: number; oldest: number | null } {
+    return this.sql().exec<{ waiting: number; oldest: number | null }>("SELECT count(*) AS waiting, min(at) AS oldest FROM unflushed").one();
   }
 
   /** The op of an accepted message that D1 does not hold yet, with its seq. */

@@ -8,6 +8,7 @@ import { z } from "@hono/zod-openapi";
 import { Channel } from "../features/channels/channels.schemas";
 import { Member } from "../features/members/members.schemas";
 import { Message, SendMessageBody } from "../features/messages/messages.schemas";
+import { errorBody } from "../platform/errors";
 
 /** A socket send's idempotency key: the REST `Idempotency-Key` rule (1–255 printable ASCII). */
 export const ClientMsgId = z.string().regex(/^[\x21-\x7e]{1,255}$/, "client_msg_id must be 1-255 printable ASCII characters");
@@ -115,7 +116,7 @@ export function sendAnswer(type: "ack" | "error", channelId: string, clientMsgId
 
 /** An upgrade the room or hub refuses: the API's error body, which the Worker answers with. */
 export function refusal(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status });
+  return Response.json(errorBody(code, message), { status });
 }
 
 /** Closes a socket that may already be closed. */
