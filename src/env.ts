@@ -5,6 +5,7 @@ import type * as integrationTables from "./db/integration";
 import type * as historySchema from "./db/history";
 import type { D1Stats } from "./platform/d1-metering";
 import type { ChannelRoomRpc, DirectoryJob, HubCalls, IdNodeRegistryRpc, RoomCall, UserHubRpc } from "./room/wire";
+import type { WriteAhead } from "./room/write-ahead";
 
 /** Bindings, vars and secrets, as declared in wrangler.toml and .dev.vars. */
 export interface Env {
@@ -108,7 +109,7 @@ export interface Deps {
    */
   localRoom?: LocalRoom;
   /** Set inside a channel's room: its write-ahead step, for changes that must wait for a flush (src/room/write-ahead.ts). */
-  writeAhead?: { messageFlushed(messageId: string): Promise<void>; allFlushed(): Promise<void>; stamp(): number };
+  writeAhead?: WriteAhead;
   /** Where work done for this request elsewhere (a send runs in the channel's room) reports its D1 cost and bookmarks. */
   remote?: RemoteWork;
 }

@@ -112,13 +112,22 @@ export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<Messa
   return inserted!;
 }
 
+/** What changed about an accepted message before its flush (src/room/pending-changes.ts): stored as it is now. */
+export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "editedAt" | "deletedAt" | "pinnedAt" | "pinnedBy">>;
+
 /**
- * Messages the channel's room accepted (write-ahead), flushed in one shard transaction. Idempotent:
- * a flush retried after a lost answer inserts nothing twice (the id is the primary key).
+ * Messages the channel's room accepted (write-ahead), flushed in one shard transaction, each as the
+ * room holds it now (edited, deleted or pinned before the flush). Idempotent: a flush retried after
+ * a lost answer inserts nothing twice (the id is the primary key) and leaves the room's version.
  */
-export function insertAccepted(db: HistoryDb, rows: NewMessage[]) {
-  // Only the id may conflict (a retried flush): a taken position must fail loudly, never drop a message.
-  return rows.map((m) => db.insert(messages).values(rowValues(m)).onConflictDoNothing({ target: messages.id }));
+export function insertAccepted(db: HistoryDb, rows: AcceptedRow[]) {
+  return rows.map((m) => {
+    const changed = { editedAt: m.editedAt ?? null, deletedAt: m.deletedAt ?? null, pinnedAt: m.pinnedAt ?? null, pinnedBy: m.pinnedBy ?? null };
+    const values = { ...rowValues(m), ...changed };
+    // Only the id may conflict (a retried flush): a taken position must fail loudly, never drop a message.
+    const { body, inlineEmotes, attachments, mentionedUserIds } = values;
+    return db.insert(messages).values(values).onConflictDoUpdate({ target: messages.id, set: { body, inlineEmotes, attachments, mentionedUserIds, ...changed } });
+  });
 }
 
 /** The channel's highest stored position (0 for none). */

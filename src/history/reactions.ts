@@ -88,3 +88,30 @@ export async function removeReaction(db: HistoryDb, messageId: string, emoteAsse
   ]);
   return gone.length > 0;
 }
+
+/** One reaction a room decided before its message reached D1 (src/room/pending-changes.ts). */
+export interface AcceptedReaction {
+  messageId: string;
+  emote: string;
+  userId: string;
+  at: number;
+}
+
+/**
+ * The reactions of messages flushed in the same shard batch (after their rows): each row once, each
+ * count recounted from the rows, so a retried flush leaves the same state.
+ */
+export function insertAcceptedReactions(db: HistoryDb, list: AcceptedReaction[]) {
+  const first = new Map<string, AcceptedReaction>();
+  for (const r of list) if (!first.has(`${r.messageId} ${r.emote}`)) first.set(`${r.messageId} ${r.emote}`, r);
+  return [
+    ...list.map((r) => db.insert(reactions).values({ messageId: r.messageId, emoteAssetId: r.emote, userId: r.userId, createdAt: r.at }).onConflictDoNothing()),
+    ...[...first.values()].map((r) => {
+      const count = sql<number>`(select count(*) from ${reactions} where message_id = ${r.messageId} and emote_asset_id = ${r.emote})`;
+      return db
+        .insert(reactionCounts)
+        .values({ messageId: r.messageId, emoteAssetId: r.emote, count, firstAt: r.at })
+        .onConflictDoUpdate({ target: [reactionCounts.messageId, reactionCounts.emoteAssetId], set: { count } });
+    }),
+  ];
+}

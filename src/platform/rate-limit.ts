@@ -15,23 +15,34 @@ const refused = () => new ApiError("RATE_LIMITED", "Too many requests", undefine
 
 /** The binding's last verdict per user, in this isolate (true: refused). */
 const lastVerdict = new Map<string, boolean>();
+/** Per user, this isolate's requests whose own verdict has not come back yet. */
+const awaiting = new Map<string, number>();
 
 /**
  * Per-user budget for every `/v1` request; runs after auth. Off the critical path: the binding's
  * verdict on the *previous* request of this user (in this isolate) gates this one, while this one's
  * own call runs alongside the handler — one request of lag, no wait for the limiter on the way in.
- * A user this isolate has not seen yet waits for the verdict. The answer goes out once this request's
- * verdict is recorded, so the next request sees it.
+ * A user this isolate has not seen yet waits for the verdict, and so does a request while another of
+ * the same user still waits for its own (a parallel burst: the lag stays one request, not the
+ * burst). The answer goes out once this request's verdict is recorded, so the next request sees it.
  */
 export const rateLimitUser = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.get("user").id;
   const known = lastVerdict.get(key);
-  const verdict = c.env.USER_RATE_LIMITER.limit({ key: `user:${key}` }).then(({ success }) => {
-    if (lastVerdict.size > 50_000) lastVerdict.clear();
-    lastVerdict.set(key, !success);
-    return success;
-  });
-  if (known === undefined ? !(await verdict) : known) {
+  const ahead = awaiting.get(key) ?? 0;
+  awaiting.set(key, ahead + 1);
+  const verdict = c.env.USER_RATE_LIMITER.limit({ key: `user:${key}` })
+    .then(({ success }) => {
+      if (lastVerdict.size > 50_000) lastVerdict.clear();
+      lastVerdict.set(key, !success);
+      return success;
+    })
+    .finally(() => {
+      const left = (awaiting.get(key) ?? 1) - 1;
+      if (left > 0) awaiting.set(key, left);
+      else awaiting.delete(key);
+    });
+  if (known === undefined || ahead > 0 ? !(await verdict) : known) {
     await verdict.catch(() => {});
     throw refused();
   }

@@ -19,6 +19,7 @@ import { ApiError, channelNotFound } from "../platform/errors";
 import { isId } from "../platform/ids";
 import { RequestSessions } from "../platform/sessions";
 import type { ChangeOrder } from "./change-order";
+import { WAITING_NOT_FOUND, deleteWaiting, editWaiting, pinWaiting, reactWaiting } from "./pending-changes";
 import { roomOf } from "../realtime/notify";
 import { type ErrorData, type RoomContext, errorData, roomDeps } from "./send/room-send";
 
@@ -35,30 +36,44 @@ interface Change<A extends unknown[], R> {
 }
 const change = <A extends unknown[], R>(order: Change<A, R>["order"], run: Run<A, R>, join = true): Change<A, R> => ({ order, run, join });
 /**
- * Changes whose third argument names a message (after `me` and the channel id). They run after the
- * message reached D1 when the room accepted it but has not flushed it yet (at most one flush), so
- * they work on a message subscribers already have.
+ * Changes whose third argument names a message (after `me` and the channel id). A message the room
+ * accepted and has not flushed yet is changed on the room's copy (`waiting`: pending-changes.ts),
+ * so they work on a message subscribers already have even while D1 trails; without a `waiting`
+ * form they run after its flush (at most one).
  */
-const namingMessage = <A extends [string, string, string, ...unknown[]], R>(run: Run<A, R>) =>
+const namingMessage = <A extends [string, string, string, ...unknown[]], R>(run: Run<A, R>, waiting?: (deps: Deps, ...args: A) => Promise<R | typeof WAITING_NOT_FOUND>) =>
   change<A, R>(
     (...args) => [messageKey(args[2])],
     async (deps, ...args) => {
+      const early = waiting ? await waiting(deps, ...args) : WAITING_NOT_FOUND;
+      if (early !== WAITING_NOT_FOUND) return early;
       await deps.writeAhead?.messageFlushed(args[2]);
       return run(deps, ...args);
     },
   );
 
+/** A read cursor on a message the room has not flushed yet: its position from the room, D1 not waited for. */
+async function markReadWaiting(deps: Deps, me: string, channelId: string, messageId: string) {
+  const waiting = deps.writeAhead?.pending(messageId);
+  if (!waiting) return WAITING_NOT_FOUND;
+  const { position } = waiting.op.row;
+  return markRead(deps, me, channelId, messageId, { position, ownAfter: deps.writeAhead!.flusher.ownWaitingAfter(me, position) });
+}
+
 export const ROOM_CHANGES = {
-  editMessage: namingMessage(editMessage),
-  deleteMessage: namingMessage(deleteMessage),
-  addReaction: namingMessage(addReaction),
-  removeReaction: namingMessage(removeReaction),
-  pin: namingMessage(pin),
-  unpin: namingMessage(unpin),
-  // A cursor must not be overtaken by a flush that moves the sender's own cursor: it waits for all of them.
+  editMessage: namingMessage(editMessage, editWaiting),
+  deleteMessage: namingMessage(deleteMessage, deleteWaiting),
+  addReaction: namingMessage(addReaction, (deps, ...a) => reactWaiting(deps, ...a, true)),
+  removeReaction: namingMessage(removeReaction, (deps, ...a) => reactWaiting(deps, ...a, false)),
+  pin: namingMessage(pin, (deps, ...a) => pinWaiting(deps, ...a, true)),
+  unpin: namingMessage(unpin, (deps, ...a) => pinWaiting(deps, ...a, false)),
+  // A cursor on a stored message must not be overtaken by a flush that moves the sender's own cursor:
+  // it waits for all of them. On a waiting message it is set at once.
   markRead: change(
     (_me: string, _channelId: string, messageId: string) => [messageKey(messageId)],
     async (deps: Deps, me: string, channelId: string, messageId: string) => {
+      const early = await markReadWaiting(deps, me, channelId, messageId);
+      if (early !== WAITING_NOT_FOUND) return early;
       await deps.writeAhead?.allFlushed();
       return markRead(deps, me, channelId, messageId);
     },

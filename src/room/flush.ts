@@ -9,10 +9,12 @@
  * new changes with 503 CHAT_UNAVAILABLE; reads are unaffected.
  */
 import type { Env } from "../env";
-import { insertAccepted, type NewMessage } from "../history";
+import { type AcceptedReaction, type AcceptedRow, insertAccepted, insertAcceptedReactions } from "../history";
+import { markDeleted } from "../features/attachments/attachments.queries";
 import { type D1Stats, emptyStats, meterD1 } from "../platform/d1-metering";
 import { createDb } from "../platform/db";
-import { directoryWrites } from "../features/messages/messages.queries";
+import { directoryWrites, recordDeletedPosition } from "../features/messages/messages.queries";
+import type { SequencedType } from "./protocol";
 import { ApiError } from "../platform/errors";
 import { historyDb, shardBinding } from "../platform/shards";
 
@@ -26,13 +28,21 @@ const RETRY_MAX_MS = 10_000;
 /** At most this many messages per flush (a D1 batch is one transaction; keep it small). */
 const FLUSH_MAX = 200;
 
-/** What a flush writes for one accepted message; `message` is its event's data (webhooks go after the flush). */
+/**
+ * What a flush writes for one accepted message: its row as the room holds it now (changes made
+ * before the flush included: src/room/pending-changes.ts) and its reactions. `message` is its
+ * `message` event's data; webhooks go after the flush, that one first, then `webhooks` in order.
+ */
 export interface FlushOp {
   shard: string;
   dm: boolean;
-  row: NewMessage & { position: number };
+  row: AcceptedRow & { position: number };
   mentioned: string[];
   message: unknown;
+  reactions?: AcceptedReaction[];
+  /** Uploads of a message deleted before its flush: marked deleted with it, their bytes removed after. */
+  removedAssets?: string[];
+  webhooks?: { type: SequencedType; data: unknown }[];
 }
 
 const unavailable = () => new ApiError("CHAT_UNAVAILABLE", "This channel's changes are not reaching the database right now; retry shortly", undefined, { "Retry-After": "5" });
@@ -55,6 +65,8 @@ export class Flusher {
   private again = false;
   private failures = 0;
   private readonly waiters = new Set<Waiter>();
+  /** The messages the flush in flight is writing: a change waits for it instead of changing them. */
+  private readonly writing = new Set<string>();
   /** Tests only: flushes paused (FAULT_INJECTION), or failing their next `failNext` attempts. */
   paused = false;
   failNext = 0;
@@ -102,6 +114,31 @@ export class Flusher {
   pending(messageId: string): { seq: number; op: FlushOp } | undefined {
     const row = this.sql().exec<{ seq: number; op: string }>("SELECT seq, op FROM unflushed WHERE message_id = ?", messageId).toArray()[0];
     return row && { seq: row.seq, op: JSON.parse(row.op) as FlushOp };
+  }
+
+  /** Whether the flush in flight is writing this message (a change of it then waits: `idle`). */
+  isWriting(messageId: string) {
+    return this.writing.has(messageId);
+  }
+
+  /** Resolves when no flush is in flight. */
+  async idle() {
+    await this.inFlight;
+  }
+
+  /** Stores a changed op of a waiting message (the caller does it with the change's events). */
+  replace(seq: number, op: FlushOp) {
+    this.sql().exec("UPDATE unflushed SET op = ? WHERE seq = ?", JSON.stringify(op), seq);
+  }
+
+  /** Waiting messages pinned before their flush (the channel's pin cap counts them). */
+  pinnedWaiting(): number {
+    return this.sql().exec<{ n: number }>("SELECT count(*) AS n FROM unflushed WHERE json_extract(op, '$.row.pinnedAt') IS NOT NULL").one().n;
+  }
+
+  /** The sender's waiting messages after `position` (their own: never unread for them). */
+  ownWaitingAfter(senderId: string, position: number): number {
+    return this.sql().exec<{ n: number }>("SELECT count(*) AS n FROM unflushed WHERE json_extract(op, '$.row.senderId') = ? AND json_extract(op, '$.row.position') > ?", senderId, position).one().n;
   }
 
   /** The lowest seq D1 does not hold yet (undefined: everything is flushed). */
@@ -166,9 +203,11 @@ export class Flusher {
       let inline = false;
       // Mention rows go inline too: an edit right after the send replaces them, and a late queued insert
       // would bring back ones it removed (mentions are rare next to plain messages).
-      const mentions = ops.some((o) => o.op.mentioned.length > 0);
+      // So do deletes made before the flush: the directory must skip their positions in unread counts.
+      const mentions = ops.some((o) => o.op.mentioned.length > 0 || o.op.row.deletedAt != null);
       const decideInline = () => (inline = mentions || [...this.waiters].some((w) => w.directory && w.seq >= first && w.seq <= last));
       let result: Flushed;
+      for (const o of ops) this.writing.add(o.op.row.id);
       try {
         result = await this.write(ops.map((o) => o.op), decideInline);
       } catch (err) {
@@ -177,6 +216,8 @@ export class Flusher {
         console.error(JSON.stringify({ level: "warn", room: "flush", channel_id: ops[0]!.op.row.channelId, waiting: ops.length, retry_in_ms: delay, error: String(err) }));
         this.arm(Date.now() + delay);
         return;
+      } finally {
+        this.writing.clear();
       }
       this.failures = 0;
       this.counts.messages += ops.length;
@@ -210,14 +251,19 @@ export class Flusher {
     const { shard, dm, row } = ops[0]!;
     const history = session(shard, shardBinding(this.env, shard));
     const shardDb = historyDb(history.db);
-    const [first, ...rest] = insertAccepted(shardDb, ops.map((o) => o.row));
+    const [first, ...rest] = [...insertAccepted(shardDb, ops.map((o) => o.row)), ...insertAcceptedReactions(shardDb, ops.flatMap((o) => o.reactions ?? []))];
     await shardDb.batch([first!, ...rest]);
     const accepted = ops.map((o) => ({ messageId: o.row.id, senderId: o.row.senderId, position: o.row.position, now: o.row.now, mentioned: o.mentioned }));
     const update = { channelId: row.channelId, stamp: this.stamp(), dm, accepted };
     if (inline()) {
       const directory = session("DB", this.env.DB);
       const db = createDb(directory.db);
-      const [head, ...tail] = directoryWrites(db, update);
+      const gone = ops.filter((o) => o.row.deletedAt != null);
+      const [head, ...tail] = [
+        ...directoryWrites(db, update),
+        ...gone.map((o) => recordDeletedPosition(db, o.row.channelId, o.row.position, o.row.senderId)),
+        ...gone.flatMap((o) => (o.removedAssets?.length ? [markDeleted(db, o.removedAssets)] : [])),
+      ];
       await db.batch([head!, ...tail]);
       const b = directory.bookmark();
       if (b) bookmarks.DB = b;

@@ -11,6 +11,13 @@ import type { FlushOp, Flushed, Flusher } from "./flush";
 /** How long after an accept the alarm checks that it reached D1 (a restart mid-flush resumes there). */
 const SAFETY_ALARM_MS = 2000;
 
+/** What a change of a waiting message decided: the op as it is now, the events it makes, the answer. */
+export interface ChangeDecided<V> {
+  op: FlushOp;
+  events: { type: SequencedType; data: unknown }[];
+  value: V;
+}
+
 export class WriteAhead {
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -70,6 +77,36 @@ export class WriteAhead {
     const { seq, text } = this.log.append(channelId, type, data, eventId);
     if (text) this.broadcast(text);
     return seq;
+  }
+
+  /**
+   * A change of a message accepted here that D1 does not hold yet (src/room/pending-changes.ts):
+   * `decide` checks it against the room's copy and returns the changed op, its events and its answer
+   * (or throws the refusal); the op and the events are stored in one transaction, then broadcast, and
+   * the message's flush stores it as changed. Undefined when the message is not waiting any more (in
+   * D1, or being written by the flush in flight): then the change runs against D1.
+   */
+  changeWaiting<V>(channelId: string, messageId: string, decide: (op: FlushOp) => ChangeDecided<V>): { value: V } | undefined {
+    this.ready();
+    const texts: string[] = [];
+    const decided = this.storage.transactionSync(() => {
+      const pending = this.flusher.pending(messageId);
+      if (!pending || this.flusher.isWriting(messageId)) return undefined;
+      const { op, events, value } = decide(pending.op);
+      this.flusher.replace(pending.seq, { ...op, webhooks: [...(op.webhooks ?? []), ...events] });
+      for (const e of events) {
+        const { text } = this.log.append(channelId, e.type, e.data);
+        if (text) texts.push(text);
+      }
+      return { value };
+    });
+    for (const text of texts) this.broadcast(text);
+    return decided;
+  }
+
+  /** Resolves when no flush is in flight (a change of a message it writes waits for it). */
+  flushIdle(): Promise<void> {
+    return this.flusher.idle();
   }
 
   checkBacklog() {

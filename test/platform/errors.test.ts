@@ -169,7 +169,7 @@ describe("rate limiting", () => {
     while (timeLeft() < ms) await new Promise((resolve) => setTimeout(resolve, Math.min(250, timeLeft())));
   }
 
-  it("answers 429 RATE_LIMITED with Retry-After past 600 requests a minute per user (one request of lag), and only for that user", async () => {
+  it("answers 429 RATE_LIMITED with Retry-After past 600 requests a minute per user (one request of lag, a parallel burst included), and only for that user", async () => {
     const calm = await newUser();
     for (let attempt = 1; ; attempt++) {
       await untilWindowHasLeft(attempt === 1 ? 40_000 : WINDOW_MS - 2_000);
@@ -177,13 +177,16 @@ describe("rate limiting", () => {
       const greedy = await newUser(); // request 1 of the window
       const me = api(greedy.token).v1.users.me;
       const statuses: number[] = [];
-      for (let sent = 1; sent < LIMIT; ) {
-        const batch = Math.min(25, LIMIT - sent);
-        statuses.push(...(await Promise.all(Array.from({ length: batch }, async () => (await me.$get()).status))));
+      const get = async (): Promise<number> => (await me.$get()).status;
+      const BURST = 40;
+      for (let sent = 1; sent < LIMIT - BURST / 2; ) {
+        const batch = Math.min(25, LIMIT - BURST / 2 - sent);
+        statuses.push(...(await Promise.all(Array.from({ length: batch }, get))));
         sent += batch;
       }
-      // One request of lag: the limiter's verdict on a request gates the user's next one, so request
-      // 601 (gated by 600's verdict) is answered, and 602 (gated by 601's) refused.
+      // 40 at once with 20 left: the 20 pass, and at most one more on the lag (not the whole burst).
+      const burst = await Promise.all(Array.from({ length: BURST }, get));
+      // Past the budget every later request is refused (the burst's refusals gate them).
       const lagged = await me.$get();
       const beforeRefusal = Date.now();
       const refused = await me.$get();
@@ -193,8 +196,11 @@ describe("rate limiting", () => {
         if (attempt < 3) continue; // not this test's verdict: the window rolled over mid-burst
         throw new Error(`three bursts of ${LIMIT + 1} requests did not fit in one ${WINDOW_MS / 1000} s window`);
       }
-      expect(statuses).toEqual(Array(LIMIT - 1).fill(200));
-      expect(lagged.status).toBe(200);
+      expect(statuses).toEqual(Array(LIMIT - 1 - BURST / 2).fill(200));
+      expect(burst.filter((s) => s === 200).length).toBeGreaterThanOrEqual(BURST / 2);
+      expect(burst.filter((s) => s === 200).length).toBeLessThanOrEqual(BURST / 2 + 1);
+      expect(burst.filter((s) => s === 429).length).toBe(BURST - burst.filter((s) => s === 200).length);
+      expect(lagged.status).toBe(429);
       const retryAfter = refused.headers.get("Retry-After");
       await expectError(refused, 429, "RATE_LIMITED");
       // Whole seconds, at most the window, and long enough that a retry lands in a fresh window.

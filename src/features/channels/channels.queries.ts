@@ -15,7 +15,9 @@ export const channelPosition = (channelId: string) => sql`(select ${channels.las
  * cursor, less their own (counted when they moved the cursor back) and others' deleted ones there,
  * read through the (channel, position) key of the few deleted rows. History is never read.
  */
-export const unreadCountSql = sql<number>`(${channels.lastPosition} - ${channelMembers.readPosition} - ${channelMembers.ownAfter}
+// Never below 0: a cursor set on a message the channel's room has not flushed yet is ahead of the
+// directory's last position until the flush (src/room/pending-changes.ts).
+export const unreadCountSql = sql<number>`max(0, ${channels.lastPosition} - ${channelMembers.readPosition} - ${channelMembers.ownAfter}
   - (select count(*) from ${deletedPositions} d where d.channel_id = ${channels.id} and d.position > ${channelMembers.readPosition} and d.sender_id != ${channelMembers.userId}))`;
 
 /** The caller's side of a channel: role and per-member settings, or null when not a member. */

@@ -35,6 +35,9 @@ export async function listMessages(deps: Deps, me: string, channelId: string, pa
   };
 }
 
+export const notYourMessage = () => new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "You can only edit your own messages");
+export const notDeletable = () => new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "Only the author or a channel admin can delete this message");
+
 /**
  * The author edits their live message; content rules as on send. `mentionedUserIds` (when given)
  * replaces the mentions, filtered as on send against the members of now; omitted keeps them.
@@ -53,7 +56,7 @@ export async function editMessage(
   await requirePoster(db, access, me);
   const shard = deps.history(access.channel.shard);
   const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
-  if (message.senderId !== me) throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "You can only edit your own messages");
+  if (message.senderId !== me) throw notYourMessage();
   checkMessageContent(body, inlineEmotes, message.attachments.length);
   const now = Date.now();
   const mentioned = mentionedUserIds && keptInOrder(mentionedUserIds, await mentionableMembers(db, access.channel.id, me, mentionedUserIds));
@@ -82,7 +85,7 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const shard = deps.history(access.channel.shard);
   const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
   if (message.senderId !== me && !isAdminRole(membership.role)) {
-    throw new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "Only the author or a channel admin can delete this message");
+    throw notDeletable();
   }
   const now = Date.now();
   const assetIds = message.attachments.map((a) => a.asset_id);

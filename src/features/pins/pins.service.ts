@@ -9,6 +9,7 @@ import { messageJson } from "../messages/messages.schemas";
 import { withSenders } from "../messages/senders";
 
 export const MAX_PINS = 50;
+export const tooManyPins = () => new ApiError("CHAT_TOO_MANY_PINS", `A channel takes at most ${MAX_PINS} pinned messages`);
 
 /** Messages as the API shows them: senders' names, and reactions of the live ones. */
 async function render(deps: Deps, shard: HistoryDb, rows: MessageRow[]) {
@@ -41,7 +42,7 @@ export async function pin(deps: Deps, me: string, channelId: string, messageId: 
   }
   const message = await history.requireLiveMessage(shard, channel.id, messageId);
   if (message.pinnedAt !== null) return;
-  throw new ApiError("CHAT_TOO_MANY_PINS", `A channel takes at most ${MAX_PINS} pinned messages`);
+  throw tooManyPins();
 }
 
 /** Unpins a message: a change emits `message_update`; a message that is not pinned is a no-op. */

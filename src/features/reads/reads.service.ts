@@ -8,18 +8,22 @@ import { loadChannel, requireMember } from "../channels/access";
 import { type MemberCursor, setReadCursor } from "../members/members.queries";
 import { listReadCursors } from "./reads.queries";
 
-/** Moves the caller's cursor to a message of the channel, in either direction. */
-export async function markRead(deps: Deps, me: string, channelId: string, messageId: string) {
+/**
+ * Moves the caller's cursor to a message of the channel, in either direction. `waiting`: the
+ * message is one the channel's room accepted and D1 does not hold yet — its position, and the
+ * reader's own messages after it, come from the room (D1 holds none of them: flushes go in order).
+ */
+export async function markRead(deps: Deps, me: string, channelId: string, messageId: string, waiting?: { position: number; ownAfter: number }) {
   const { db } = deps;
   const access = await loadChannel(db, channelId, me);
   requireMember(access);
   const shard = deps.history(access.channel.shard);
-  const position = await messagePosition(shard, access.channel.id, messageId);
+  const position = waiting ? waiting.position : await messagePosition(shard, access.channel.id, messageId);
   // Replies have no position: a thread reply is not a read cursor.
   if (position === undefined || position === null) throw messageNotFound();
   // The reader's own messages after the cursor are not unread: counted now, when it is set (an index
   // read of just those rows), so the channel list never reads history.
-  const ownAfter = await ownMessagesAfter(shard, access.channel.id, me, position);
+  const ownAfter = waiting ? waiting.ownAfter : await ownMessagesAfter(shard, access.channel.id, me, position);
   const now = Date.now();
   await setReadCursor(db, access.channel.id, me, messageId, position, ownAfter, now, deps.writeAhead?.stamp() ?? now * 1000);
   const cursor = { channel_id: access.channel.id, last_read_message_id: messageId, updated_at: seconds(now) };
