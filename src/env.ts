@@ -40,6 +40,8 @@ export interface Env {
   ADMIN_TOKEN: string;
   FILE_URL_SECRET: string;
   DEV_LOGIN?: string;
+  /** "shared": the people search finds only users who share a channel with the caller (default: everyone, DESIGN §19). */
+  USER_DIRECTORY?: string;
   LOG_LEVEL?: string;
   /** Base delay (seconds) between retries of a queued room call; tests set 0. */
   ROOM_CALL_RETRY_SECONDS?: string;

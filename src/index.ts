@@ -18,6 +18,7 @@ import { socketRouter, socketTicketRouter } from "./features/sockets/sockets.ind
 import { threadsRouter } from "./features/threads/threads.index";
 import { typingRouter } from "./features/typing/typing.index";
 import { usersRouter } from "./features/users/users.index";
+import { peopleRouter } from "./features/people/people.index";
 import { webhooksRouter } from "./features/webhooks/webhooks.index";
 import { chatRouter } from "./integration/chat";
 import { INTEGRATION_PATH, integrationError } from "./integration/envelope";
@@ -49,6 +50,7 @@ const routes = app
   .route("/", membersRouter)
   .route("/", usersRouter)
   .route("/", blocksRouter)
+  .route("/", peopleRouter)
   .route("/", messagesRouter)
   .route("/", threadsRouter)
   .route("/", pinsRouter)

@@ -63,7 +63,9 @@ export function errorBody(code: string, message: string, details?: unknown) {
 }
 
 export const channelNotFound = () => new ApiError("CHAT_CHANNEL_NOT_FOUND", "Channel not found");
-export const userNotFound = (id: string) => new ApiError("CHAT_USER_NOT_FOUND", `User ${id} not found`);
+/** Says how users come to exist, since "not found" is what a new app meets first (DESIGN §19). */
+export const userNotFound = (id: string) =>
+  new ApiError("CHAT_USER_NOT_FOUND", `User ${id} not found: a user exists once they have signed in (any request with their token) or been provisioned (PUT /admin/v1/users/{id})`);
 export const messageNotFound = () => new ApiError("CHAT_MESSAGE_NOT_FOUND", "Message not found");
 
 /**

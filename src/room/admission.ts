@@ -9,12 +9,15 @@ import { createDb } from "../platform/db";
 import { d1Of } from "../realtime/hubs";
 import { PRESENCE_MAX_MEMBERS, onlineMembers } from "../realtime/sockets.queries";
 import { loadChannel, requireMember, requirePoster } from "../features/channels/access";
+import { blockersOf } from "../features/blocks/blocks.queries";
 
 export interface Admission {
   /** Whether this socket's typing frames count: the rule of sending, decided once here. */
   canPost: boolean;
   /** DMs and groups of at most 100 members: who is online now (presence's cost grows with the square of the members). */
   online?: string[];
+  /** Who blocked this user: their presence, typing and read receipts are not shown on this socket. */
+  blockers: string[];
 }
 
 /** Throws the documented 403/404 when the user may not subscribe. */
@@ -28,5 +31,6 @@ export async function admitSocket(env: Env, channelId: string, userId: string): 
   );
   const { channel } = access;
   const presence = channel.type === "dm" || (channel.type === "group" && channel.memberCount <= PRESENCE_MAX_MEMBERS);
-  return { canPost, online: presence ? await onlineMembers(d1Of(db), channel.id) : undefined };
+  const [online, blockers] = await Promise.all([presence ? onlineMembers(d1Of(db), channel.id) : undefined, blockersOf(db, userId)]);
+  return { canPost, online: online?.filter((id) => !blockers.includes(id)), blockers };
 }

@@ -8,7 +8,7 @@
 import { attachmentUrl } from "../features/attachments/attachment-url";
 import { setBlocked } from "../features/blocks/blocks.service";
 import { deleteChannel, updateChannel } from "../features/channels/channels.service";
-import { addMember, removeMember, setRole } from "../features/members/members.service";
+import { addMember, assignOwner, removeMember, setRole } from "../features/members/members.service";
 import { deleteMessage, editMessage } from "../features/messages/messages.service";
 import { pin, unpin } from "../features/pins/pins.service";
 import { addReaction, removeReaction } from "../features/reactions/reactions.service";
@@ -83,6 +83,7 @@ export const ROOM_CHANGES = {
   addMember: change("alone", addMember),
   removeMember: change("alone", removeMember),
   setRole: change("alone", setRole),
+  assignOwner: change("alone", assignOwner),
   updateChannel: change("alone", updateChannel),
   deleteChannel: change("alone", deleteChannel),
   setBlocked: change("alone", setBlocked),

@@ -43,6 +43,8 @@ interface SocketInfo {
   userId: string;
   channelId: string;
   canPost: boolean;
+  /** Who blocked this socket's user: their presence, typing and read receipts skip this socket. */
+  hiddenFrom?: string[];
 }
 
 /**
@@ -123,7 +125,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
       if (ticket && !consumeTicket(this.sql, ticket[0]!, Number(ticket[1]))) return refusal(401, "AUTH_INVALID_TOKEN", "This ticket was used already: a ticket opens one socket");
       const { 0: client, 1: server } = new WebSocketPair();
       this.ctx.acceptWebSocket(server, [userId]);
-      server.serializeAttachment({ userId, channelId, canPost: admitted.canPost } satisfies SocketInfo);
+      server.serializeAttachment({ userId, channelId, canPost: admitted.canPost, hiddenFrom: admitted.blockers } satisfies SocketInfo);
       const seq = this.log.currentSeq();
       const epoch = this.log.epoch();
       server.send(frame("ready", channelId, seq, { seq, epoch, user_id: userId, ...onlineUserIds(admitted.online, userId) }));
@@ -190,9 +192,9 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     this.broadcast(frame(type, channelId, null, data), userId);
   }
 
-  /** Ephemeral event (a read receipt) to every socket of the channel. */
+  /** Ephemeral event (a read receipt) to every socket of the channel but those of users its reader blocked. */
   async sendToAll(channelId: string, type: EphemeralType, data: unknown) {
-    this.broadcast(frame(type, channelId, null, data));
+    this.broadcast(frame(type, channelId, null, data), undefined, undefined, (data as { user_id?: string }).user_id);
   }
 
   /** Marks the user typing for 8 s; at most one `typing` event per user per 3 s. */
@@ -205,7 +207,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     this.typists.set(userId, { until: now + TYPING_MS, emittedAt: emit ? now : last!.emittedAt });
     for (const [id, t] of this.typists) if (t.until < now) this.typists.delete(id);
     // To everyone else: the typer's own devices know they are typing.
-    if (emit) this.broadcast(frame("typing", channelId, null, { user_id: userId }), undefined, userId);
+    if (emit) this.broadcast(frame("typing", channelId, null, { user_id: userId }), undefined, userId, userId);
   }
 
   /** Users typing now, most recent last. */
@@ -405,7 +407,24 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
 
   /** Presence: `userId` went online or offline; their own sockets are not told (ephemeral, seq null). */
   async presence(channelId: string, userId: string, online: boolean) {
-    this.broadcast(frame("presence", channelId, null, { user_id: userId, online }), undefined, userId);
+    this.broadcast(frame("presence", channelId, null, { user_id: userId, online }), undefined, userId, userId);
+  }
+
+  /**
+   * `blockerId` blocked (or unblocked) `blockedId`: the blocked user's open sockets here stop (or
+   * start again) hearing the blocker's presence, typing and receipts; they see the blocker go offline
+   * (or, unblocked and connected here, online).
+   */
+  async blockChanged(channelId: string, blockerId: string, blockedId: string, blocked: boolean) {
+    const sockets = this.ctx.getWebSockets(blockedId);
+    for (const ws of sockets) {
+      const info = ws.deserializeAttachment() as SocketInfo | null;
+      if (!info) continue;
+      const others = (info.hiddenFrom ?? []).filter((id) => id !== blockerId);
+      ws.serializeAttachment({ ...info, hiddenFrom: blocked ? [...others, blockerId] : others } satisfies SocketInfo);
+    }
+    const online = !blocked && this.ctx.getWebSockets(blockerId).length > 0;
+    if (sockets.length && (blocked || online)) this.broadcast(frame("presence", channelId, null, { user_id: blockerId, online }), blockedId);
   }
 
   /** Tells the user's hub how many of their sockets are open here (presence counts every socket). */
@@ -416,10 +435,14 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 
 
-  /** To every socket (or only `userId`'s), skipping `exceptUserId`'s (sockets are tagged by user). */
-  private broadcast(text: string, userId?: string, exceptUserId?: string) {
+  /**
+   * To every socket (or only `userId`'s), skipping `exceptUserId`'s (sockets are tagged by user) and,
+   * for an ephemeral frame about `about`, the sockets of users `about` blocked.
+   */
+  private broadcast(text: string, userId?: string, exceptUserId?: string, about?: string) {
     for (const ws of this.ctx.getWebSockets(userId)) {
       if (exceptUserId && this.ctx.getTags(ws).includes(exceptUserId)) continue;
+      if (about && (ws.deserializeAttachment() as SocketInfo | null)?.hiddenFrom?.includes(about)) continue;
       try {
         ws.send(text);
       } catch {

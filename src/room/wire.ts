@@ -119,6 +119,7 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   typing(channelId: string, userId: string): Promise<void>;
   typingUsers(): Promise<string[]>;
   presence(channelId: string, userId: string, online: boolean): Promise<void>;
+  blockChanged(channelId: string, blockerId: string, blockedId: string, blocked: boolean): Promise<void>;
   /** Tests only (FAULT_INJECTION=true). */
   failNextCalls(n: number): Promise<void>;
   holdAt(point: string): Promise<void>;

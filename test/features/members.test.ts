@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, uniqueId } from "../helpers/api";
 import { api, invalid } from "../helpers/client";
@@ -53,7 +53,7 @@ describe("add member", () => {
   it("adds a user provisioned by the admin API before their first login", async () => {
     const { owner, group } = await team();
     const id = uniqueId("hire");
-    await expectStatus(api(env.ADMIN_TOKEN).admin.v1.users[":userID"].$put({ param: { userID: id }, json: { display_name: "New Hire" } }), 200);
+    await expectStatus(api(env.ADMIN_TOKEN).admin.v1.users[":userID"].$put({ param: { userID: id }, json: { display_name: "New Hire" } }), 201);
     const added = await expectStatus(addMember(owner, group.id, id), 201);
     expect(added.display_name).toBe("New Hire");
   });
@@ -193,5 +193,33 @@ describe("member list paging", () => {
     for (const q of [{ limit: "0" }, { limit: "1001" }, { after: "nope" }, { after: "12.bad id" }]) {
       await expectError(list.$get({ param: { channelID: room.id }, query: q }), 400, "VALIDATION_FAILED");
     }
+  });
+});
+
+describe("ownerless channels", () => {
+  it("an admin cannot make anyone owner of a channel that has none, nor delete it; the admin API assigns an owner, who then can", async () => {
+    const [admin, member] = [await newUser("Admin"), await newUser("Member")];
+    const group = await createChannel(admin, { type: "group", name: "Ownerless", member_ids: [member.id] });
+    // As a channel made through the integration API without admins ends up, with one admin since.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE channels SET owner_id = NULL WHERE id = ?").bind(group.id),
+      env.DB.prepare("UPDATE channel_members SET role = 'admin' WHERE channel_id = ? AND user_id = ?").bind(group.id, admin.id),
+    ]);
+    const role = (userID: string, r: "owner" | "admin" | "member") =>
+      api(admin.token).v1.channels[":channelID"].members[":userID"].$put({ param: { channelID: group.id, userID }, json: { role: r } });
+    await expectError(role(admin.id, "owner"), 403, "CHAT_NOT_ADMIN");
+    await expectError(role(member.id, "owner"), 403, "CHAT_NOT_ADMIN");
+    await expectStatus(role(member.id, "admin"), 200); // managing admins stays possible
+    const deleteIt = () => api(admin.token).v1.channels[":channelID"].$delete({ param: { channelID: group.id } });
+    await expectError(deleteIt(), 403, "CHAT_NOT_ADMIN");
+    const channel = await expectStatus(api(admin.token).v1.channels[":channelID"].$get({ param: { channelID: group.id } }), 200);
+    expect(channel.owner_id).toBeNull();
+
+    const assign = (user_id: string) =>
+      SELF.fetch(`http://localhost/admin/v1/channels/${group.id}/owner`, { method: "PUT", headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify({ user_id }) });
+    await expectError(assign((await newUser()).id), 404, "CHAT_USER_NOT_FOUND");
+    expect(await expectStatus(assign(admin.id), 200)).toMatchObject({ user_id: admin.id, role: "owner" });
+    expect((await expectStatus(api(admin.token).v1.channels[":channelID"].$get({ param: { channelID: group.id } }), 200)).owner_id).toBe(admin.id);
+    await expectStatus(deleteIt(), 204);
   });
 });

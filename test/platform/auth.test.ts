@@ -115,6 +115,7 @@ describe("admin API", () => {
   it("provisions a user before first login, who then can be added to channels", async () => {
     const id = uniqueId("hr");
     const users = api(env.ADMIN_TOKEN).admin.v1.users[":userID"];
+    expect(await expectStatus(users.$put({ param: { userID: id }, json: { display_name: "New Hire" } }), 201)).toEqual({ id, display_name: "New Hire", kind: "user" });
     expect(await expectStatus(users.$put({ param: { userID: id }, json: { display_name: "New Hire" } }), 200)).toEqual({ id, display_name: "New Hire", kind: "user" });
     await expectError(users.$put({ param: { userID: "pub_7" }, json: { display_name: "x" } }), 400, "VALIDATION_FAILED");
     await expectError(users.$put({ param: { userID: id }, json: invalid({}) }), 400, "VALIDATION_FAILED");

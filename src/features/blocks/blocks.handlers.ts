@@ -6,6 +6,7 @@ import { seconds } from "../../platform/schemas";
 import { inRoom } from "../../room/changes";
 import { dmKey, findDmByKey } from "../channels/dm.queries";
 import { setBlocked } from "./blocks.service";
+import { roomOf } from "../../realtime/notify";
 import * as q from "./blocks.queries";
 import type * as routes from "./blocks.routes";
 
@@ -36,6 +37,9 @@ async function changeBlock(c: Context<AppEnv>, userId: string, blocked: boolean)
   const dm = await findDmByKey(deps.db, dmKey(me, userId));
   if (dm && userId !== me) await inRoom(deps, dm.id, "setBlocked", me, userId, blocked);
   else await setBlocked(deps, me, userId, blocked);
+  // The blocked user's open sockets in shared channels stop (or start again) seeing the blocker's
+  // presence, typing and receipts; new sockets read it at admission.
+  if (userId !== me) await Promise.all((await q.sharedChannels(deps.db, me, userId)).map((id) => roomOf(deps.env, id).blockChanged(id, me, userId, blocked)));
 }
 
 export const block: AppRouteHandler<typeof routes.block> = async (c) => {

@@ -4,6 +4,14 @@ import { ApiError, userNotFound } from "../../platform/errors";
 import { getUser } from "../users/users.queries";
 import * as q from "./blocks.queries";
 
+/** Adding someone to a group or room who blocked you: refused, as a DM with them is. */
+export const blockedByTarget = () => new ApiError("CHAT_DM_BLOCKED_USER", "This user has blocked you: you cannot add them to a channel");
+
+/** Refuses when any of `userIds` blocked `me`. */
+export async function refuseBlockers(db: Deps["db"], me: string, userIds: string[]) {
+  if (await q.firstBlockerAmong(db, me, userIds)) throw blockedByTarget();
+}
+
 export async function setBlocked({ db }: Deps, me: string, userId: string, blocked: boolean) {
   if (!blocked) return void (await q.unblockUser(db, me, userId));
   if (userId === me) throw new ApiError("VALIDATION_FAILED", "You cannot block yourself");

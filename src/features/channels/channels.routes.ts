@@ -57,7 +57,7 @@ export const createChannel = createRoute({
     'Any signed-in user may create one. `{"type":"dm","user_id"}` opens the DM with that user: one per pair, so an existing DM is answered 200 (and unhidden for you); ' +
     "yourself is 400 `CHAT_CANNOT_DM_SELF`, an unknown user 404 `CHAT_USER_NOT_FOUND`, a block either way 403 `CHAT_DM_BLOCKED_USER`. " +
     "A group (private: visible to members only) or room (public: anyone may find and join it) needs a `name` (trimmed, 1–100 characters) and is owned by you; " +
-    "`member_ids` (up to 100 known users) are added as members, and `broadcast: true` lets only owner and admins post.",
+    "`member_ids` (up to 100 known users; none who blocked you: 403 `CHAT_DM_BLOCKED_USER`) are added as members, and `broadcast: true` lets only owner and admins post.",
   request: {
     body: {
       required: true,

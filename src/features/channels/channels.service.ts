@@ -1,4 +1,5 @@
 /** Channel operations, callable from any surface: plain arguments, no HTTP. */
+import { refuseBlockers } from "../blocks/blocks.service";
 import type { Deps } from "../../env";
 import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
 import { connectedMembersOf } from "../../realtime/hubs";
@@ -23,6 +24,7 @@ export async function createChannel(deps: Deps, me: string, input: NewChannel) {
   }
   const memberIds = [...new Set(input.member_ids)].filter((id) => id !== me);
   await requireKnownUsers(db, memberIds);
+  await refuseBlockers(db, me, memberIds);
   const shard = await pickShard(db, deps.env);
   const channel = await q.createGroupOrRoom(db, { type: input.type, name: input.name, broadcast: input.broadcast, ownerId: me, memberIds, shard });
   const json = channelJson(channel);

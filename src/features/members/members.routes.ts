@@ -27,7 +27,7 @@ export const addMember = createRoute({
   summary: "Add a member (owner/admins), or join a room by adding yourself",
   description:
     "Owner and admins add members (plain members get 403 `CHAT_NOT_ADMIN`); only the owner, or an admin of a channel without owner, may add someone as `admin`. " +
-    "Anyone signed in joins a room by adding themselves (`user_id` = their id or `\"me\"`, role member). The user must exist (404 `CHAT_USER_NOT_FOUND`; operators can provision users first) and not be a member yet (409 `CHAT_ALREADY_MEMBER`). " +
+    "Anyone signed in joins a room by adding themselves (`user_id` = their id or `\"me\"`, role member). The user must exist (404 `CHAT_USER_NOT_FOUND`; operators can provision users first) and not be a member yet (409 `CHAT_ALREADY_MEMBER`); someone who blocked you cannot be added by you (403 `CHAT_DM_BLOCKED_USER`). " +
     "DMs cannot gain members (400 `CHAT_CANNOT_MODIFY_DM`). Members' sockets get a `member_add` event.",
   request: { params: ChannelParams, body: jsonBody(AddMemberBody) },
   responses: { 201: json(Member, "Added"), ...errorResponses(400, 403, 404, 409) },
@@ -53,7 +53,7 @@ export const updateMember = createRoute({
   security,
   summary: 'Change a member\'s role (owner only); role "owner" transfers ownership',
   description:
-    "Only the owner grants or revokes admin (in a channel without owner, created by an integration, its admins do); others get 403 `CHAT_NOT_ADMIN`. " +
+    "Only the owner grants or revokes admin (in a channel without owner, created by an integration, its admins do, but nobody makes an owner there: only `PUT /admin/v1/channels/{id}/owner`); others get 403 `CHAT_NOT_ADMIN`. " +
     "`role: \"owner\"` transfers ownership: the old owner becomes an admin and members get a `channel_update` event with the new `owner_id`; other changes send `member_update`. " +
     "The owner cannot drop their own role before transferring (403 `CHAT_CANNOT_REMOVE_OWNER`); a user who is not a member is 404 `CHAT_USER_NOT_FOUND`. Not for DMs (400).",
   request: { params: MemberParams, body: jsonBody(UpdateMemberBody) },

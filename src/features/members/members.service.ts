@@ -2,11 +2,13 @@
 import type { MemberRole } from "../../db/schema";
 import type { Deps } from "../../env";
 import { isUniqueViolation } from "../../platform/db-errors";
-import { ApiError, userNotFound } from "../../platform/errors";
+import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
 import { announceChannelAdd, announceRemoval, publish } from "../../realtime/notify";
+import { findChannelWithMembership } from "../channels/channels.queries";
 import { type ChannelAccess, isAdminRole, loadChannel, refuseDm, requireChannelAdmin, requireMember, requireOwner } from "../channels/access";
 import { channelJson } from "../channels/channels.schemas";
 import * as q from "./members.queries";
+import { refuseBlockers } from "../blocks/blocks.service";
 import { memberJson } from "./members.schemas";
 
 const alreadyMember = () => new ApiError("CHAT_ALREADY_MEMBER", "User is already a member");
@@ -32,6 +34,7 @@ export async function addMember(deps: Deps, me: string, channelId: string, userI
   const target = await q.findUserInChannel(db, access.channel.id, userId);
   if (!target) throw userNotFound(userId);
   if (target.role) throw alreadyMember();
+  if (userId !== me) await refuseBlockers(db, me, [userId]);
   try {
     const joinedAt = await q.addMember(db, access.channel.id, userId, role);
     const member = memberJson({ userId, displayName: target.displayName, role, joinedAt });
@@ -62,6 +65,9 @@ export async function setRole(deps: Deps, me: string, channelId: string, userId:
   if (!target?.role || target.joinedAt === null) throw notAMember(userId);
   const member = memberJson({ userId, displayName: target.displayName, role, joinedAt: target.joinedAt });
   if (target.role === role) return member;
+  // An admin of an ownerless channel may manage roles, but never crown themselves (or anyone): an
+  // owner can delete the channel. Only the operator assigns one (assignOwner).
+  if (role === "owner" && !access.channel.ownerId) throw new ApiError("CHAT_NOT_ADMIN", "This channel has no owner: only the admin API assigns one");
   if (role === "owner") {
     if (!(await q.transferOwnership(db, access.channel.id, access.channel.ownerId, userId))) throw notAMember(userId);
     // One event for the whole transfer: the channel's new owner_id (clients refetch roles).
@@ -92,4 +98,23 @@ export async function removeMember(deps: Deps, me: string, channelId: string, ta
   // Of identical removals exactly one removes (they run one at a time in the room); the others find no member.
   if (!(await q.removeMember(db, access.channel.id, targetId))) throw notAMember(targetId);
   await announceRemoval(deps, access.channel.id, targetId);
+}
+
+/**
+ * The operator (admin API) makes a member the owner, in a channel with or without one (the previous
+ * owner becomes an admin). Runs in the channel's room like every rights change.
+ */
+export async function assignOwner(deps: Deps, channelId: string, userId: string) {
+  const { db } = deps;
+  const found = await findChannelWithMembership(db, channelId, userId);
+  if (!found) throw channelNotFound();
+  const access = found;
+  refuseDm(access);
+  const target = await q.findUserInChannel(db, access.channel.id, userId);
+  if (!target?.role || target.joinedAt === null) throw notAMember(userId);
+  const member = memberJson({ userId, displayName: target.displayName, role: "owner", joinedAt: target.joinedAt });
+  if (target.role === "owner") return member;
+  if (!(await q.transferOwnership(db, access.channel.id, access.channel.ownerId, userId))) throw notAMember(userId);
+  await publish(deps, access.channel.id, "channel_update", channelJson({ ...access.channel, ownerId: userId }));
+  return member;
 }

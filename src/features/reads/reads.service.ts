@@ -39,7 +39,7 @@ export async function markRead(deps: Deps, me: string, channelId: string, messag
 export async function listReads(deps: Deps, me: string, channelId: string, limit: number, after?: MemberCursor) {
   const access = await loadChannel(deps.db, channelId, me);
   requireMember(access);
-  const rows = await listReadCursors(deps.db, access.channel.id, limit + 1, after);
+  const rows = await listReadCursors(deps.db, access.channel.id, me, limit + 1, after);
   const page = rows.slice(0, limit);
   const reads = page.map((r) => ({
     user_id: r.userId,

@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../env";
 import { users } from "../../db/schema";
 import { forgetName } from "../../platform/user-names";
@@ -29,4 +29,26 @@ export async function provisionUser(db: Db, id: string, displayName: string) {
     .onConflictDoUpdate({ target: users.id, set: { displayName, updatedAt: now } })
     .returning()
     .get();
+}
+
+/** Rows per insert of a batch: 5 bound parameters each (the kind default too) and one for the update, within D1's 100 per statement. */
+const PROVISION_CHUNK = 15;
+
+/**
+ * Creates or renames many users at once (an HR or identity system's import): a few statements
+ * whatever the count. Answers how many were created and how many already existed.
+ */
+export async function provisionUsers(db: Db, list: { id: string; displayName: string }[]) {
+  const existing = new Set<string>();
+  for (let i = 0; i < list.length; i += 100) for (const id of await findExistingUserIds(db, list.slice(i, i + 100).map((u) => u.id))) existing.add(id);
+  const now = Date.now();
+  const writes = [];
+  for (let i = 0; i < list.length; i += PROVISION_CHUNK) {
+    const rows = list.slice(i, i + PROVISION_CHUNK).map((u) => ({ id: u.id, displayName: u.displayName, createdAt: now, updatedAt: now }));
+    writes.push(db.insert(users).values(rows).onConflictDoUpdate({ target: users.id, set: { displayName: sql`excluded.display_name`, updatedAt: now } }));
+  }
+  const [first, ...rest] = writes;
+  if (first) await db.batch([first, ...rest]);
+  for (const u of list) forgetName(u.id);
+  return { created: list.length - existing.size, updated: existing.size };
 }
