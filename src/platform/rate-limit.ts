@@ -2,12 +2,21 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Env } from "../env";
 import { ApiError } from "./errors";
 
-/** The limiter's window (wrangler.toml `period`): a refused client may retry after it. */
+/** The limiters' window (wrangler.toml `period`, 60 for each): a refused client may retry after it. */
 const PERIOD_SECONDS = 60;
 
 /** Spends one request of the user's budget (Workers Rate Limiting binding); 429 past it. */
 export async function enforceUserRateLimit(env: Env, userId: string) {
   const { success } = await env.USER_RATE_LIMITER.limit({ key: `user:${userId}` });
+  if (!success) throw refused();
+}
+
+/**
+ * Spends one search of the user's search budget (60 a minute, wrangler.toml); 429 past it. Awaited,
+ * not lagged like `rateLimitUser`: a search costs far more than the limiter's round trip.
+ */
+export async function enforceSearchRateLimit(env: Env, userId: string) {
+  const { success } = await env.SEARCH_RATE_LIMITER.limit({ key: `user:${userId}` });
   if (!success) throw refused();
 }
 

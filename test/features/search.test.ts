@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type TestUser, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
 import { api, rawRequest } from "../helpers/client";
 import { channelOnShard, shardNameOf, shardOf } from "../helpers/shards";
-import { ftsMatch } from "../../src/features/search/match";
+import { ftsMatch, searchWords } from "../../src/features/search/match";
 
 type Query = { q: string; channel_id?: string; limit?: string; before?: string };
 const search = (user: TestUser, query: Query) => api(user.token).v1.search.messages.$get({ query });
@@ -162,12 +162,86 @@ describe("GET /v1/search/messages", () => {
     await expectError(rawRequest("GET", "/v1/search/messages?q=a"), 401, "AUTH_REQUIRED");
   });
 
+  it("refuses more than 8 distinct words (400 on q) before any query, and counts a repeated word once", async () => {
+    const { alice, ch, t } = await group();
+    await send(alice, ch.id, `${t} one two three four five six seven`);
+    const eight = `${t} one two three four five six seven`;
+    // Repeats, in any case or accents, count once: still 8 distinct words.
+    expect(await found(alice, { q: `${eight} ONE one Two ${t} seven sevén` })).toEqual([eight]);
+    for (const q of [`${eight} eight`, `${eight} "one two"`, Array.from({ length: 100 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(" ")]) {
+      const res = await search(alice, { q });
+      const err = await expectError(res, 400, "VALIDATION_FAILED");
+      expect(err.details, q).toEqual([expect.objectContaining({ in: "query", path: "q", message: "q must have at most 8 distinct words" })]);
+      // Refused before any search: no D1 query ran for it.
+      expect(res.headers.get("Server-Timing"), q).toContain('desc="0 queries"');
+    }
+    // Nothing changed: the message is still found.
+    expect(await found(alice, { q: eight })).toEqual([eight]);
+  });
+
+  it("matches a one-letter word as a whole word only: \"a\", not \"apple\"", async () => {
+    const { alice, bob, ch, t } = await group();
+    await send(alice, ch.id, `${t} apple pie`);
+    await send(alice, ch.id, `${t} a pie`);
+    await send(alice, ch.id, `${t} A-team`);
+    expect(await found(bob, { q: `${t} a` })).toEqual([`${t} A-team`, `${t} a pie`]);
+    expect(await found(bob, { q: `${t} ap` })).toEqual([`${t} apple pie`]); // two letters: a prefix
+    expect(await found(bob, { q: `${t} p` })).toEqual([]);
+    expect(await found(bob, { q: `${t} A` })).toHaveLength(2);
+  });
+
+  it("has its own rate limit: past 60 searches a minute, 429 RATE_LIMITED with Retry-After, for that user's searches only", async () => {
+    // SEARCH_RATE_LIMITER allows 60 per 60 s per user (wrangler.toml) in windows aligned to the
+    // wall-clock minute: start when the window has time left, retry in the next one if it rolled over.
+    const LIMIT = 60;
+    const WINDOW_MS = 60_000;
+    const windowOf = (ms: number) => Math.floor(ms / WINDOW_MS);
+    const calm = await newUser();
+    for (let attempt = 1; ; attempt++) {
+      while (WINDOW_MS - (Date.now() % WINDOW_MS) < (attempt === 1 ? 30_000 : WINDOW_MS - 2_000)) await new Promise((r) => setTimeout(r, 250));
+      const start = Date.now();
+      const greedy = await newUser();
+      const t = tag();
+      // Refused queries spend nothing of the search budget.
+      for (let i = 0; i < 3; i++) await expectError(search(greedy, { q: "a b c d e f g h i" }), 400, "VALIDATION_FAILED");
+      const statuses: number[] = [];
+      for (let sent = 0; sent < LIMIT; sent += 10) {
+        statuses.push(...(await Promise.all(Array.from({ length: 10 }, async () => (await search(greedy, { q: t })).status))));
+      }
+      const refused = await search(greedy, { q: t });
+      const other = await search(calm, { q: t });
+      const me = await api(greedy.token).v1.users.me.$get(); // the rest of /v1 is not this limiter's
+      const end = Date.now();
+      if (windowOf(start) !== windowOf(end)) {
+        await Promise.all([refused.text(), other.text(), me.text()]);
+        if (attempt < 3) continue;
+        throw new Error(`three runs of ${LIMIT + 1} searches did not fit in one window`);
+      }
+      expect(statuses).toEqual(Array(LIMIT).fill(200));
+      const retryAfter = refused.headers.get("Retry-After");
+      await expectError(refused, 429, "RATE_LIMITED");
+      expect(retryAfter).toBe("60");
+      expect(await expectStatus(other, 200)).toEqual({ messages: [], has_more: false });
+      expect(await expectStatus(me, 200)).toEqual({ id: greedy.id, display_name: greedy.name });
+      break;
+    }
+  }, 300_000);
+
   it("builds the MATCH expression from quoted tokens only", () => {
     expect(ftsMatch("café tomor")).toBe('"café"* "tomor"*');
     expect(ftsMatch('say "red car" now')).toBe('"say"* "red car" "now"*');
-    expect(ftsMatch('a"b')).toBe('"a"* "b"*');
-    expect(ftsMatch("NEAR(a b) body:x -y")).toBe('"NEAR a"* "b"* "body x"* "y"*');
-    expect(ftsMatch("don't")).toBe('"don t"*');
+    expect(ftsMatch('ab"cd')).toBe('"ab"* "cd"*');
+    expect(ftsMatch("NEAR(ab cd) body:xy -yz")).toBe('"NEAR ab"* "cd"* "body xy"* "yz"*');
+    expect(ftsMatch("don't")).toBe('"don t"'); // its last run is one letter: whole
     expect(ftsMatch("😀 * ( ) ^ % \\ '")).toBeUndefined();
+  });
+
+  it("asks the index for a repeated term once and a one-letter word as a whole word", () => {
+    expect(ftsMatch("lunch LUNCH lunch Lünch")).toBe('"lunch"*');
+    expect(ftsMatch('a b "red car" "Red Car" red')).toBe('"a" "b" "red car" "red"*');
+    expect(ftsMatch("é 1 x")).toBe('"é" "1" "x"');
+    expect(searchWords("a a a a a a a a a a a a a a a a a a a a")).toBe(1);
+    expect(searchWords('"very very good" very')).toBe(4); // each word of a phrase is a lookup
+    expect(searchWords("don't")).toBe(2);
   });
 });
