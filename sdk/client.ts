@@ -5,7 +5,8 @@ import { hc } from "hono/client";
 import type { AppType } from "../src/index";
 import { Emitter } from "./emitter";
 import { ChatApiError, randomId } from "./errors";
-import { type BackoffOptions, backoffDelay, ReconnectingSocket, type ServerFrame, type SocketStatus } from "./socket";
+import { RETRY_LATER, type RetryOptions, isSafeMethod, retryAfterMs, retryDelay } from "./retry";
+import { type BackoffOptions, ReconnectingSocket, type ServerFrame, type SocketStatus } from "./socket";
 import { UserSocket } from "./user-socket";
 import type { Api, Attachment, Channel, ChannelEventMap, Me, Message, MessagePage, Room, SendMessage, ThumbnailSize } from "./types";
 import { sendBytes, type UploadProgress } from "./upload";
@@ -20,6 +21,8 @@ export interface ChatClientOptions {
   WebSocket?: typeof WebSocket;
   backoff?: BackoffOptions;
   pingIntervalMs?: number;
+  /** Reads (GET/HEAD) answered 503 or 429 are repeated after Retry-After, with capped backoff and jitter. */
+  retry?: RetryOptions;
 }
 
 /** A channel event as the client emits it. */
@@ -54,7 +57,7 @@ type Ok<R> = R extends { ok: true; json(): Promise<infer T> } ? T : never;
 export interface SendOptions {
   /** The Idempotency-Key; one is generated per message. Retries reuse it, so a message is stored once. */
   idempotencyKey?: string;
-  /** Attempts on network errors, 429 and 5xx (default 6, with backoff). */
+  /** Attempts on network errors, 429 and 5xx (default 6, with backoff; 429/503 wait for Retry-After first). */
   attempts?: number;
   /**
    * "auto" (default): over the channel socket when it is open (ack/error by `client_msg_id` = the
@@ -116,13 +119,24 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.#token = token;
   }
 
-  /** fetch with the current token; a 401 asks `refreshToken` once and retries (bodies here are strings). */
+  /**
+   * fetch with the current token; a 401 asks `refreshToken` once and retries (bodies here are
+   * strings). A read answered 503 or 429 is repeated (it cannot change anything) after the
+   * server's Retry-After; writes are not (a send retries on its own, with its Idempotency-Key).
+   */
   async #fetch(input: RequestInfo | URL, init: RequestInit = {}, retried = false): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.#token) headers.set("Authorization", `Bearer ${this.#token}`);
-    const res = await this.#fetchImpl(input, { ...init, headers });
-    if (res.status === 401 && !retried && (await this.#refreshed())) return this.#fetch(input, init, true);
-    return res;
+    const attempts = isSafeMethod(init.method) ? (this.#opts.retry?.attempts ?? 4) : 1;
+    for (let attempt = 0; ; attempt++) {
+      const headers = new Headers(init.headers);
+      if (this.#token) headers.set("Authorization", `Bearer ${this.#token}`);
+      const res = await this.#fetchImpl(input, { ...init, headers });
+      if (res.status === 401 && !retried && (await this.#refreshed())) return this.#fetch(input, init, true);
+      if (!RETRY_LATER.has(res.status) || attempt + 1 >= attempts) return res;
+      const wait = retryDelay(attempt, retryAfterMs(res.headers), this.#opts.retry);
+      if (wait === null) return res;
+      await res.body?.cancel(); // the refused answer is not read: free its connection
+      await sleep(wait);
+    }
   }
 
   /** Refreshes the token (one refresh at a time, however many requests got 401). */
@@ -228,7 +242,10 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       } catch (err) {
         const retryable = err instanceof ChatApiError ? err.retryable : err instanceof TypeError; // TypeError: fetch failed
         if (!retryable || attempt + 1 >= attempts) throw err;
-        await sleep(backoffDelay(attempt, { baseMs: 400, maxMs: 8000 }) + 100);
+        // The same Idempotency-Key makes a repeat harmless; a Retry-After beyond the cap goes to the caller.
+        const wait = retryDelay(attempt, err instanceof ChatApiError ? err.retryAfterMs : undefined, this.#opts.retry);
+        if (wait === null) throw err;
+        await sleep(wait + 100);
       }
     }
   }

@@ -1,3 +1,5 @@
+import { retryAfterMs } from "./retry";
+
 /** An API error answer (`{"error":{"code","message","details"?}}`), or a failure to reach the API. */
 export class ChatApiError extends Error {
   constructor(
@@ -6,6 +8,8 @@ export class ChatApiError extends Error {
     message: string,
     readonly details?: unknown,
     readonly requestId?: string | null,
+    /** The answer's Retry-After in ms (429, 503): how long the server asks to wait before repeating. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "ChatApiError";
@@ -23,7 +27,7 @@ export class ChatApiError extends Error {
     } catch {
       // not JSON (a proxy's page): keep the status
     }
-    return new ChatApiError(res.status, code, message, details, res.headers.get("X-Request-Id"));
+    return new ChatApiError(res.status, code, message, details, res.headers.get("X-Request-Id"), retryAfterMs(res.headers));
   }
 
   /** Worth retrying as-is (with the same Idempotency-Key): overload, restarts, rate limits. */

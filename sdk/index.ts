@@ -4,6 +4,8 @@ export type { ChatClientOptions, ChatClientEvents, ChannelEvent, SendOptions, Up
 export { ChatApiError, randomId } from "./errors";
 export { Emitter } from "./emitter";
 export { ReconnectingSocket, backoffDelay } from "./socket";
+export { retryAfterMs, retryDelay } from "./retry";
+export type { RetryOptions } from "./retry";
 export { UserSocket } from "./user-socket";
 export type { NotifyData, UserSocketEvents } from "./user-socket";
 export type { ServerFrame, SocketStatus, SocketEvents, ReconnectingSocketOptions, BackoffOptions } from "./socket";

@@ -32,6 +32,9 @@ describe("/openapi.json", () => {
     const sendMessage = (await operations()).find((o) => o.name === "POST /v1/channels/{channelID}/messages")!;
     const forbidden = Object.keys(sendMessage.op.responses["403"]!.content!["application/json"]!.examples!);
     expect(forbidden).toEqual(expect.arrayContaining(["CHAT_NOT_MEMBER", "CHAT_BROADCAST_ONLY", "CHAT_DM_BLOCKED_USER"]));
+    // Any route that reads D1 may meet a transient failure: 503 CHAT_UNAVAILABLE is declared (issue #25).
+    const history = (await operations()).find((o) => o.name === "GET /v1/channels/{channelID}/messages")!;
+    expect(Object.keys(history.op.responses["503"]?.content?.["application/json"]?.examples ?? {})).toEqual(["CHAT_UNAVAILABLE"]);
   });
 });
 

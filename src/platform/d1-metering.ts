@@ -1,3 +1,6 @@
+import { type D1Faults, injectedFault } from "./d1-faults";
+import { isReadOnlySql, withTransientRetry } from "./d1-transient";
+
 /** D1 cost of one request, summed from every statement's `meta`. */
 export interface D1Stats {
   queries: number;
@@ -14,10 +17,17 @@ export interface D1Stats {
 }
 
 const TARGET = Symbol("target");
+/** Whether a proxied statement only reads (a batch of reads only may be retried). */
+const READ_ONLY = Symbol("readOnly");
+
+/** How every D1 call of one wrapped binding runs: counted, retried when transient and read-only, faults for tests. */
+interface Runner {
+  stats: D1Stats;
+  faults?: D1Faults;
+}
 
 export const emptyStats = (): D1Stats => ({ queries: 0, roundTrips: 0, inFlight: 0, durationMs: 0, rowsRead: 0, rowsWritten: 0 });
 
-/** Runs one D1 call, counting it as a round trip unless another call is already in flight. */
 /**
  * Benches only (`BENCH_D1_DELAY_MS`): every metered D1 call waits this long first, as a primary on
  * another continent would, so a bench can show which latencies move with D1's and which do not.
@@ -27,12 +37,21 @@ export function simulateD1Distance(env: { BENCH_D1_DELAY_MS?: string }) {
   simulatedDistanceMs = Number(env.BENCH_D1_DELAY_MS ?? 0) || 0;
 }
 
-async function call<T>(stats: D1Stats, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs one D1 call, counting it as a round trip unless another call is already in flight. A
+ * transient failure is retried once when the call only reads, else thrown as D1Unavailable
+ * (src/platform/d1-transient.ts); a test's injected fault fails an attempt before it reaches D1.
+ */
+async function call<T>({ stats, faults }: Runner, readOnly: boolean, work: () => Promise<T>): Promise<T> {
   if (stats.inFlight === 0) stats.roundTrips += 1;
   stats.inFlight += 1;
   try {
     if (simulatedDistanceMs > 0) await new Promise((resolve) => setTimeout(resolve, simulatedDistanceMs));
-    return await work();
+    let failing = faults?.attemptsToFail(readOnly) ?? 0;
+    return await withTransientRetry(readOnly, async () => {
+      if (failing-- > 0) throw injectedFault(); // tests only: fails before reaching D1, so nothing is written
+      return work();
+    });
   } finally {
     stats.inFlight -= 1;
   }
@@ -55,23 +74,25 @@ function record(stats: D1Stats, result: D1Result | D1Response) {
   stats.rowsWritten += meta?.rows_written ?? 0;
 }
 
-function meterStatement(stmt: D1PreparedStatement, stats: D1Stats): D1PreparedStatement {
+function meterStatement(stmt: D1PreparedStatement, runner: Runner, readOnly: boolean): D1PreparedStatement {
+  const { stats } = runner;
   return new Proxy(stmt, {
     get(target, prop) {
       if (prop === TARGET) return target;
+      if (prop === READ_ONLY) return readOnly;
       switch (prop) {
         case "bind":
-          return (...values: unknown[]) => meterStatement(target.bind(...values), stats);
+          return (...values: unknown[]) => meterStatement(target.bind(...values), runner, readOnly);
         case "all":
         case "run":
           return async () => {
-            const result = await call(stats, () => target[prop]());
+            const result = await call(runner, readOnly, () => target[prop]());
             record(stats, result);
             return result;
           };
         case "first":
           return async (column?: string) => {
-            const { results } = await (meterStatement(target, stats).all as () => Promise<D1Result>)();
+            const { results } = await (meterStatement(target, runner, readOnly).all as () => Promise<D1Result>)();
             const row = (results[0] ?? null) as Record<string, unknown> | null;
             return column === undefined || row === null ? row : row[column];
           };
@@ -80,7 +101,7 @@ function meterStatement(stmt: D1PreparedStatement, stats: D1Stats): D1PreparedSt
           // but a duplicated column name collapses: queries alias duplicates (Drizzle's own
           // db.batch() has the same constraint).
           return async (options?: { columnNames?: boolean }) => {
-            const { results } = await (meterStatement(target, stats).all as () => Promise<D1Result>)();
+            const { results } = await (meterStatement(target, runner, readOnly).all as () => Promise<D1Result>)();
             const rows = (results as Record<string, unknown>[]).map((row) => Object.values(row));
             if (!options?.columnNames) return rows;
             return [Object.keys((results[0] ?? {}) as object), ...rows];
@@ -94,15 +115,20 @@ function meterStatement(stmt: D1PreparedStatement, stats: D1Stats): D1PreparedSt
   });
 }
 
-/** Wraps a D1 binding so that every statement it runs adds its cost to `stats`. */
-export function meterD1(db: D1Database, stats: D1Stats): D1Database {
+/**
+ * Wraps a D1 binding so that every statement it runs adds its cost to `stats`, and transient
+ * failures are retried (reads) or reported as D1Unavailable (writes). `faults`: tests only.
+ */
+export function meterD1(db: D1Database, stats: D1Stats, faults?: D1Faults): D1Database {
+  const runner: Runner = { stats, faults };
   return new Proxy(db, {
     get(target, prop) {
-      if (prop === "prepare") return (query: string) => meterStatement(target.prepare(query), stats);
+      if (prop === "prepare") return (query: string) => meterStatement(target.prepare(query), runner, isReadOnlySql(query));
       if (prop === "batch") {
         return async (statements: D1PreparedStatement[]) => {
+          const readOnly = statements.every((s) => (s as unknown as Record<symbol, boolean>)[READ_ONLY] === true);
           // Proxied statements are unwrapped by D1 itself through their target.
-          const results = await call(stats, () => target.batch(statements.map(unwrap)));
+          const results = await call(runner, readOnly, () => target.batch(statements.map(unwrap)));
           for (const result of results) record(stats, result);
           return results;
         };

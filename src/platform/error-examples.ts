@@ -40,5 +40,5 @@ export const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   UPGRADE_REQUIRED: "Send Upgrade: websocket",
   RATE_LIMITED: "Too many requests; retry after the Retry-After seconds",
   INTERNAL: "Internal error",
-  CHAT_UNAVAILABLE: "The channel cannot take more changes until its backlog reaches the database: retry after Retry-After seconds",
+  CHAT_UNAVAILABLE: "The database is briefly unavailable; retry after Retry-After seconds",
 };

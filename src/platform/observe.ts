@@ -4,6 +4,7 @@ import type { AppEnv, HistoryDb } from "../env";
 import { BOOKMARK_HEADER, RequestSessions, parseBookmarks } from "./sessions";
 import { historyDb, shardBinding } from "./shards";
 import { addStats, emptyStats, meterD1, serverTiming, simulateD1Distance } from "./d1-metering";
+import { FAULT_HEADER, d1FaultsFrom } from "./d1-faults";
 
 /**
  * Gives the request a metered Drizzle client, then reports what it cost:
@@ -23,12 +24,14 @@ export const observe = createMiddleware<AppEnv>(async (c, next) => {
       sessions.absorb(bookmarks);
     },
   });
-  c.set("db", createDb(meterD1(sessions.session("DB", c.env.DB), stats)));
+  // Tests only: one fault plan for every database of this request (undefined unless FAULT_INJECTION).
+  const faults = d1FaultsFrom(c.env, c.req.header(FAULT_HEADER));
+  c.set("db", createDb(meterD1(sessions.session("DB", c.env.DB), stats, faults)));
   // Shards are opened on first use; the same stats count directory and shard statements together.
   const shards = new Map<string, HistoryDb>();
   c.set("history", (shard) => {
     let db = shards.get(shard);
-    if (!db) shards.set(shard, (db = historyDb(meterD1(sessions.session(shard, shardBinding(c.env, shard)), stats))));
+    if (!db) shards.set(shard, (db = historyDb(meterD1(sessions.session(shard, shardBinding(c.env, shard)), stats, faults))));
     return db;
   });
 

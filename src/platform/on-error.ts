@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../env";
 import { ApiError, type ErrorCode, errorBody } from "./errors";
+import { TRANSIENT_RETRY_AFTER_SECONDS, isTransientD1Failure } from "./d1-transient";
 
 /** What an error response says, before a surface (the `/v1` envelope, Connecteam's) shapes it. */
 export interface ErrorInfo {
@@ -62,6 +63,18 @@ export function errorHandlers(surfaces: ErrorSurface[]) {
       return format(c, { status: err.status, code: HTTP_EXCEPTION_CODES[err.status]!, message });
     }
     const requestId = c.get("requestId");
+    // The database failed for a reason of its own (restart, overload, lost connection): not a bug,
+    // and a retry may succeed — 503 with Retry-After, never a 500. Reads were already retried once.
+    if (isTransientD1Failure(err)) {
+      if (c.env.LOG_LEVEL !== "silent") console.warn(JSON.stringify({ level: "warn", request_id: requestId, path: c.req.path, transient_d1: String(err) }));
+      return format(c, {
+        status: 503,
+        code: "CHAT_UNAVAILABLE",
+        message: "The database is briefly unavailable; retry after Retry-After seconds",
+        details: { request_id: requestId },
+        headers: { "Retry-After": String(TRANSIENT_RETRY_AFTER_SECONDS) },
+      });
+    }
     console.error(
       JSON.stringify({ level: "error", request_id: requestId, path: c.req.path, error: String(err), stack: (err as Error)?.stack }),
     );

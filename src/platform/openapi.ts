@@ -19,10 +19,13 @@ function examplesFor(status: number) {
   return { codes, examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: errorBody(code, ERROR_EXAMPLES[code]) }])) };
 }
 
-/** OpenAPI response entries for the errors every authenticated route can answer, with each status's codes. */
+/**
+ * OpenAPI response entries for the errors every authenticated route can answer, with each status's
+ * codes: 503 too, since any route that reaches D1 can meet a transient failure (src/platform/d1-transient.ts).
+ */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    [...new Set([401, 429, ...statuses])].map((s) => {
+    [...new Set([401, 429, 503, ...statuses])].map((s) => {
       const { codes, examples } = examplesFor(s);
       return [s, { description: `Error: ${codes.join(", ")}`, content: { "application/json": { schema: ErrorResponse, examples } } }];
     }),

@@ -87,6 +87,32 @@ test("sends are idempotent: a retry with the same key stores one message", async
   expect((await bob.client.channels()).find((c) => c.id === dm.id)?.unread_count).toBe(1);
 });
 
+test("a read answered 503 CHAT_UNAVAILABLE is repeated after Retry-After: the caller just gets the page", async () => {
+  const alice = await user("erin");
+  const group = await alice.client.createGroup(`retry ${run}`);
+  await alice.client.send(group.id, "still here");
+  // The server's test-only switch (FAULT_INJECTION): the first history request has its D1 read fail
+  // twice in a row, so the server answers 503 with Retry-After; the repeat goes through untouched.
+  const statuses: number[] = [];
+  let faulted = false;
+  const faultOnce: typeof fetch = async (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (!faulted && String(input).includes(`/v1/channels/${group.id}/messages`)) {
+      faulted = true;
+      headers.set("X-Fault-D1", "read:2");
+    }
+    const res = await fetch(input, { ...init, headers });
+    statuses.push(res.status);
+    return res;
+  };
+  const reader = new ChatClient({ baseUrl: base, token: alice.client.token, fetch: faultOnce });
+  const started = Date.now();
+  const page = await reader.history(group.id);
+  expect(page.messages.map((m) => m.body)).toEqual(["still here"]);
+  expect(statuses).toEqual([503, 200]);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // the server's Retry-After: 1
+});
+
 test("a 401 calls the refresh hook once and retries; uploads work from Node", async () => {
   const { token } = await ChatClient.devLogin(base, `erin-${run}`, "Erin");
   let refreshes = 0;

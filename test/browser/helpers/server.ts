@@ -19,6 +19,8 @@ export const TEST_VARS = {
   DEV_LOGIN: "true",
   LOG_LEVEL: "silent",
   CORS_ORIGINS: "*",
+  // Test-only switches (e.g. `X-Fault-D1`, src/platform/d1-faults.ts), so the SDK's retries meet real 503s.
+  FAULT_INJECTION: "true",
 };
 
 export interface ApiServer {
