@@ -29,6 +29,8 @@ export interface Env {
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
+  /** PUTs to signed upload URLs per uploading user or API key (src/features/files/files.handlers.ts). */
+  UPLOAD_RATE_LIMITER: RateLimit;
   /** Failed integration credentials per client address (src/integration/auth.ts). */
   INTEGRATION_AUTH_LIMITER: RateLimit;
   /** Workers Static Assets (public/): the docs UI's files; served before the Worker for non-API paths. */
