@@ -22,9 +22,12 @@ export async function completeAttachment(
   return db.update(attachments).set({ ...facts, status: "complete" }).where(and(eq(attachments.id, id), ne(attachments.status, "deleted"))).returning().get();
 }
 
-/** D1 binds at most 100 parameters per statement: longer id lists go in several, in one batch. */
-const BIND_LIMIT = 100;
-const chunks = <T>(items: T[], size = BIND_LIMIT) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+/**
+ * D1 binds at most 100 parameters per statement: longer id lists go in several, in one batch. Ids per
+ * statement leave room for the statement's other parameters (a status, a cutoff).
+ */
+const IDS_PER_STATEMENT = 90;
+const chunks = <T>(items: T[], size = IDS_PER_STATEMENT) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 export async function deleteAttachments(db: Db, ids: string[]) {
   const [first, ...rest] = chunks(ids).map((part) => db.delete(attachments).where(inArray(attachments.id, part)));
