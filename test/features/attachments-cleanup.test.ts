@@ -1,6 +1,6 @@
 /** Issue #25: uploads that must go — the cron's orphans (the whole backlog, never a claimed one) and a deleted channel's files. */
 import { createScheduledController, env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ORPHAN_AGE_MS } from "../../src/features/attachments/limits";
 import { ORPHAN_CHUNK, findOrphans, removeRetired, retireOrphans, sweepOrphans } from "../../src/features/attachments/orphans";
 import { originalKey, thumbnailKey } from "../../src/features/attachments/storage";
@@ -101,6 +101,27 @@ describe("the cron's orphan cleanup", () => {
     expect(await allOrphans()).toBe(before - ORPHAN_CHUNK);
     expect(await sweepOrphans(env, db(), Date.now())).toBe(before - ORPHAN_CHUNK);
     expect(await countOf(owner)).toBe(0);
+  });
+});
+
+describe("the cron when R2 fails", () => {
+  it("keeps the retired upload for the next run and still does the rest of its housekeeping", async () => {
+    const erin = await newUser("Erin");
+    const upl = await expectStatus(upload(erin, text("stubborn"), "text/plain"), 201);
+    await age(upl.asset_id);
+    // The platform's R2 binding fails once (our own code runs unchanged).
+    const failing = vi.spyOn(env.ATTACHMENTS, "delete").mockRejectedValueOnce(new Error("R2 unavailable"));
+    try {
+      await scheduled(createScheduledController(), env); // does not throw
+      expect(failing).toHaveBeenCalledTimes(1);
+    } finally {
+      failing.mockRestore();
+    }
+    expect(await rowOf(upl.asset_id)).toEqual({ status: "deleted", message_id: null });
+    expect(await env.ATTACHMENTS.head(originalKey(upl.asset_id))).not.toBeNull();
+    await scheduled(createScheduledController(), env);
+    expect(await rowOf(upl.asset_id)).toBeNull();
+    expect(await env.ATTACHMENTS.head(originalKey(upl.asset_id))).toBeNull();
   });
 });
 

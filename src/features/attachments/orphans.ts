@@ -34,12 +34,17 @@ export async function sweepOrphans(env: Env, db: Db, now: number, budgetMs = ORP
   const cutoff = now - ORPHAN_AGE_MS;
   const deadline = clock() + budgetMs;
   let removed = 0;
-  do {
-    const candidates = await findOrphans(db, cutoff, ORPHAN_CHUNK);
-    const retired = await retireOrphans(db, candidates, cutoff);
-    await removeRetired(env, db, retired);
-    removed += retired.length;
-    if (candidates.length < ORPHAN_CHUNK) break; // that was the last of them
-  } while (clock() < deadline);
+  try {
+    do {
+      const candidates = await findOrphans(db, cutoff, ORPHAN_CHUNK);
+      const retired = await retireOrphans(db, candidates, cutoff);
+      await removeRetired(env, db, retired);
+      removed += retired.length;
+      if (candidates.length < ORPHAN_CHUNK) break; // that was the last of them
+    } while (clock() < deadline);
+  } catch (err) {
+    // R2 or D1 failing: what is retired stays retired for the next run; the rest of the housekeeping goes on.
+    console.error(JSON.stringify({ level: "warn", cron: "orphan_uploads", removed, error: String(err) }));
+  }
   return removed;
 }
