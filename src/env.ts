@@ -29,6 +29,8 @@ export interface Env {
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
+  /** PUTs to signed upload URLs per uploading user or API key (src/features/files/files.handlers.ts). */
+  UPLOAD_RATE_LIMITER: RateLimit;
   /** Failed integration credentials per client address (src/integration/auth.ts). */
   INTEGRATION_AUTH_LIMITER: RateLimit;
   /** Searches per user (src/features/search): 60 a minute, besides the `/v1` budget. */

@@ -113,13 +113,21 @@ export const attachments = sqliteTable(
     width: integer(),
     height: integer(),
     isImage: integer({ mode: "boolean" }).notNull().default(false),
-    /** pending → (receiving, while its one-time PUT streams) → complete; deleted with its message. */
+    /**
+     * pending → (receiving, while its bytes stream: a signed PUT, or a direct upload's reservation)
+     * → complete; deleted with its message, or when the cron retires it as an orphan.
+     */
     status: text({ enum: ["pending", "receiving", "complete", "deleted"] }).notNull(),
     createdAt: integer().notNull(),
     /** The message using it: set by one conditional write, so an upload is single-use even under races. */
     messageId: text(),
   },
-  (t) => [index("attachments_created").on(t.createdAt), index("attachments_message").on(t.messageId)],
+  (t) => [
+    index("attachments_created").on(t.createdAt),
+    index("attachments_message").on(t.messageId),
+    // A user's unused uploads, for the pending-upload limits: rows read are the user's unused uploads only.
+    index("attachments_owner_unused").on(t.ownerId).where(sql`message_id IS NULL`),
+  ],
 );
 
 /**

@@ -39,6 +39,7 @@ export const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: "Unsupported Media Type: send the body as JSON with Content-Type: application/json (got text/plain)",
   UPGRADE_REQUIRED: "Send Upgrade: websocket",
   RATE_LIMITED: "Too many requests; retry after the Retry-After seconds",
+  UPLOAD_PENDING_LIMIT: "You have 20 unused uploads (the limit is 20): attach one to a message, or retry after Retry-After seconds",
   INTERNAL: "Internal error",
   CHAT_UNAVAILABLE: "The database is briefly unavailable; retry after Retry-After seconds",
 };

@@ -36,6 +36,7 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
+  UPLOAD_PENDING_LIMIT: 429,
   INTERNAL: 500,
   CHAT_UNAVAILABLE: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;

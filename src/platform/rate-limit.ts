@@ -20,7 +20,16 @@ export async function enforceSearchRateLimit(env: Env, userId: string) {
   if (!success) throw refused();
 }
 
-const refused = () => new ApiError("RATE_LIMITED", "Too many requests", undefined, { "Retry-After": String(PERIOD_SECONDS) });
+const refused = (message = "Too many requests") => new ApiError("RATE_LIMITED", message, undefined, { "Retry-After": String(PERIOD_SECONDS) });
+
+/**
+ * Spends one PUT of the uploader's budget (UPLOAD_RATE_LIMITER, 30 a minute per user or API key): a
+ * signed upload URL carries no credentials, so it counts against whoever started the upload.
+ */
+export async function enforceUploadRateLimit(env: Env, ownerId: string) {
+  const { success } = await env.UPLOAD_RATE_LIMITER.limit({ key: `owner:${ownerId}` });
+  if (!success) throw refused("Too many uploads a minute: retry after Retry-After seconds");
+}
 
 /** The binding's last verdict per user, in this isolate (true: refused). */
 const lastVerdict = new Map<string, boolean>();

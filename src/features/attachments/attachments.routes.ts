@@ -2,8 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, json, jsonBody, userSecurity as security } from "../../platform/openapi";
 import { MessageParams } from "../messages/messages.schemas";
 import { Attachment, AttachmentUrlQuery, CreateUploadBody, UploadTicket } from "./attachments.schemas";
+import { MAX_PENDING_BYTES, MAX_PENDING_UPLOADS, UPLOAD_PUTS_PER_MINUTE } from "./limits";
 
 const tags = ["Attachments"];
+
+const PENDING_LIMITS =
+  `You may hold at most ${MAX_PENDING_UPLOADS} unused uploads (not yet on a message: a live upload URL, bytes arriving, or complete but unattached) with at most ${MAX_PENDING_BYTES / 1024 / 1024} MiB between them ` +
+  "(a started upload counts at its announced size, a direct one at its Content-Length); past either, 429 `UPLOAD_PENDING_LIMIT` with `Retry-After` (when the first slot frees itself) and nothing is stored. " +
+  "Attaching an upload to a message frees its slot.";
 
 export const upload = createRoute({
   method: "post",
@@ -15,11 +21,13 @@ export const upload = createRoute({
     "Stores a file for your next message: send the raw bytes with `Content-Type` and `X-Filename` (URL-encoding allowed), or a multipart form with the field `file`. " +
     "The bytes decide the type: PNG, JPEG, GIF and WebP are images (with width and height); a file that claims `image/*` but is not one is stored as `application/octet-stream`. " +
     "Any signed-in user may upload; the upload is theirs alone and is attached with `attachments: [{\"asset_id\"}]` when sending. " +
-    "Over 25 MiB is 413 (use `POST /v1/attachments/uploads`); an empty body is 400. Uploads never attached to a message are deleted after 24 h.",
+    "Over 25 MiB is 413 (use `POST /v1/attachments/uploads`); an empty body is 400. Uploads never attached to a message are deleted after 24 h. " +
+    "Filenames lose any path, control characters, bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) and zero-width characters (U+200B–U+200D, U+2060, U+FEFF). " +
+    PENDING_LIMITS,
   request: {
     body: { content: { "application/octet-stream": { schema: z.any().openapi({ type: "string", format: "binary" }) } } },
   },
-  responses: { 201: json(Attachment, "Stored"), ...errorResponses(400, 413) },
+  responses: { 201: json(Attachment, "Stored"), ...errorResponses(400, 413, 429) },
 });
 
 export const createUpload = createRoute({
@@ -30,9 +38,11 @@ export const createUpload = createRoute({
   summary: "Start a large upload: a one-time signed PUT URL, valid 5 minutes; then POST …/complete",
   description:
     "For files up to 100 MiB: announce the filename, type and exact size, then `PUT` exactly those bytes to `upload_url` within 5 minutes (no Authorization header: the signature is the credential), " +
-    "then `POST /v1/attachments/{asset_id}/complete`. The URL works once; a second PUT is 409 `UPLOAD_ALREADY_RECEIVED`. A size over 100 MiB is 413 `PAYLOAD_TOO_LARGE`.",
+    "then `POST /v1/attachments/{asset_id}/complete`. The URL works once; a second PUT is 409 `UPLOAD_ALREADY_RECEIVED`. A size over 100 MiB is 413 `PAYLOAD_TOO_LARGE`. " +
+    `PUTs are limited to ${UPLOAD_PUTS_PER_MINUTE} a minute per uploader, failed ones included (429 \`RATE_LIMITED\`). ` +
+    PENDING_LIMITS,
   request: { body: jsonBody(CreateUploadBody) },
-  responses: { 201: json(UploadTicket, "Upload here"), ...errorResponses(400, 413) },
+  responses: { 201: json(UploadTicket, "Upload here"), ...errorResponses(400, 413, 429) },
 });
 
 export const completeUpload = createRoute({

@@ -7,7 +7,7 @@ import { MAX_SIGNED_UPLOAD } from "./limits";
 export const Attachment = z
   .object({
     asset_id: Snowflake,
-    filename: z.string().openapi({ example: "site-plan.png", description: "Without any path or control characters, at most 255 characters" }),
+    filename: z.string().openapi({ example: "site-plan.png", description: "Without any path, control characters or invisible bidi/zero-width characters, at most 255 characters" }),
     content_type: z.string().openapi({ example: "image/png", description: "Decided by the bytes for images; a claimed image that is not one is application/octet-stream" }),
     size_bytes: z.number().int().openapi({ example: 482133 }),
     width: z.number().int().optional().openapi({ example: 1600, description: "Images only" }),
@@ -15,13 +15,21 @@ export const Attachment = z
   })
   .openapi("Attachment") satisfies z.ZodType<StoredAttachment>;
 
-/** A filename as shown to people: no path, no control characters, at most 255 characters. */
+/**
+ * Invisible characters that change how a name reads: bidi embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069), the directional marks (U+200E, U+200F, U+061C) and zero-width
+ * characters (U+200B–U+200D, U+2060, U+FEFF). U+202E alone makes `report\u202Egnp.exe` show as
+ * `reportexe.png`: a name must read as what it is.
+ */
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff]/g;
+
+/** A filename as shown to people: no path, no control or invisible characters, at most 255 characters. */
 export function cleanFilename(raw: string | null | undefined): string {
   let name = raw ?? "";
   try {
     name = decodeURIComponent(name);
   } catch {}
-  name = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, "").trim();
+  name = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, "").replace(INVISIBLE, "").trim();
   name = [...name].slice(0, 255).join("");
   // "." and ".." name directories, not files: never store them as a name someone may save to disk.
   return name === "" || /^\.+$/.test(name) ? "file" : name;

@@ -99,8 +99,14 @@ export async function thumbnail(env: Env, assetId: string, size: number): Promis
   return { body, httpEtag: stored!.httpEtag };
 }
 
+/** R2 deletes at most 1,000 keys per call: this many assets' keys (see allKeys) fit in one. */
+const ASSETS_PER_DELETE = Math.floor(1000 / allKeys("0").length);
+
+/** Every object of these assets (original and thumbnails); missing keys are no error. */
 export async function deleteObjects(env: Env, assetIds: string[]) {
-  if (assetIds.length) await env.ATTACHMENTS.delete(assetIds.flatMap(allKeys));
+  for (let i = 0; i < assetIds.length; i += ASSETS_PER_DELETE) {
+    await env.ATTACHMENTS.delete(assetIds.slice(i, i + ASSETS_PER_DELETE).flatMap(allKeys));
+  }
 }
 
 const fileData = (assetId: string, size: string, exp: number) => `file:${assetId}:${size}:${exp}`;

@@ -3,9 +3,10 @@ import type { AttachmentRow, StoredAttachment } from "../../db/schema";
 import type { Db, Deps, Env } from "../../env";
 import { ApiError } from "../../platform/errors";
 import { newId } from "../../platform/ids";
-import { completeAttachment, deleteAttachments, findUploads, getAttachment, insertAttachment } from "./attachments.queries";
+import { completeAttachment, deleteAttachments, findUploads, getAttachment } from "./attachments.queries";
 import { cleanContentType, cleanFilename } from "./attachments.schemas";
 import { MAX_ATTACHMENTS, MAX_DIRECT_UPLOAD } from "./limits";
+import { reserveUpload } from "./quota";
 import * as storage from "./storage";
 
 export const attachmentNotFound = (id: string) => new ApiError("CHAT_ATTACHMENT_NOT_FOUND", `Attachment ${id} not found`);
@@ -21,9 +22,12 @@ export function uploadedJson(a: AttachmentRow): StoredAttachment {
   };
 }
 
-/** A pending upload row for `ownerId`; `sizeBytes` 0 means not announced (any size up to the limit). */
+/**
+ * A pending upload row for `ownerId` (its signed PUT comes later); `sizeBytes` 0 means not
+ * announced (any size up to the limit). Refused past the pending-upload limits (quota.ts).
+ */
 export async function createPendingUpload(db: Db, ownerId: string, file: { filename?: string | null; contentType?: string | null; sizeBytes: number }) {
-  return insertAttachment(db, {
+  return reserveUpload(db, {
     id: newId(),
     ownerId,
     filename: cleanFilename(file.filename),
@@ -34,24 +38,32 @@ export async function createPendingUpload(db: Db, ownerId: string, file: { filen
   });
 }
 
-/** Streams bytes to R2, then records the upload as complete: one call for a direct upload. */
+/**
+ * Streams bytes to R2, then records the upload as complete: one call for a direct upload. The row is
+ * reserved first (`receiving`, at its Content-Length or the direct maximum), so the pending-upload
+ * limits hold before any byte is stored; a failed upload leaves neither row nor bytes.
+ */
 export async function storeUpload(env: Env, db: Db, ownerId: string, file: { body: ReadableStream<Uint8Array>; length?: number; filename: string; contentType: string }) {
-  const id = newId();
-  const { size, head } = await storage.storeOriginal(env, id, file.body, file.length, MAX_DIRECT_UPLOAD);
-  if (size === 0) {
-    await storage.deleteObjects(env, [id]); // no row will ever point at it
-    throw new ApiError("VALIDATION_FAILED", "The upload is empty");
-  }
-  const row = await insertAttachment(db, {
-    id,
+  const row = await reserveUpload(db, {
+    id: newId(),
     ownerId,
     filename: cleanFilename(file.filename),
     contentType: cleanContentType(file.contentType),
-    sizeBytes: size,
-    status: "pending",
+    sizeBytes: file.length ?? MAX_DIRECT_UPLOAD,
+    status: "receiving",
     createdAt: Date.now(),
   });
-  return finishUpload(env, db, row, size, head);
+  let stored: Awaited<ReturnType<typeof storage.storeOriginal>>;
+  try {
+    stored = await storage.storeOriginal(env, row.id, file.body, file.length, MAX_DIRECT_UPLOAD);
+    if (stored.size === 0) throw new ApiError("VALIDATION_FAILED", "The upload is empty");
+  } catch (err) {
+    // Bytes first: a row left behind is still the cron's to find; bytes without a row would not be.
+    await storage.deleteObjects(env, [row.id]);
+    await deleteAttachments(db, [row.id]);
+    throw err;
+  }
+  return finishUpload(env, db, row, stored.size, stored.head);
 }
 
 /** Decides what stored bytes are (the bytes, not the header, say whether it is an image) and records it. */
@@ -66,7 +78,8 @@ export async function finishUpload(env: Env, db: Db, row: AttachmentRow, size: n
     width: described.isImage ? described.width : null,
     height: described.isImage ? described.height : null,
   });
-  return done!;
+  if (!done) throw attachmentNotFound(row.id); // retired by the cron meanwhile
+  return done;
 }
 
 /** The owner's upload, whatever its state; anyone else's is not found. */

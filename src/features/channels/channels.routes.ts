@@ -118,7 +118,7 @@ export const deleteChannel = createRoute({
   summary: "Delete a group or room (owner only)",
   description:
     "Only the owner deletes a channel (others 403 `CHAT_NOT_ADMIN`); DMs cannot be deleted (400 `CHAT_CANNOT_MODIFY_DM`). " +
-    "Every socket gets `channel_delete` and is closed with code 4004; the history and attachments are purged in the background. Of racing deletes one wins; the others get 404.",
+    "Every socket gets `channel_delete` and is closed with code 4004; the history and its messages' files are purged in the background (signed file URLs handed out before then answer 404). Of racing deletes one wins; the others get 404.",
   request: { params: ChannelParams },
   responses: { 204: { description: "Deleted" }, ...errorResponses(400, 403, 404) },
 });

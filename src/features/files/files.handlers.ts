@@ -1,4 +1,5 @@
 import { ApiError } from "../../platform/errors";
+import { enforceUploadRateLimit } from "../../platform/rate-limit";
 import type { AppRouteHandler } from "../../platform/openapi";
 import { claimUpload, getAttachment, releaseUpload } from "../attachments/attachments.queries";
 import * as storage from "../attachments/storage";
@@ -64,6 +65,8 @@ export const signedUpload: AppRouteHandler<typeof routes.signedUpload> = async (
   if (!row) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This upload no longer exists");
   const used = () => new ApiError("UPLOAD_ALREADY_RECEIVED", "This upload URL has been used");
   if (row.status !== "pending") throw used();
+  // Before any byte is read: every attempt counts, failed ones too (a failed PUT may be tried again).
+  await enforceUploadRateLimit(c.env, row.ownerId);
   const length = Number(c.req.header("Content-Length") ?? NaN);
   // 0 = not announced (integration uploads): anything up to the signed-upload limit.
   const max = row.sizeBytes || MAX_SIGNED_UPLOAD;

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../../platform/openapi";
+import { UPLOAD_PUTS_PER_MINUTE } from "../attachments/limits";
 
 /**
  * A signed URL's query: its expiry and signature, taken as text and checked by the handler, so any
@@ -20,7 +21,7 @@ export const download = createRoute({
     "The URL handed out by `GET …/attachments/{attachmentID}/url`: no Authorization header, the signature over asset id, size and expiry is the credential. " +
     "A tampered, swapped or expired link is 403 `FILE_SIGNATURE_INVALID`. Originals come with their content type, `Content-Disposition` (inline for images, attachment for anything else), " +
     "`ETag` (`If-None-Match` → 304), `Cache-Control: private` until the link expires and single `Range` requests (206; 416 when unsatisfiable). " +
-    "Thumbnails are WebP; a file deleted meanwhile is 404.",
+    "Thumbnails are WebP; a file deleted meanwhile (its message, or its channel once purged) is 404.",
   request: {
     params: z.object({
       assetID: AssetParam,
@@ -44,11 +45,12 @@ export const signedUpload = createRoute({
   description:
     "The `upload_url` of `POST /v1/attachments/uploads` (or an integration `uploadFileUrl`): PUT the bytes with a `Content-Length`, without an Authorization header. " +
     "It takes exactly the announced size (else 400, or 413 when larger), once (a second PUT is 409 `UPLOAD_ALREADY_RECEIVED`; of racing PUTs one wins), within 5 minutes (then 403 `FILE_SIGNATURE_INVALID`). " +
+    `At most ${UPLOAD_PUTS_PER_MINUTE} PUTs a minute per uploader (the user or API key that started the upload), failed ones included: past it 429 \`RATE_LIMITED\` with \`Retry-After\`, the URL staying usable. ` +
     "Complete the upload afterwards.",
   request: {
     params: z.object({ assetID: AssetParam }),
     query: SignedQuery,
     body: { content: { "application/octet-stream": { schema: z.any().openapi({ type: "string", format: "binary" }) } } },
   },
-  responses: { 200: { description: "Received" }, ...errorResponses(400, 403, 404, 409, 413) },
+  responses: { 200: { description: "Received" }, ...errorResponses(400, 403, 404, 409, 413, 429) },
 });

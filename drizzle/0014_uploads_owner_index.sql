@@ -1,0 +1,1 @@
+CREATE INDEX `attachments_owner_unused` ON `attachments` (`owner_id`) WHERE message_id IS NULL;
