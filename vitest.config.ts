@@ -36,6 +36,8 @@ export default defineConfig(async () => {
                   LOG_LEVEL: "silent",
                   FAULT_INJECTION: "true",
                   ROOM_CALL_RETRY_SECONDS: "0",
+                  // The dead-letter line retries every second (production: from a minute, up to 15).
+                  DEAD_LETTER_RETRY_SECONDS: "1,1",
                   WEBHOOK_RETRY_DELAYS: "0,0,0,0",
                   WEBHOOK_RECEIVER: receiver.url,
                   TEST_MIGRATIONS: migrations,

@@ -22,6 +22,8 @@ export interface Env {
   ID_NODES: DurableObjectNamespace<IdNodeRegistryRpc>;
   /** Background work: room and hub calls that failed within their request, history purges (src/jobs.ts). */
   JOBS: Queue<Job>;
+  /** JOBS' dead-letter queue: drains of the room calls' dead-letter line, and what JOBS gave up on (src/realtime/dead-letters.ts). */
+  JOBS_DEAD: Queue<DeadJob>;
   /** Directory updates of room flushes, coalesced across channels by its consumer (src/room/directory-updates.ts). */
   DIRECTORY: Queue<DirectoryJob>;
   /** Outbound webhook deliveries, one message per attempt due (src/webhooks/deliver.ts). */
@@ -49,6 +51,8 @@ export interface Env {
   LOG_LEVEL?: string;
   /** Base delay (seconds) between retries of a queued room call; tests set 0. */
   ROOM_CALL_RETRY_SECONDS?: string;
+  /** Dead-letter line: first delay and cap in seconds, "first,cap" (default 60,900); tests set 1,1. */
+  DEAD_LETTER_RETRY_SECONDS?: string;
   /** Seconds between webhook attempts 1–5, four comma-separated numbers (default 60,300,900,2400). */
   WEBHOOK_RETRY_DELAYS?: string;
   /** `company` of Connecteam webhook bodies: one deployment is one company (default "default"). */
@@ -80,6 +84,15 @@ export interface WebhookJob {
 
 /** What travels through the JOBS queue. */
 export type Job = RoomCall | HubCalls | PurgeJob;
+
+/** "Try this channel's dead-letter line now" (src/realtime/dead-letters.ts). */
+export interface DrainJob {
+  kind: "drain";
+  channelId: string;
+}
+
+/** What travels through the JOBS_DEAD queue: drains, and any JOBS message the queue dead-lettered itself. */
+export type DeadJob = Job | DrainJob;
 
 /** The signed-in user of a `/v1` request. */
 export interface AuthUser {

@@ -1,7 +1,8 @@
 import { createApp } from "./app";
-import type { Env, Job } from "./env";
+import type { DeadJob, Env, Job } from "./env";
 import { adminRouter } from "./features/admin/admin.index";
 import { shardsRouter } from "./features/admin/shards";
+import { deadLettersRouter } from "./features/admin/dead-letters";
 import { attachmentsRouter } from "./features/attachments/attachments.index";
 import { blocksRouter } from "./features/blocks/blocks.index";
 import { channelsRouter } from "./features/channels/channels.index";
@@ -29,7 +30,7 @@ import { requireAdmin, requireUser } from "./platform/auth";
 import { rateLimitUser } from "./platform/rate-limit";
 import { adminIntegrationRouter } from "./integration/admin";
 import { mountDocs } from "./features/docs/docs";
-import { jobs } from "./jobs";
+import { deadJobs, jobs } from "./jobs";
 import { scheduled } from "./scheduled";
 import { consumeDeliveries } from "./webhooks/deliver";
 import type { WebhookJob } from "./webhooks/dispatch";
@@ -64,6 +65,7 @@ const routes = app
   .use("/admin/v1/*", requireAdmin)
   .route("/", adminRouter)
   .route("/", shardsRouter)
+  .route("/", deadLettersRouter)
   .route("/", adminIntegrationRouter)
   .route("/", webhooksRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).
@@ -82,9 +84,10 @@ export { ChannelRoom } from "./room/channel-room";
 import { type DirectoryJob, consumeDirectoryUpdates } from "./room/directory-updates";
 export { UserHub } from "./realtime/user-hub";
 
-/** The webhooks' and the directory's queue names in wrangler.toml; every other queue is JOBS. */
+/** The webhooks', the directory's and JOBS' dead-letter queue names in wrangler.toml; every other queue is JOBS. */
 const WEBHOOKS_QUEUE = "edge-chat-webhooks";
 const DIRECTORY_QUEUE = "edge-chat-directory";
+const JOBS_DEAD_QUEUE = "edge-chat-jobs-dead";
 
 export default {
   fetch: app.fetch,
@@ -94,5 +97,7 @@ export default {
       ? consumeDeliveries(batch as MessageBatch<WebhookJob>, env)
       : batch.queue === DIRECTORY_QUEUE
         ? consumeDirectoryUpdates(batch as MessageBatch<DirectoryJob>, env)
-        : jobs(batch as MessageBatch<Job>, env),
-} satisfies ExportedHandler<Env, Job | WebhookJob | DirectoryJob>;
+        : batch.queue === JOBS_DEAD_QUEUE
+          ? deadJobs(batch as MessageBatch<DeadJob>, env)
+          : jobs(batch as MessageBatch<Job>, env),
+} satisfies ExportedHandler<Env, DeadJob | WebhookJob | DirectoryJob>;

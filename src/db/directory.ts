@@ -185,3 +185,28 @@ export const userSockets = sqliteTable(
   // A message to a large channel walks the connected users (this index), not its members.
   (t) => [index("user_sockets_hub_active").on(t.hubActiveUntil)],
 );
+
+/**
+ * Room calls the JOBS queue gave up on (src/realtime/dead-letters.ts): kept here, in the order they
+ * died, until their room takes them. D1 rather than the dead-letter queue alone because a queue has
+ * no way to list what it holds (the operator's `GET /admin/v1/dead-letters`), and because a channel's
+ * later calls must wait behind them, which needs a lookup by channel.
+ */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    channelId: text().notNull(),
+    /** The call's event id: the room deduplicates on it, and a call is stored once. */
+    eventId: text().notNull().unique(),
+    /** The RoomCall as it travelled through the queue (JSON). */
+    call: text({ mode: "json" }).notNull(),
+    deadSince: integer().notNull(),
+    /** Failed attempts of the dead-letter consumer while this call was first of its channel (sets the backoff). */
+    attempts: integer().notNull().default(0),
+    /** When the drain that failed on this call tries again (ms): a drain that arrives much earlier stands aside. */
+    retryAt: integer().notNull().default(0),
+    lastError: text(),
+  },
+  (t) => [index("dead_letters_channel").on(t.channelId, t.id)],
+);

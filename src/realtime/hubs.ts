@@ -111,15 +111,15 @@ export async function announceNewChannel(deps: Deps, channel: { id: string; type
 /**
  * Hub calls from the JOBS queue, a message's calls in parallel: a hub's seq stays gap-free whatever
  * the order. If any fails the whole message is retried (the hubs that got theirs dedupe by event
- * id). ROOM_CALL_RETRY_SECONDS sets the delay, as for room calls.
+ * id). `delay` (by attempt): JOBS' (ROOM_CALL_RETRY_SECONDS, as for room calls) or the dead queue's.
  */
-export async function consumeHubCalls(messages: readonly Message<HubCalls>[], env: Env) {
+export async function consumeHubCalls(messages: readonly Message<HubCalls>[], env: Env, delay: (attempts: number) => number) {
   await Promise.all(
     messages.map(async (message) => {
       const results = await Promise.allSettled(message.body.calls.map((call) => performHubCall(env, call)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (!failed) return message.ack();
-      const delaySeconds = Math.min(60, Number(env.ROOM_CALL_RETRY_SECONDS ?? 1) * message.attempts);
+      const delaySeconds = delay(message.attempts);
       console.error(JSON.stringify({ level: "warn", queue: "jobs", hub_calls: message.body.calls.length, attempt: message.attempts, error: String(failed.reason) }));
       message.retry({ delaySeconds });
     }),

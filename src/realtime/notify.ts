@@ -2,7 +2,8 @@
  * Fan-out after a committed D1 write, with a delivery guarantee: every state change reaches the
  * channel's room exactly once (each call carries an event id the room deduplicates on), or the
  * request fails loudly. A failing room call is retried a few times within the request (bounded
- * wait); past that the call is handed to the JOBS queue, whose consumer retries with backoff.
+ * wait); past that the call is handed to the JOBS queue, whose consumer retries with backoff
+ * (src/realtime/room-call-queue.ts), then keeps it in the dead-letter line (src/realtime/dead-letters.ts).
  */
 import type { Deps, Env, LocalRoom, RoomCalls } from "../env";
 import { emitToWebhooks } from "../webhooks/dispatch";
@@ -119,25 +120,5 @@ export async function sendToChannel(deps: Deps, channelId: string, type: Ephemer
     await roomFor(deps, channelId).sendToAll(channelId, type, data);
   } catch (err) {
     console.error(JSON.stringify({ level: "warn", request_id: deps.requestId, realtime: type, error: String(err) }));
-  }
-}
-
-/**
- * Room calls from the JOBS queue, in order, one at a time. When one fails, it and every later
- * message of the batch go back to the queue together, so a channel's events are not reordered by a
- * retry. ROOM_CALL_RETRY_SECONDS (default 1) sets the delay, growing with each attempt up to a minute.
- */
-export async function consumeRoomCalls(messages: readonly Message<RoomCall>[], env: Env) {
-  for (const [i, message] of messages.entries()) {
-    try {
-      await performRoomCall(env, message.body);
-      message.ack();
-    } catch (err) {
-      const base = Number(env.ROOM_CALL_RETRY_SECONDS ?? 1);
-      const delaySeconds = Math.min(60, base * message.attempts);
-      console.error(JSON.stringify({ level: "warn", queue: "jobs", channel_id: message.body.channelId, attempt: message.attempts, error: String(err) }));
-      for (const later of messages.slice(i)) later.retry({ delaySeconds });
-      return;
-    }
   }
 }
