@@ -1,6 +1,6 @@
-/** Which URLs a webhook may point at (src/webhooks/targets.ts), with and without DEV_LOGIN. */
+/** Which URLs a webhook may point at (src/platform/outbound-targets.ts), with and without DEV_LOGIN. */
 import { describe, expect, it } from "vitest";
-import { targetProblem } from "../../src/webhooks/targets";
+import { targetProblem } from "../../src/platform/outbound-targets";
 
 const ok = (url: string, dev = false) => targetProblem(url, dev) === undefined;
 
