@@ -31,6 +31,8 @@ export interface Env {
   USER_RATE_LIMITER: RateLimit;
   /** Failed integration credentials per client address (src/integration/auth.ts). */
   INTEGRATION_AUTH_LIMITER: RateLimit;
+  /** Wrong ADMIN_TOKENs per client address (src/platform/auth.ts). */
+  ADMIN_AUTH_LIMITER: RateLimit;
   /** Workers Static Assets (public/): the docs UI's files; served before the Worker for non-API paths. */
   ASSETS: Fetcher;
   JWT_SECRET: string;
