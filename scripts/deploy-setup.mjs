@@ -4,14 +4,18 @@
 // exists is left alone. Then `npm run deploy`.
 //
 // Needs `wrangler login` or CLOUDFLARE_API_TOKEN (+ CLOUDFLARE_ACCOUNT_ID). Secrets come from the
-// environment (JWT_SECRET, ADMIN_TOKEN, FILE_URL_SECRET) or are asked for; an empty answer to a
-// secret that is only ours (ADMIN_TOKEN, FILE_URL_SECRET) generates a random one.
+// environment (JWT_SECRET, ADMIN_TOKEN, FILE_URL_SECRET) or are asked for without echo; an empty
+// answer to a secret that is only ours (ADMIN_TOKEN, FILE_URL_SECRET) generates a random one.
+// Every secret is at least 32 bytes (an HMAC key or a bearer token shorter than that is guessable
+// offline or online). A generated ADMIN_TOKEN is shown only on a terminal; otherwise (CI logs, a
+// pipe) it goes to a file only its owner can read, and the output says where.
 // WRANGLER=<command> runs another wrangler (the test suite points it at a recording stand-in).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline/promises";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { deployResources, withDatabaseIds } from "./deploy-config.mjs";
+import { askSecret } from "./secret-prompt.mjs";
 
 const CONFIG = process.env.WRANGLER_CONFIG ?? "wrangler.toml";
 const SECRETS = [
@@ -19,6 +23,21 @@ const SECRETS = [
   { name: "ADMIN_TOKEN", generate: true, show: true, why: "bearer token for /admin/v1" },
   { name: "FILE_URL_SECRET", generate: true, why: "HMAC key of signed file and upload URLs" },
 ];
+
+/** Shortest secret accepted, in UTF-8 bytes (a generated one is 32 random bytes). */
+const MIN_SECRET_BYTES = 32;
+const tooShort = (value) => Buffer.byteLength(value, "utf8") < MIN_SECRET_BYTES;
+/** Where a generated ADMIN_TOKEN goes when stdout is not a terminal: beside the config, gitignored. */
+const ADMIN_TOKEN_FILE = path.join(path.dirname(path.resolve(CONFIG)), ".admin-token");
+
+// Exported secrets are checked before anything is created, so a bad one stops the run at once.
+for (const secret of SECRETS) {
+  const value = process.env[secret.name];
+  if (value && tooShort(value)) {
+    console.error(`${secret.name} must be at least ${MIN_SECRET_BYTES} bytes (the exported one has ${Buffer.byteLength(value, "utf8")}); unset it${secret.generate ? " to generate one" : ""} or export a longer one`);
+    process.exit(1);
+  }
+}
 
 const [bin, ...binArgs] = (process.env.WRANGLER ?? `${process.execPath} node_modules/wrangler/bin/wrangler.js`).split(" ");
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
@@ -81,18 +100,24 @@ for (const db of resources.databases.filter((d) => d.migrations)) {
 step("Secrets");
 // Before the first deploy there is no Worker to list secrets of (`secret put` then creates it).
 const existing = new Set(JSON.parse(wrangler(["secret", "list", "--format", "json"], { orElse: "[]" })).map((s) => s.name));
-const prompt = process.stdin.isTTY ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
 for (const secret of SECRETS) {
   let value = process.env[secret.name];
   if (!value && existing.has(secret.name)) {
     console.log(`  ${secret.name}: already set (export it to replace it)`);
     continue;
   }
-  if (!value && prompt) value = (await prompt.question(`  ${secret.name} — ${secret.why}${secret.generate ? " (empty: generate)" : ""}: `)).trim();
+  while (!value && process.stdin.isTTY) {
+    value = (await askSecret(`  ${secret.name} — ${secret.why}${secret.generate ? " (empty: generate)" : ""}, at least ${MIN_SECRET_BYTES} bytes: `)).trim();
+    if (!value) break;
+    if (tooShort(value)) {
+      console.error(`  ${secret.name} must be at least ${MIN_SECRET_BYTES} bytes (that was ${Buffer.byteLength(value, "utf8")}); try again`);
+      value = undefined;
+    }
+  }
   if (!value && secret.generate) {
-    value = randomBytes(32).toString("base64url");
-    // You call /admin/v1 with it, so it is shown once; a generated URL-signing key nobody needs to see.
-    if (secret.show) console.log(`  ${secret.name} generated — keep it: ${value}`);
+    value = randomBytes(MIN_SECRET_BYTES).toString("base64url");
+    // You call /admin/v1 with it, so it is handed over once; a generated URL-signing key nobody needs to see.
+    if (secret.show) showGenerated(secret.name, value);
   }
   if (!value) {
     console.error(`  ${secret.name} is required: export it or run this in a terminal`);
@@ -101,5 +126,17 @@ for (const secret of SECRETS) {
   wrangler(["secret", "put", secret.name], { input: value });
   console.log(`  ${secret.name}: set`);
 }
-prompt?.close();
 console.log("\nReady: npm run deploy");
+
+/**
+ * Hands a generated secret to the person running this: on their terminal, or, when stdout is a
+ * pipe or a file (CI logs keep everything), in a file readable only by its owner (0600).
+ */
+function showGenerated(name, value) {
+  if (process.stdout.isTTY) return console.log(`  ${name} generated — keep it: ${value}`);
+  // A fresh file, so an older one's looser mode is not kept; "wx" refuses to follow a planted link.
+  rmSync(ADMIN_TOKEN_FILE, { force: true });
+  writeFileSync(ADMIN_TOKEN_FILE, `${value}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(ADMIN_TOKEN_FILE, 0o600); // whatever the umask
+  console.log(`  ${name} generated — written to ${ADMIN_TOKEN_FILE} (mode 600; not printed: output is not a terminal). Keep it, then delete the file.`);
+}

@@ -37,6 +37,8 @@ export interface Env {
   INTEGRATION_AUTH_LIMITER: RateLimit;
   /** Searches per user (src/features/search): 60 a minute, besides the `/v1` budget. */
   SEARCH_RATE_LIMITER: RateLimit;
+  /** Wrong ADMIN_TOKENs per client address (src/platform/auth.ts). */
+  ADMIN_AUTH_LIMITER: RateLimit;
   /** Workers Static Assets (public/): the docs UI's files; served before the Worker for non-API paths. */
   ASSETS: Fetcher;
   JWT_SECRET: string;

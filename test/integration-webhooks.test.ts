@@ -36,6 +36,7 @@ describe("Connecteam webhook settings", () => {
     expect422(await withKey(key, "POST", PATH, body("http://hooks.example.com/x")), ["body", "url"], "value_error");
     expect422(await withKey(key, "POST", PATH, body("https://192.168.0.10/x")), ["body", "url"], "value_error");
     expect422(await withKey(key, "POST", PATH, body("https://[fe80::1]/x")), ["body", "url"], "value_error");
+    expect422(await withKey(key, "POST", PATH, body("https://[64:ff9b:1::808:808]/x")), ["body", "url"], "value_error"); // local-use NAT64
     expect422(await withKey(key, "POST", PATH, body(url, { featureType: "time_activity" })), ["body", "featureType"], "value_error");
     expect422(await withKey(key, "POST", PATH, body(url, { eventTypes: [] })), ["body", "eventTypes"], "too_short");
     expect422(await withKey(key, "POST", PATH, body(url, { eventTypes: ["clock_in"] })), ["body", "eventTypes", 0], "enum");

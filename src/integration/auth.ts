@@ -5,6 +5,7 @@ import type { AppEnv, Principal } from "../env";
 
 export type { Principal };
 import { ApiError } from "../platform/errors";
+import { failedAuthGuard } from "../platform/failed-auth";
 import type { Scope } from "./scopes";
 
 export { SCOPES, type Scope } from "./scopes";
@@ -41,40 +42,12 @@ export const unauthorized = (message: string, error?: "invalid_token" | "invalid
 
 // ---- failed credentials, per client address ----------------------------------------------------
 
-/** The caller's address as Cloudflare reports it; one shared bucket when absent (local runs). */
-export const clientIp = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "unknown";
-
-/** Addresses this isolate refuses without any D1 read, until the time given (ms). */
-const blocked = new Map<string, number>();
-const BLOCK_MS = 60_000;
-
-const tooManyFailures = (retryAfter: number) =>
-  new ApiError("RATE_LIMITED", "Too many failed authentication attempts from this address; try again later", undefined, {
-    "Retry-After": String(retryAfter),
-  });
-
-/** Refuses an address that has just spent its failures (before any D1 read). */
-export function refuseBlocked(c: Context<AppEnv>) {
-  const until = blocked.get(clientIp(c));
-  if (until === undefined) return;
-  if (until > Date.now()) throw tooManyFailures(Math.ceil((until - Date.now()) / 1000));
-  blocked.delete(clientIp(c));
-}
-
 /**
- * Counts a failed credential (one that cost a D1 read) against the address on the
- * INTEGRATION_AUTH_LIMITER binding. Past its limit the address is refused for a minute, and this
- * isolate refuses it before reading D1, so guessing keys, secrets or tokens costs bounded reads.
- * Returns the error to throw.
+ * Failed integration credentials (those that cost a D1 read) on the INTEGRATION_AUTH_LIMITER
+ * binding: past its limit the address is refused for a minute before any D1 read, so guessing
+ * keys, secrets or tokens costs bounded reads.
  */
-export async function failedCredential(c: Context<AppEnv>, error: ApiError): Promise<ApiError> {
-  const ip = clientIp(c);
-  const { success } = await c.env.INTEGRATION_AUTH_LIMITER.limit({ key: ip });
-  if (success) return error;
-  if (blocked.size >= 10_000) blocked.clear();
-  blocked.set(ip, Date.now() + BLOCK_MS);
-  return tooManyFailures(BLOCK_MS / 1000);
-}
+const guessing = failedAuthGuard((env) => env.INTEGRATION_AUTH_LIMITER);
 
 // ---- rate-limit headers ------------------------------------------------------------------------
 
@@ -117,10 +90,10 @@ const credentialKey = (cred: Credential) => `${cred.kind}:${cred.kind === "clien
  * remembered, so repeating it costs no D1 read), or 429 (address blocked, or key over a limit).
  */
 export async function authenticateCredential(c: Context<AppEnv>, cred: Credential, invalid: () => ApiError) {
-  refuseBlocked(c);
+  guessing.refuseBlocked(c);
   if (dead.has(credentialKey(cred))) throw invalid();
   const found = await authenticateAndCount(c.get("db"), cred, Date.now());
-  if (found === "unknown") throw await failedCredential(c, invalid());
+  if (found === "unknown") throw await guessing.failed(c, invalid());
   if (found === "dead") {
     if (dead.size >= 10_000) dead.clear();
     dead.add(credentialKey(cred));

@@ -12,7 +12,7 @@ import { ApiError } from "../platform/errors";
 import { seconds } from "../platform/schemas";
 import { MAX_ATTEMPTS } from "../webhooks/deliver";
 import { forgetSubscriptions } from "../webhooks/dispatch";
-import { targetProblem } from "../webhooks/targets";
+import { targetProblem } from "../platform/outbound-targets";
 import * as q from "../webhooks/webhooks.queries";
 import { requireScope } from "./auth";
 import { integrationResponses, integrationRouter, invalidAt, ok, security } from "./envelope";

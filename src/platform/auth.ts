@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, AuthUser, Db, Env } from "../env";
 import { users } from "../db/schema";
 import { authRequired, invalidToken } from "./errors";
+import { failedAuthGuard } from "./failed-auth";
 import { USER_ID_PATTERN } from "./schemas";
 import { safeEqual, verifyUserToken } from "./tokens";
 import { forgetName } from "./user-names";
@@ -71,11 +72,20 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/**
+ * Wrong admin tokens per client address (ADMIN_AUTH_LIMITER), as integration credentials are
+ * counted: past the limit the address gets 429 for a minute, even with the right token, so the
+ * one secret that runs everything cannot be guessed at the Worker's request rate.
+ */
+const adminGuessing = failedAuthGuard((env) => env.ADMIN_AUTH_LIMITER);
+
 /** `/admin/v1`: the operator's ADMIN_TOKEN. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  adminGuessing.refuseBlocked(c);
+  // No Authorization at all is a 401 but not a guess, so it is not counted.
   const token = bearer(c.req.header("Authorization"));
   if (!c.env.ADMIN_TOKEN || !safeEqual(token, c.env.ADMIN_TOKEN)) {
-    throw invalidToken("Invalid admin token");
+    throw await adminGuessing.failed(c, invalidToken("Invalid admin token"));
   }
   await next();
 });

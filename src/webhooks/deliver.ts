@@ -11,7 +11,7 @@ import { createDb } from "../platform/db";
 import { type AttemptOutcome, claimAttempts, recordAttempts } from "./deliveries.queries";
 import type { WebhookJob } from "./dispatch";
 import { signPayload } from "./signature";
-import { targetProblem } from "./targets";
+import { targetProblem } from "../platform/outbound-targets";
 
 export const MAX_ATTEMPTS = 5;
 const TIMEOUT_MS = 10_000;

@@ -88,6 +88,27 @@ async function say(p: Person, text: string) {
 let alice: Person;
 let bob: Person;
 
+test("/ and its assets carry the security headers, and the client starts under its CSP", async () => {
+  const { context, failures } = await offlineContext(browser, [base]);
+  contexts.push(context);
+  const page = await context.newPage();
+  const assets: Record<string, Record<string, string>> = {};
+  page.on("response", (res) => {
+    if (/\/app\/app\.(js|css)/.test(res.url())) assets[new URL(res.url()).pathname] = res.headers();
+  });
+  const doc = await page.goto(base);
+  await page.getByRole("form", { name: "Sign in" }).waitFor(WAIT); // app.js ran: it renders the form
+  for (const headers of [doc!.headers(), ...Object.values(assets)]) {
+    expect(headers["content-security-policy"]).toContain("script-src 'self';");
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["content-security-policy"]).not.toContain("unsafe-");
+    expect(headers["referrer-policy"]).toBe("no-referrer");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+  }
+  expect(Object.keys(assets).sort()).toEqual(["/app/app.css", "/app/app.js"]);
+  expect(failures).toEqual([]);
+});
+
 test("two people: a DM and a group, messages and unread badges live, Enter vs Shift+Enter", async () => {
   [alice, bob] = await Promise.all([signIn("Alice"), signIn("Bob")]);
 
@@ -253,6 +274,8 @@ test("an image upload shows its thumbnail on both sides", async () => {
     });
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), WAIT).toBe(256); // the 256 px WebP
   }
+  // The upload's preview (a blob: image), the thumbnail and the socket all passed the page's CSP.
+  expect([...alice.failures, ...bob.failures]).toEqual([]);
   if (process.env.UPDATE_SCREENSHOT) {
     await alice.page.setViewportSize({ width: 1320, height: 760 });
     await alice.page.getByRole("textbox", { name: "Message", exact: true }).fill("");

@@ -1,8 +1,19 @@
 /** /admin/v1/webhooks: the documented answers, and refused requests change nothing. */
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
 import { call, expectError } from "../helpers/api";
 import { admin } from "../helpers/integration";
 import { appWebhook, receiver } from "../helpers/webhooks";
+
+/** An admin call to the real Worker as deployed: DEV_LOGIN off (the test config turns it on). */
+async function adminDeployed(method: string, path: string, body?: unknown) {
+  const ctx = createExecutionContext();
+  const init = { method, headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) };
+  const res = await worker.fetch(new Request(`http://api.test${path}`, init), { ...env, DEV_LOGIN: "false" }, ctx);
+  await waitOnExecutionContext(ctx);
+  return { status: res.status, json: (await res.json()) as any };
+}
 
 const list = async () => (await admin("GET", "/admin/v1/webhooks")).json.webhooks as { id: number; url: string }[];
 
@@ -37,6 +48,7 @@ describe("app webhook settings", () => {
       "https://[fd00::1]/",
       "https://[fe80::1]/",
       "https://[::ffff:10.0.0.1]/",
+      "https://[64:ff9b:1::a00:1]/", // local-use NAT64 (RFC 8215): some private network's translator
       "https://printer.local/",
       "https://metadata.google.internal/",
       "https://intranet/",
@@ -48,6 +60,24 @@ describe("app webhook settings", () => {
       expect(JSON.stringify(error.details), url).toContain('"path":"url"');
     }
     expect(await list()).toEqual(before);
+  });
+
+  it("refuses ports other than 443 and 80 once deployed (400 VALIDATION_FAILED naming url); any port while DEV_LOGIN=true", async () => {
+    const before = await list();
+    for (const url of ["https://hooks.example.com:8443/x", "https://hooks.example.com:6379/", "https://8.8.8.8:22/"]) {
+      const res = await adminDeployed("POST", "/admin/v1/webhooks", { url, events: ["message"] });
+      expect(res.status, url).toBe(400);
+      expect(res.json.error).toMatchObject({ code: "VALIDATION_FAILED", details: [{ in: "json", path: "url", code: "custom", message: "url must use port 443 or 80" }] });
+    }
+    expect(await list()).toEqual(before);
+    for (const url of ["https://hooks.example.com/x", "https://hooks.example.com:443/x", "https://hooks.example.com:80/x"]) {
+      const res = await adminDeployed("POST", "/admin/v1/webhooks", { url, events: ["message"] });
+      expect(res.status, url).toBe(201);
+      await admin("DELETE", `/admin/v1/webhooks/${res.json.id}`);
+    }
+    const dev = await admin("POST", "/admin/v1/webhooks", { url: "https://hooks.example.com:8443/x", events: ["message"] });
+    expect(dev.status).toBe(201);
+    await admin("DELETE", `/admin/v1/webhooks/${dev.json.id}`);
   });
 
   it("allows http to loopback while DEV_LOGIN=true (how tests and local development receive them)", async () => {

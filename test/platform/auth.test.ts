@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyUserToken } from "../../src/platform/tokens";
 import { expectError, expectStatus, newUser, uniqueId } from "../helpers/api";
 import { api, invalid } from "../helpers/client";
+import { freezeClock } from "../helpers/clock";
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64url = (obj: unknown) => btoa(JSON.stringify(obj)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
@@ -110,6 +111,24 @@ describe("admin API", () => {
     const user = await newUser();
     await expectError(provision(user.token), 401, "AUTH_INVALID_TOKEN");
     expect(await env.DB.prepare("select id from users where id = ?").bind(userID).first()).toBeNull();
+  });
+
+  it("after 10 wrong tokens in a minute an address gets 429 for a minute, even with the right token; other addresses are unaffected", async () => {
+    const attacker = "203.0.113.77";
+    const from = (ip: string, token: string) => api(token, { "CF-Connecting-IP": ip }).admin.v1.shards.$get();
+    for (let i = 0; i < 10; i++) await expectError(from(attacker, `guess-${i}`), 401, "AUTH_INVALID_TOKEN");
+    const clock = freezeClock(); // the block is this isolate's; the binding keeps the real clock
+    const blocked = await from(attacker, "guess-10");
+    await expectError(blocked, 429, "RATE_LIMITED");
+    expect(blocked.headers.get("Retry-After")).toBe("60");
+    const right = await from(attacker, env.ADMIN_TOKEN);
+    await expectError(right, 429, "RATE_LIMITED");
+    expect(Number(right.headers.get("Retry-After"))).toBeGreaterThan(0);
+    // Another address (here the 2001:db8:: documentation range) is not held back.
+    await expectStatus(from("2001:db8::25", env.ADMIN_TOKEN), 200);
+    // Once the minute has passed, the right token works again from the blocked address.
+    clock.advance(60_000);
+    await expectStatus(from(attacker, env.ADMIN_TOKEN), 200);
   });
 
   it("provisions a user before first login, who then can be added to channels", async () => {

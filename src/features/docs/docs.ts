@@ -1,10 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
+import { pageHeaders } from "../../platform/page-headers";
 import { ClientFrame as ChannelClientFrame } from "../../room/protocol";
 
 /**
  * Swagger UI from our own static assets (public/docs/, copied from the pinned swagger-ui-dist by
  * scripts/docs-assets.mjs), so /docs works without internet access. No favicon request either.
+ * No inline script: the set-up is /docs/swagger-init.js, so the page's CSP stays strict.
  */
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
@@ -18,7 +20,7 @@ const DOCS_HTML = `<!doctype html>
 <body>
 <div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui" });</script>
+<script src="/docs/swagger-init.js"></script>
 </body>
 </html>
 `;
@@ -48,5 +50,5 @@ export function mountDocs(app: OpenAPIHono<AppEnv>) {
       description: "Real-time chat on Cloudflare Workers. Errors: `{\"error\": {\"code\", \"message\", \"details\"?}}`.",
     },
   });
-  app.get("/docs", (c) => c.html(DOCS_HTML));
+  app.get("/docs", pageHeaders, (c) => c.html(DOCS_HTML));
 }

@@ -5,7 +5,7 @@ import type { AppRouteHandler } from "../../platform/openapi";
 import { seconds } from "../../platform/schemas";
 import { listDeliveries as readDeliveries } from "../../webhooks/deliveries.queries";
 import { forgetSubscriptions } from "../../webhooks/dispatch";
-import { targetProblem } from "../../webhooks/targets";
+import { targetProblem } from "../../platform/outbound-targets";
 import * as q from "../../webhooks/webhooks.queries";
 import type * as routes from "./webhooks.routes";
 

@@ -53,14 +53,32 @@ export function launchChromium(executablePath: string): Promise<Browser> {
 
 export interface OfflineContext {
   context: BrowserContext;
-  /** Requests that were blocked (outside the allowed origins) or failed, as "METHOD url: reason". */
+  /**
+   * Requests that were blocked (outside the allowed origins) or failed, as "METHOD url: reason",
+   * and whatever the page's Content-Security-Policy refused, as "CSP …".
+   */
   failures: string[];
 }
 
-/** A browser context that can only reach `origins` (e.g. the test server): everything else is aborted. */
+/**
+ * A browser context that can only reach `origins` (e.g. the test server): everything else is aborted.
+ * Every page also reports what its CSP refuses (the `securitypolicyviolation` event, and Chromium's
+ * console errors about it), so a test expecting no failures also proves the page needs nothing the
+ * policy forbids.
+ */
 export async function offlineContext(browser: Browser, origins: string[]): Promise<OfflineContext> {
   const context = await browser.newContext();
   const failures: string[] = [];
+  await context.exposeFunction("__cspViolation", (text: string) => failures.push(`CSP ${text}`));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const report = (window as unknown as { __cspViolation(text: string): void }).__cspViolation;
+      report(`${e.effectiveDirective} refused ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+  context.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) failures.push(`CSP console: ${message.text()}`);
+  });
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (url.startsWith("data:") || origins.includes(new URL(url).origin)) return route.continue();

@@ -1,13 +1,22 @@
 /**
- * Where a webhook may point. https only, never at loopback, private, link-local or otherwise
+ * Where the Worker may send requests on someone's behalf: webhook targets today, push and link
+ * preview targets next (one rule for all, so none of them is a way around another). https only, on
+ * the standard ports (443, or 80), never at loopback, private, link-local or otherwise
  * non-public addresses, so a webhook cannot be used to probe the network behind the Worker (SSRF).
  * Literal IPs are checked after the URL parser has normalised them (`http://2130706433/`,
  * `0x7f.1`, `[::ffff:127.0.0.1]` all become something these rules see), and obvious local names too.
  * A public name that resolves to a private address (DNS rebinding) is out of reach here: Workers
  * cannot resolve names before fetching. Cloudflare's own egress does not route to private networks.
  *
- * With DEV_LOGIN=true (local development and the tests), loopback targets are allowed, over http too.
+ * Other ports are refused because internal services (databases, admin consoles, metadata proxies)
+ * listen there, and a public name may still lead to one.
+ *
+ * With DEV_LOGIN=true (local development and the tests), loopback targets are allowed, over http too,
+ * and any port (local receivers listen on whatever port is free).
  */
+
+/** Ports a target may name outside DEV_LOGIN (443 is https's default, which the URL parser drops). */
+const ALLOWED_PORTS = new Set(["443", "80"]);
 
 const LOCAL_NAMES = /(^|\.)(localhost|localdomain|local|internal|intranet|lan|home\.arpa|ip6-localhost|ip6-loopback)$/;
 
@@ -84,6 +93,7 @@ function v6Blocked(g: number[]): boolean {
     (first & 0xffc0) === 0xfe80 || // link-local fe80::/10
     (first & 0xffc0) === 0xfec0 || // site-local (deprecated)
     (first & 0xff00) === 0xff00 || // multicast
+    (first === 0x64 && g[1] === 0xff9b && g[2] === 0x0001) || // 64:ff9b:1::/48 local-use NAT64: a private network's own translator
     (first === 0x2001 && g[1] === 0x0db8) || // documentation
     (first === 0x2001 && g[1]! < 0x0200) || // 2001::/23 IETF protocol assignments (Teredo, ORCHID, …)
     first === 0x2002 // 6to4: carries an arbitrary IPv4 address
@@ -112,6 +122,8 @@ export function targetProblem(url: string, devLogin: boolean): string | undefine
   if (devLogin && isLoopback(host) && (parsed.protocol === "http:" || parsed.protocol === "https:")) return undefined;
   if (parsed.protocol !== "https:") return "url must use https";
   if (!host) return "url must name a host";
+  // The URL parser empties a scheme's default port, so "" is 443 here (https) and "80" is https on 80.
+  if (!devLogin && parsed.port !== "" && !ALLOWED_PORTS.has(parsed.port)) return "url must use port 443 or 80";
   const v4 = parseV4(host);
   if (v4 !== undefined) return v4Blocked(v4) ? "url must not point at a private, loopback or reserved address" : undefined;
   if (host.startsWith("[")) {

@@ -1,12 +1,12 @@
-/** Which URLs a webhook may point at (src/webhooks/targets.ts), with and without DEV_LOGIN. */
+/** Which URLs a webhook (and later a push or preview target) may point at (src/platform/outbound-targets.ts), with and without DEV_LOGIN. */
 import { describe, expect, it } from "vitest";
-import { targetProblem } from "../../src/webhooks/targets";
+import { targetProblem } from "../../src/platform/outbound-targets";
 
 const ok = (url: string, dev = false) => targetProblem(url, dev) === undefined;
 
 describe("webhook targets", () => {
   it("allows https on public hosts and addresses", () => {
-    for (const url of ["https://hooks.example.com/x?y=1", "https://example.com:8443/", "https://8.8.8.8/", "https://[2606:4700:4700::1111]/", "https://1.1.1.1.nip.io/"]) {
+    for (const url of ["https://hooks.example.com/x?y=1", "https://example.com:443/", "https://example.com:80/", "https://8.8.8.8/", "https://[2606:4700:4700::1111]/", "https://1.1.1.1.nip.io/"]) {
       expect(ok(url), url).toBe(true);
     }
   });
@@ -14,6 +14,12 @@ describe("webhook targets", () => {
   it("refuses http, other schemes, credentials and long URLs", () => {
     for (const url of ["http://example.com/", "ws://example.com/", "file:///etc/passwd", "javascript:alert(1)", "https://a:b@example.com/", `https://example.com/${"x".repeat(2048)}`, "/relative", ""]) {
       expect(ok(url), url).toBe(false);
+    }
+  });
+
+  it("refuses ports other than 443 and 80, where internal services listen", () => {
+    for (const url of ["https://example.com:8443/", "https://example.com:22/", "https://8.8.8.8:6379/", "https://[2606:4700:4700::1111]:8080/", "https://example.com:1/"]) {
+      expect(targetProblem(url, false), url).toBe("url must use port 443 or 80");
     }
   });
 
@@ -39,6 +45,8 @@ describe("webhook targets", () => {
       "https://[::ffff:127.0.0.1]/",
       "https://[::ffff:192.168.1.1]/",
       "https://[64:ff9b::a00:1]/",
+      "https://[64:ff9b:1::808:808]/", // local-use NAT64 (RFC 8215), even with a public IPv4 inside
+      "https://[64:ff9b:1:ffff::1]/",
       "https://[fc00::1]/",
       "https://[fd12:3456::1]/",
       "https://[fe80::1]/",
@@ -56,8 +64,8 @@ describe("webhook targets", () => {
     }
   });
 
-  it("with DEV_LOGIN=true allows loopback, over http too, and nothing else more", () => {
-    for (const url of ["http://127.0.0.1:8787/hook", "http://localhost:3000/", "https://127.0.0.1/", "http://[::1]:9000/", "http://127.0.0.2/"]) expect(ok(url, true), url).toBe(true);
-    for (const url of ["http://example.com/", "http://10.0.0.1/", "https://192.168.1.1/", "http://[fe80::1]/"]) expect(ok(url, true), url).toBe(false);
+  it("with DEV_LOGIN=true allows loopback, over http too, any port, and nothing else more", () => {
+    for (const url of ["https://example.com:8443/", "http://127.0.0.1:8787/hook", "http://localhost:3000/", "https://127.0.0.1/", "http://[::1]:9000/", "http://127.0.0.2/"]) expect(ok(url, true), url).toBe(true);
+    for (const url of ["http://example.com/", "http://10.0.0.1/", "https://192.168.1.1/", "http://[fe80::1]/", "https://[64:ff9b:1::1]:8080/"]) expect(ok(url, true), url).toBe(false);
   });
 });
