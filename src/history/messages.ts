@@ -113,7 +113,7 @@ export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<Messa
 }
 
 /** What changed about an accepted message before its flush (src/room/pending-changes.ts): stored as it is now. */
-export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "editedAt" | "deletedAt" | "pinnedAt" | "pinnedBy">>;
+export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "parentId" | "editedAt" | "deletedAt" | "pinnedAt" | "pinnedBy">>;
 
 /**
  * Messages the channel's room accepted (write-ahead), flushed in one shard transaction, each as the
@@ -123,7 +123,7 @@ export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "editedAt" | "de
 export function insertAccepted(db: HistoryDb, rows: AcceptedRow[]) {
   return rows.map((m) => {
     const changed = { editedAt: m.editedAt ?? null, deletedAt: m.deletedAt ?? null, pinnedAt: m.pinnedAt ?? null, pinnedBy: m.pinnedBy ?? null };
-    const values = { ...rowValues(m), ...changed };
+    const values = { ...rowValues(m, m.parentId ?? null), ...changed };
     // Only the id may conflict (a retried flush): a taken position must fail loudly, never drop a message.
     const { body, inlineEmotes, attachments, mentionedUserIds } = values;
     return db.insert(messages).values(values).onConflictDoUpdate({ target: messages.id, set: { body, inlineEmotes, attachments, mentionedUserIds, ...changed } });

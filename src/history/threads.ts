@@ -58,3 +58,15 @@ export async function insertReply(db: HistoryDb, m: NewMessage, thread: ThreadTa
   const [root] = results.at(-1) as MessageRow[];
   return reply && root ? { reply, root } : undefined;
 }
+
+/**
+ * A root's `reply_count` and `last_reply_at` recounted from its live replies (after a flush stored
+ * replies the room accepted): the same state however often a retried flush runs it.
+ */
+export function recountThread(db: HistoryDb, channelId: string, rootId: string) {
+  const live = sql`from ${messages} r where r.channel_id = ${channelId} and r.parent_id = ${rootId} and r.deleted_at is null`;
+  return db
+    .update(messages)
+    .set({ replyCount: sql`(select count(*) ${live})`, lastReplyAt: sql`(select max(r.created_at) ${live})` })
+    .where(and(eq(messages.id, rootId), eq(messages.channelId, channelId)));
+}

@@ -15,7 +15,7 @@ import { addReaction, removeReaction } from "../features/reactions/reactions.ser
 import { markRead } from "../features/reads/reads.service";
 import type { Deps } from "../env";
 import { type D1Stats, emptyStats } from "../platform/d1-metering";
-import { ApiError, channelNotFound } from "../platform/errors";
+import { ApiError, channelNotFound, messageNotFound } from "../platform/errors";
 import { isId } from "../platform/ids";
 import { RequestSessions } from "../platform/sessions";
 import type { ChangeOrder } from "./change-order";
@@ -57,6 +57,7 @@ async function markReadWaiting(deps: Deps, me: string, channelId: string, messag
   const waiting = deps.writeAhead?.pending(messageId);
   if (!waiting) return WAITING_NOT_FOUND;
   const { position } = waiting.op.row;
+  if (position === null) throw messageNotFound(); // a reply is not a read cursor
   return markRead(deps, me, channelId, messageId, { position, ownAfter: deps.writeAhead!.flusher.ownWaitingAfter(me, position) });
 }
 

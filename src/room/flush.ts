@@ -9,7 +9,8 @@
  * new changes with 503 CHAT_UNAVAILABLE; reads are unaffected.
  */
 import type { Env } from "../env";
-import { type AcceptedReaction, type AcceptedRow, insertAccepted, insertAcceptedReactions } from "../history";
+import { type AcceptedReaction, type AcceptedRow, insertAccepted, insertAcceptedReactions, recountThread } from "../history";
+import { insertMentions } from "../features/mentions/mentions.queries";
 import { markDeleted } from "../features/attachments/attachments.queries";
 import { type D1Stats, emptyStats, meterD1 } from "../platform/d1-metering";
 import { createDb } from "../platform/db";
@@ -36,7 +37,8 @@ const FLUSH_MAX = 200;
 export interface FlushOp {
   shard: string;
   dm: boolean;
-  row: AcceptedRow & { position: number };
+  /** `position` null and `parentId` set: a reply. */
+  row: AcceptedRow;
   mentioned: string[];
   message: unknown;
   reactions?: AcceptedReaction[];
@@ -129,6 +131,17 @@ export class Flusher {
   /** Stores a changed op of a waiting message (the caller does it with the change's events). */
   replace(seq: number, op: FlushOp) {
     this.sql().exec("UPDATE unflushed SET op = ? WHERE seq = ?", JSON.stringify(op), seq);
+  }
+
+  /** A thread's waiting live replies: how many, and the newest one's time (0 and null for none). */
+  waitingThread(rootId: string, except = ""): { count: number; last: number | null } {
+    return this.sql()
+      .exec<{ count: number; last: number | null }>(
+        "SELECT count(*) AS count, max(json_extract(op, '$.row.now')) AS last FROM unflushed WHERE json_extract(op, '$.row.parentId') = ? AND json_extract(op, '$.row.deletedAt') IS NULL AND message_id != ?",
+        rootId,
+        except,
+      )
+      .one();
   }
 
   /** Waiting messages pinned before their flush (the channel's pin cap counts them). */
@@ -249,27 +262,37 @@ export class Flusher {
       return { db: meterD1((s ?? binding) as D1Database, d1), bookmark: () => s?.getBookmark() };
     };
     const { shard, dm, row } = ops[0]!;
+    const channelId = row.channelId;
     const history = session(shard, shardBinding(this.env, shard));
     const shardDb = historyDb(history.db);
-    const [first, ...rest] = [...insertAccepted(shardDb, ops.map((o) => o.row)), ...insertAcceptedReactions(shardDb, ops.flatMap((o) => o.reactions ?? []))];
+    // Replies after their rows: each thread's root recounted from its live replies.
+    const roots = [...new Set(ops.flatMap((o) => (o.row.parentId ? [o.row.parentId] : [])))];
+    const [first, ...rest] = [
+      ...insertAccepted(shardDb, ops.map((o) => o.row)),
+      ...insertAcceptedReactions(shardDb, ops.flatMap((o) => o.reactions ?? [])),
+      ...roots.map((rootId) => recountThread(shardDb, channelId, rootId)),
+    ];
     await shardDb.batch([first!, ...rest]);
-    const accepted = ops.map((o) => ({ messageId: o.row.id, senderId: o.row.senderId, position: o.row.position, now: o.row.now, mentioned: o.mentioned }));
-    const update = { channelId: row.channelId, stamp: this.stamp(), dm, accepted };
+    // Replies take no position: they never count as unread, move no cursor, reorder no channel list.
+    const accepted = ops.flatMap((o) => (o.row.position === null ? [] : [{ messageId: o.row.id, senderId: o.row.senderId, position: o.row.position, now: o.row.now, mentioned: o.mentioned }]));
+    const update = accepted.length ? { channelId, stamp: this.stamp(), dm, accepted } : undefined;
     if (inline()) {
       const directory = session("DB", this.env.DB);
       const db = createDb(directory.db);
       const gone = ops.filter((o) => o.row.deletedAt != null);
-      const [head, ...tail] = [
-        ...directoryWrites(db, update),
-        ...gone.map((o) => recordDeletedPosition(db, o.row.channelId, o.row.position, o.row.senderId)),
+      const writes = [
+        ...(update ? directoryWrites(db, update) : []),
+        ...ops.flatMap((o) => (o.row.position === null && o.mentioned.length ? [insertMentions(db, { channelId, messageId: o.row.id, senderId: o.row.senderId, userIds: o.mentioned })] : [])),
+        ...gone.flatMap((o) => (o.row.position === null ? [] : [recordDeletedPosition(db, channelId, o.row.position, o.row.senderId)])),
         ...gone.flatMap((o) => (o.removedAssets?.length ? [markDeleted(db, o.removedAssets)] : [])),
       ];
-      await db.batch([head!, ...tail]);
+      const [head, ...tail] = writes;
+      if (head) await db.batch([head, ...tail]);
       const b = directory.bookmark();
       if (b) bookmarks.DB = b;
-    } else {
+    } else if (update) {
       await this.env.DIRECTORY.send({ kind: "directory", update }, { contentType: "json" });
-      this.lastQueued = { channelId: row.channelId, stamp: update.stamp };
+      this.lastQueued = { channelId, stamp: update.stamp };
     }
     const b = history.bookmark();
     if (b) bookmarks[shard] = b;

@@ -14,14 +14,16 @@ import type { Deps } from "../env";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../features/channels/access";
 import { keptInOrder, mentionableMembers } from "../features/mentions/mentions.queries";
 import { checkMessageContent } from "../features/messages/content";
-import { type messageJson } from "../features/messages/messages.schemas";
 import { notDeletable, notYourMessage } from "../features/messages/messages.service";
 import { MAX_PINS, tooManyPins } from "../features/pins/pins.service";
 import { MAX_DISTINCT_EMOTES, reactionExists, reactionNotFound, tooManyEmotes } from "../features/reactions/reactions.service";
-import { listPinned, type ReactionSummary } from "../history";
+import { type ReactionSummary, getMessage, listPinned, reactionsFor } from "../history";
+import type { HistoryDb } from "../env";
+import { messageJson } from "../features/messages/messages.schemas";
+import { withSenders } from "../features/messages/senders";
 import { messageNotFound } from "../platform/errors";
 import { seconds } from "../platform/schemas";
-import type { FlushOp } from "./flush";
+import type { FlushOp, Flusher } from "./flush";
 import type { ChangeDecided } from "./write-ahead";
 
 export const WAITING_NOT_FOUND = Symbol("not waiting for a flush");
@@ -52,11 +54,12 @@ function live(op: FlushOp) {
 }
 
 /** The message as the API shows it now: its event's data with what changed since. */
-export function waitingJson(op: FlushOp): MessageJson {
+export function waitingJson(op: FlushOp, thread?: { count: number; last: number | null }): MessageJson {
   const r = op.row;
   const deleted = r.deletedAt != null;
   return {
     ...(op.message as MessageJson),
+    ...(thread && { reply_count: thread.count, last_reply_at: thread.last === null ? null : seconds(thread.last) }),
     body: deleted ? "" : r.body,
     attachments: deleted ? [] : r.attachments,
     inline_emotes: deleted ? [] : r.inlineEmotes,
@@ -67,6 +70,35 @@ export function waitingJson(op: FlushOp): MessageJson {
     pinned_at: r.pinnedAt == null ? null : seconds(r.pinnedAt),
     pinned_by: r.pinnedBy ?? null,
   };
+}
+
+/** A thread's root as D1 or the room holds it, with its stored replies (read before a decision). */
+export interface ThreadRoot {
+  json: MessageJson;
+  id: string;
+  storedReplies: number;
+  storedLast: number | null;
+}
+
+export async function threadRoot(deps: Deps, shard: HistoryDb, channelId: string, rootId: string): Promise<ThreadRoot> {
+  const waiting = deps.writeAhead?.pending(rootId);
+  // A root D1 does not hold yet has no reply there either (flushes go in order).
+  if (waiting) return { json: waitingJson(waiting.op), id: rootId, storedReplies: 0, storedLast: null }; // counts: withThread
+  const row = await getMessage(shard, channelId, rootId);
+  if (!row) throw messageNotFound();
+  const reactions = await reactionsFor(shard, [rootId]);
+  return { json: messageJson((await withSenders(deps.db, [row]))[0]!, reactions.get(rootId)), id: rootId, storedReplies: row.replyCount, storedLast: row.lastReplyAt };
+}
+
+/**
+ * The root as it is with the room's waiting replies counted (synchronously, at the decision): one
+ * more (`now`, a reply being accepted) or one fewer (`gone`, a waiting reply being deleted).
+ */
+export function withThread(root: ThreadRoot, flusher: Flusher, change: { now: number } | { gone: string }): MessageJson {
+  const waiting = flusher.waitingThread(root.id, "gone" in change ? change.gone : undefined);
+  const count = root.storedReplies + waiting.count + ("now" in change ? 1 : 0);
+  const last = Math.max(root.storedLast ?? 0, waiting.last ?? 0, "now" in change ? change.now : 0);
+  return { ...root.json, reply_count: count, last_reply_at: count && last ? seconds(last) : null };
 }
 
 /** Reactions per emote in order of first use (the list is in time order), as reactionsFor gives them. */
@@ -81,7 +113,11 @@ function summarize(op: FlushOp): ReactionSummary[] {
   return [...byEmote.values()];
 }
 
-const updated = (op: FlushOp, type: "message_update" | "message_delete" = "message_update") => ({ op, events: [{ type, data: waitingJson(op) }] });
+/** The op and its event; a waiting root counts its waiting replies (D1 holds none of them yet). */
+const updated = (op: FlushOp, flusher: Flusher, type: "message_update" | "message_delete" = "message_update") => ({
+  op,
+  events: [{ type, data: waitingJson(op, op.row.parentId ? undefined : flusher.waitingThread(op.row.id)) }] as ChangeDecided<unknown>["events"],
+});
 
 export function editWaiting(deps: Deps, me: string, channelId: string, messageId: string, body: string, inlineEmotes: InlineEmote[], mentionedUserIds?: string[]): Waiting<MessageJson> {
   const check = async () => {
@@ -98,14 +134,21 @@ export function editWaiting(deps: Deps, me: string, channelId: string, messageId
       row: { ...row, body, inlineEmotes, editedAt: Date.now(), mentionedUserIds: mentioned ?? row.mentionedUserIds },
       mentioned: mentioned ?? op.mentioned,
     };
-    return { ...updated(next), value: waitingJson(next) };
+    const edited = updated(next, deps.writeAhead!.flusher);
+    return { ...edited, value: edited.events[0]!.data as MessageJson };
   });
 }
 
 /** A delete before the flush: the flush stores the tombstone, skips its position in unread counts, and its uploads go. */
 export function deleteWaiting(deps: Deps, me: string, channelId: string, messageId: string): Waiting<undefined> {
-  const check = async () => requireMember(await loadChannel(deps.db, channelId, me));
-  return onWaiting(deps, channelId, messageId, check, (op, membership) => {
+  const check = async () => {
+    const access = await loadChannel(deps.db, channelId, me);
+    const membership = requireMember(access);
+    // A reply leaves its thread: its root's count goes down (the root read before the decision).
+    const rootId = deps.writeAhead?.pending(messageId)?.op.row.parentId;
+    return { membership, root: rootId ? await threadRoot(deps, deps.history(access.channel.shard), channelId, rootId) : undefined };
+  };
+  return onWaiting(deps, channelId, messageId, check, (op, { membership, root }) => {
     const row = live(op);
     if (row.senderId !== me && !isAdminRole(membership.role)) throw notDeletable();
     const next: FlushOp = {
@@ -115,7 +158,9 @@ export function deleteWaiting(deps: Deps, me: string, channelId: string, message
       reactions: [],
       removedAssets: row.attachments.map((a) => a.asset_id),
     };
-    return { ...updated(next, "message_delete"), value: undefined };
+    const deleted = updated(next, deps.writeAhead!.flusher, "message_delete");
+    if (root) deleted.events.push({ type: "message_update", data: withThread(root, deps.writeAhead!.flusher, { gone: messageId }) });
+    return { ...deleted, value: undefined };
   });
 }
 
@@ -152,9 +197,9 @@ export function pinWaiting(deps: Deps, me: string, channelId: string, messageId:
   return onWaiting(deps, channelId, messageId, check, (op, stored) => {
     const row = live(op);
     const unchanged = { op, events: [], value: undefined };
-    if (!pinned) return row.pinnedAt == null ? unchanged : { ...updated({ ...op, row: { ...row, pinnedAt: null, pinnedBy: null } }), value: undefined };
+    if (!pinned) return row.pinnedAt == null ? unchanged : { ...updated({ ...op, row: { ...row, pinnedAt: null, pinnedBy: null } }, deps.writeAhead!.flusher), value: undefined };
     if (row.pinnedAt != null) return unchanged;
     if (stored + deps.writeAhead!.flusher.pinnedWaiting() >= MAX_PINS) throw tooManyPins();
-    return { ...updated({ ...op, row: { ...row, pinnedAt: Date.now(), pinnedBy: me } }), value: undefined };
+    return { ...updated({ ...op, row: { ...row, pinnedAt: Date.now(), pinnedBy: me } }, deps.writeAhead!.flusher), value: undefined };
   });
 }

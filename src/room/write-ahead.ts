@@ -51,18 +51,21 @@ export class WriteAhead {
     return this.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'position'").toArray()[0]?.value ?? 0;
   }
 
-  /** Durable, then broadcast; returns the event's seq (a retried accept of the same message: the first seq). */
-  accept(channelId: string, op: FlushOp, eventId: string): number {
+  /**
+   * Durable, then broadcast; returns the event's seq (a retried accept of the same message: the first
+   * seq). `also`: events that go with it in the same transaction (a reply's root update).
+   */
+  accept(channelId: string, op: FlushOp, eventId: string, also: { type: SequencedType; data: unknown }[] = []): number {
     this.ready();
     const sql = this.storage.sql;
-    const { seq, text } = this.storage.transactionSync(() => {
+    const { seq, texts } = this.storage.transactionSync(() => {
       const appended = this.log.append(channelId, "message", op.message, eventId);
-      if (!appended.text) return appended; // accepted before: nothing more
+      if (!appended.text) return { seq: appended.seq, texts: [] }; // accepted before: nothing more
       this.flusher.record(appended.seq, op);
-      sql.exec("INSERT INTO meta (key, value) VALUES ('position', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", op.row.position);
-      return appended;
+      if (op.row.position !== null) sql.exec("INSERT INTO meta (key, value) VALUES ('position', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", op.row.position);
+      return { seq: appended.seq, texts: [appended.text, ...also.map((e) => this.log.append(channelId, e.type, e.data).text!)] };
     });
-    if (text) this.broadcast(text);
+    for (const text of texts) this.broadcast(text);
     this.arm(Date.now() + SAFETY_ALARM_MS);
     this.flusher.kick();
     return seq;

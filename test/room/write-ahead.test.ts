@@ -34,7 +34,7 @@ async function sendOverSocket(socket: Client, body: string): Promise<Frame> {
 
 /** The channel's stored rows (the shard, as D1 holds them), oldest first. */
 const storedRows = async (channelId: string) =>
-  (await (await shardOf(channelId)).prepare("select id, body, position from messages where channel_id = ? order by position").bind(channelId).all<{ id: string; body: string; position: number }>()).results;
+  (await (await shardOf(channelId)).prepare("select id, body, position from messages where channel_id = ? order by id").bind(channelId).all<{ id: string; body: string; position: number }>()).results;
 
 /** Waits (at most 10 s) until `probe` answers null. */
 async function untilGone(probe: () => Promise<unknown>) {
@@ -187,6 +187,49 @@ describe("write-ahead: the room first, D1 behind it", () => {
     expect(await expectStatus(api(alice.token).v1.channels[":channelID"].messages[":messageID"].$put({ param: params, json: { body: "fixed" } }), 200)).toMatchObject({ body: "fixed" });
     await untilStored(chat.id, 1);
     expect((await storedRows(chat.id)).map((r) => r.body)).toEqual(["fixed"]);
+  });
+
+  it("flushes paused: replies to an unflushed root are accepted with the root's count, a waiting reply's delete takes it back; once flushed, D1 says the same", async () => {
+    const { alice, bob, chat, aliceSocket, bobSocket } = await group();
+    await roomOf(chat.id).pauseFlushes(true);
+    const root = await sendOverSocket(aliceSocket, "root");
+    await bobSocket.expect("message");
+    const reply = (body: string, parent_id: string, mentioned_user_ids: string[] = []) => {
+      const id = clientMsgId();
+      bobSocket.send({ type: "send", client_msg_id: id, body, parent_id, mentioned_user_ids });
+      return id;
+    };
+    reply("first", root.data.id, [alice.id]);
+    const first = await bobSocket.expect("message");
+    expect(first.data).toMatchObject({ parent_id: root.data.id, body: "first", mentioned_user_ids: [alice.id] });
+    expect((await bobSocket.expect("message_update")).data).toMatchObject({ id: root.data.id, reply_count: 1, last_reply_at: first.data.created_at });
+    await bobSocket.expect("ack");
+    reply("to the reply", first.data.id); // joins the root's thread
+    const second = await bobSocket.expect("message");
+    expect(second.data.parent_id).toBe(root.data.id);
+    expect((await bobSocket.expect("message_update")).data).toMatchObject({ id: root.data.id, reply_count: 2 });
+    await bobSocket.expect("ack");
+    const params = { channelID: chat.id, messageID: second.data.id };
+    await expectStatus(api(bob.token).v1.channels[":channelID"].messages[":messageID"].$delete({ param: params }), 204);
+    expect((await bobSocket.expect("message_delete")).data).toMatchObject({ id: second.data.id, deleted: true });
+    expect((await bobSocket.expect("message_update")).data).toMatchObject({ id: root.data.id, reply_count: 1 });
+    // A reply is not a read cursor, waiting or not.
+    await expectError(api(alice.token).v1.channels[":channelID"].read.$post({ param: { channelID: chat.id }, json: { last_read_message_id: first.data.id } }), 404, "CHAT_MESSAGE_NOT_FOUND");
+    expect(await storedRows(chat.id)).toEqual([]);
+
+    await roomOf(chat.id).pauseFlushes(false);
+    await untilStored(chat.id, 3);
+    const thread = await expectStatus(api(alice.token).v1.channels[":channelID"].messages[":messageID"].replies.$get({ param: { channelID: chat.id, messageID: root.data.id }, query: {} }), 200);
+    expect(thread.messages.map((m: { id: string; deleted: boolean }) => [m.id, m.deleted])).toEqual(expect.arrayContaining([[first.data.id, false]]));
+    const stored = await (await shardOf(chat.id)).prepare("select reply_count, last_reply_at from messages where id = ?").bind(root.data.id).first<{ reply_count: number; last_reply_at: number }>();
+    expect(stored).toEqual({ reply_count: 1, last_reply_at: expect.any(Number) });
+    expect(Math.floor(stored!.last_reply_at / 1000)).toBe(first.data.created_at);
+    expect((await env.DB.prepare("select user_id from mentions where message_id = ?").bind(first.data.id).all()).results).toEqual([{ user_id: alice.id }]);
+    // Replies never count as unread.
+    expect(await listed(alice, chat.id)).toMatchObject({ unread_count: 0 });
+    expect(await listed(bob, chat.id)).toMatchObject({ unread_count: 1 });
+    const rest = await send(alice, chat.id, { body: "over REST", parent_id: root.data.id });
+    expect((await storedRows(chat.id)).map((r) => r.id)).toContain(rest.id); // its 201 came after its flush
   });
 
   it("the directory follows socket sends through its queue; a late update never undoes a later mark-unread", async () => {

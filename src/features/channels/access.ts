@@ -52,8 +52,7 @@ export function requireOwner(access: ChannelAccess, action: string): Membership 
 
 /**
  * May `userId` post (send, edit, react) here? Members only; not in archived channels; in broadcast
- * channels only owner/admins; not in a DM where either side blocked the other. `canPostSql` in
- * messages.queries.ts states the same rule for the conditional write of a send: change both together.
+ * channels only owner/admins; not in a DM where either side blocked the other.
  */
 export async function requirePoster(db: Db, access: ChannelAccess, userId: string): Promise<Membership> {
   // Rules that need no read first, so a refused poster costs no block lookup.

@@ -1,12 +1,10 @@
 /** The directory's side of messages: positions (unread counts) and deletions, next to the shard's rows. */
-import { type SQL, and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { channelMembers, channels, deletedPositions, users } from "../../db/directory";
+import { channelMembers, channels, deletedPositions } from "../../db/directory";
 import { publishers } from "../../db/integration";
 import type { Db } from "../../env";
-import { connectedMembersQuery } from "../../realtime/sockets.queries";
-import { type UserName, recentName } from "../../platform/user-names";
-import { channelWithMembershipQuery, dmBlockedSql, toAccess } from "../channels/channels.queries";
+import { channelWithMembershipQuery, toAccess } from "../channels/channels.queries";
 import { insertMentions } from "../mentions/mentions.queries";
 
 /**
@@ -15,30 +13,6 @@ import { insertMentions } from "../mentions/mentions.queries";
  */
 export type { Poster } from "../../room/wire";
 import type { Poster } from "../../room/wire";
-
-/**
- * The right to post as one SQL condition, for the conditional writes of a send: a live, unarchived
- * channel and, for a member, a membership allowed to post (broadcast: owner or admin) with no block
- * between a DM's two sides. `checkPoster` (channels/access.ts) states the same rule on a read row:
- * change both together.
- */
-function canPostSql(channelId: string, userId: string, poster: Poster): SQL {
-  const who =
-    poster.kind === "member"
-      ? sql` and exists (select 1 from ${channelMembers} m where m.channel_id = ${channels.id} and m.user_id = ${userId}
-          and (${channels.broadcast} = 0 or m.role in ('owner', 'admin'))) and not ${dmBlockedSql(userId)}`
-      : sql` and exists (select 1 from ${publishers} p where p.id = ${poster.publisherId} and p.deleted_at is null)${poster.intoDm ? sql`` : sql` and ${channels.type} != 'dm'`}`;
-  return sql`exists (select 1 from ${channels} where ${channels.id} = ${channelId} and ${channels.deletedAt} is null and ${channels.archived} = 0${who})`;
-}
-
-export interface ReplyOpening {
-  channelId: string;
-  messageId: string;
-  senderId: string;
-  now: number;
-  poster: Poster;
-  mentionedUserIds: string[];
-}
 
 /** Who may post, as one directory read: the channel with the sender's membership, and a publisher's liveness. */
 export function postingQueries(db: Db, channelId: string, senderId: string, poster: Poster) {
@@ -63,34 +37,6 @@ const toVerdict = (access: unknown[], publisher: unknown[] | undefined): Posting
 export async function readPosting(db: Db, channelId: string, senderId: string, poster: Poster): Promise<PostingVerdict> {
   const [access, publisher] = (await db.batch(postingQueries(db, channelId, senderId, poster) as unknown as [BatchItem<"sqlite">])) as unknown[][];
   return toVerdict(access!, publisher);
-}
-
-/**
- * The directory's half of a reply, in ONE round trip (a batch is one transaction): who may post, read
- * again; the mention rows, conditional on that right (a refused reply wrote nothing here); the
- * connected members (hub calls); and the sender's name unless this isolate knows it. A reply takes
- * no position and moves no cursor. (Top-level messages are accepted write-ahead by the room and
- * reach the directory in its flushes: `flushDirectory`.)
- */
-export async function openReply(db: Db, m: ReplyOpening) {
-  const allowed = canPostSql(m.channelId, m.senderId, m.poster);
-  const items: BatchItem<"sqlite">[] = [connectedMembersQuery(db, m.channelId, m.now)];
-  const at = (item: BatchItem<"sqlite">) => items.push(item) - 1;
-  // Read once: a name that expires during the batch must not leave the message without one.
-  const knownName = recentName(m.senderId);
-  const nameAt = knownName ? -1 : at(db.select({ name: users.displayName, kind: users.kind }).from(users).where(eq(users.id, m.senderId)));
-  const mentionsAt = m.mentionedUserIds.length ? at(insertMentions(db, { channelId: m.channelId, messageId: m.messageId, senderId: m.senderId, userIds: m.mentionedUserIds }, allowed)) : -1;
-  const postingAt = items.length;
-  items.push(...postingQueries(db, m.channelId, m.senderId, m.poster));
-  const results = (await db.batch(items as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
-  const named = nameAt >= 0 ? (results[nameAt] as UserName[])[0] : knownName;
-  return {
-    /** Who may post, as read in the batch. */
-    verdict: toVerdict(results[postingAt]!, m.poster.kind === "publisher" ? results[postingAt + 1] : undefined),
-    sender: named && { name: named.name, kind: named.kind },
-    connected: (results[0] as { id: string }[]).map((r) => r.id),
-    mentioned: mentionsAt >= 0 ? (results[mentionsAt] as { userId: string }[]).map((r) => r.userId) : [],
-  };
 }
 
 /**

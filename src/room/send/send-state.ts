@@ -1,12 +1,9 @@
 /**
  * What a channel's room keeps in memory for the sends it runs: the channel's next position, and
- * the posting verdicts it read lately, so a steady sender's message goes to the directory and its
- * shard at the same time (one round trip) instead of one after the other.
- *
- * Neither grants anything on its own. The directory's writes stay conditional on the right to post
- * (`canPostSql`), read again in the same transaction; a remembered verdict only decides whether to
- * try. Refusals are never remembered (an unblocked or re-added user may post at once), and a
- * member or channel event through this room forgets every verdict.
+ * the posting verdicts it read lately, so a steady sender's message is accepted without a directory
+ * read. Every rights change runs in this room and forgets every verdict (a member or channel event
+ * through it), so a remembered verdict is never older than the last rights change; it also expires
+ * after a minute. Refusals are never remembered (an unblocked or re-added user may post at once).
  */
 import type { PostingVerdict } from "../../features/messages/messages.queries";
 import type { SendRoom } from "./send";

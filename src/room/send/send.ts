@@ -13,7 +13,8 @@ import { readPosting } from "../../features/messages/messages.queries";
 import { createDb } from "../../platform/db";
 import { messageJson } from "../../features/messages/messages.schemas";
 import { withSenders } from "../../features/messages/senders";
-import { sendReply } from "./send-reply";
+import { threadRoot, withThread } from "../pending-changes";
+import { messageNotFound } from "../../platform/errors";
 import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey } from "./send-rules";
 
 export type { SendInput, SendRoom } from "./send-rules";
@@ -24,11 +25,10 @@ export type { SendInput, SendRoom } from "./send-rules";
  * the room and broadcast before D1 has it. A retried call (same `messageId`) or a key the room has
  * seen in this channel answers with the first message and costs no position.
  *
- * A reply (`parentId`) still goes to D1 first (`sendReply`): it takes no position and writes nothing
- * to the directory but its mentions: it never counts as unread, never moves the sender's cursor, does
- * not reorder the channel list (Slack does not either) or unhide a DM. Its root's reply count moves
- * in the reply's own shard transaction, and the root's new state goes out as a `message_update`
- * after the reply's `message`.
+ * A reply (`parentId`) is accepted the same way, with its root's new state (`message_update`) in the
+ * same transaction; it takes no position and writes nothing to the directory but its mentions: it
+ * never counts as unread, never moves the sender's cursor, does not reorder the channel list (Slack
+ * does not either) or unhide a DM. The flush stores it and recounts its root's replies.
  */
 export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) {
   const { db } = deps;
@@ -47,9 +47,8 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   const shard = deps.history(channel.shard);
 
   // A reply needs its parent: an unknown, deleted or foreign one is refused before anything is claimed
-  // (a parent the room accepted but D1 does not hold yet is waited for: at most one flush).
-  if (input.parentId) await room.wal.messageFlushed(input.parentId);
-  const thread = input.parentId ? await history.resolveThread(shard, channelId, input.parentId) : undefined;
+  // (the room's copy when D1 does not hold it yet).
+  const thread = input.parentId ? await resolveThread(room, shard, channelId, input.parentId) : undefined;
   // A retried call (same message id), or a key used before in this channel (the room keeps them):
   // the message it made, or — when the first attempt never got that far — its id for this attempt.
   if (input.messageId) {
@@ -71,14 +70,14 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   // Written ahead of the message: a retry after a reset mid-send finds the id (see SendKeys).
   if (key && !prior) room.keys.record(senderId, key, id, now);
   try {
-    return await (thread ? sendReply(sending, thread) : acceptTopLevel(sending, channel));
+    return await accept(sending, channel, thread);
   } catch (err) {
     // A refusal stores nothing: the key is free again. After any other failure it stays, so the
     // retry looks for the message under the same id.
     if (key && err instanceof ApiError) room.keys.release(senderId, key, id);
-    // A top-level message that throws was never accepted (accepting is its last step): its uploads are
-    // free again, or a retry would find them "in use". (A reply takes its own back: sendReply.)
-    if (attachments.length && !thread) await db.batch([releaseClaims(db, id)]).catch(() => {});
+    // A message that throws was never accepted (accepting is its last step): its uploads are free
+    // again, or a retry would find them "in use".
+    if (attachments.length) await db.batch([releaseClaims(db, id)]).catch(() => {});
     throw err;
   }
 }
@@ -90,35 +89,50 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
  * awaits (sender's name, mentioned members) come first; the position and the accept are one
  * synchronous step, so positions follow seq.
  */
-async function acceptTopLevel(s: Sending, channel: ChannelRow) {
+async function accept(s: Sending, channel: ChannelRow, thread?: history.ThreadTarget) {
   const { deps, room, fields } = s;
-  await room.checkpoint("send:checked");
+  await room.checkpoint(thread ? "reply:checked" : "send:checked");
   const requested = fields.mentionedUserIds!;
   const mentioned = requested.length ? keptInOrder(requested, await mentionableMembers(deps.db, fields.channelId, fields.senderId, requested)) : [];
   // A room with no stored position yet, in a channel with history from before write-ahead: positions a
   // room reset under the old D1-first sends may have left in the shard (read once, alongside the name).
-  const legacy = !room.positionKnown() && channel.lastPosition > 0 && room.wal.storedPosition() === 0;
-  const [[named], stored] = await Promise.all([
-    withSenders(deps.db, [storedRow({ ...fields, position: 0, mentionedUserIds: mentioned })]),
+  const legacy = !thread && !room.positionKnown() && channel.lastPosition > 0 && room.wal.storedPosition() === 0;
+  const parentId = thread?.rootId ?? null;
+  const [[named], stored, root] = await Promise.all([
+    withSenders(deps.db, [storedRow({ ...fields, position: 0, mentionedUserIds: mentioned }, parentId)]),
     legacy ? history.lastStoredPosition(s.shard, fields.channelId) : undefined,
+    thread ? threadRoot(deps, s.shard, fields.channelId, thread.rootId) : undefined,
   ]);
   if (stored !== undefined) room.seedPosition(stored);
   room.wal.checkBacklog();
-  const position = room.takePosition(channel.lastPosition);
-  const row = { ...fields, position, mentionedUserIds: mentioned };
+  const position = thread ? null : room.takePosition(channel.lastPosition);
+  const row = { ...fields, position, parentId, mentionedUserIds: mentioned };
   const message = messageJson({ ...named!, position });
-  const seq = room.wal.accept(fields.channelId, { shard: channel.shard, dm: channel.type === "dm", row, mentioned, message }, messageEventId(row.id));
+  // A reply's root, as it is with this reply: one more, the newest.
+  const rootUpdate = root && [{ type: "message_update" as const, data: withThread(root, room.wal.flusher, { now: fields.now }) }];
+  const op = { shard: channel.shard, dm: channel.type === "dm", row, mentioned, message, ...(rootUpdate ? { webhooks: rootUpdate } : {}) };
+  const seq = room.wal.accept(fields.channelId, op, messageEventId(row.id), rootUpdate);
   // The user sockets hear of it after the broadcast, off the send's path (its D1 read is not the send's cost).
   const notified = notifyMessage({ ...deps, db: createDb(deps.env.DB) }, message, undefined, OFF_PATH_CALLS).catch((err) => console.error(JSON.stringify({ level: "warn", realtime: "notify", channel_id: fields.channelId, error: String(err) })));
   deps.waitUntil?.(notified);
   return { message, replayed: false, seq };
 }
 
+/**
+ * The thread a reply to `parentId` joins: the parent must be live (else 404), as the room holds it
+ * when D1 does not yet; a reply to a reply joins the root's thread.
+ */
+async function resolveThread(room: SendRoom, shard: HistoryDb, channelId: string, parentId: string): Promise<history.ThreadTarget> {
+  const waiting = room.wal.pending(parentId);
+  if (!waiting) return history.resolveThread(shard, channelId, parentId);
+  if (waiting.op.row.deletedAt != null) throw messageNotFound();
+  return { parentId, rootId: waiting.op.row.parentId ?? parentId };
+}
+
 /** The row a flush will store for an accepted message (what the shard's defaults fill in, filled in here). */
-function storedRow(m: history.NewMessage & { position: number }): MessageRow {
+function storedRow(m: history.NewMessage & { position: number }, parentId: string | null = null): MessageRow {
   return {
-    ...(history.rowValues(m) as MessageRow),
-    parentId: null,
+    ...(history.rowValues(m, parentId) as MessageRow),
     replyCount: 0,
     lastReplyAt: null,
     pinnedAt: null,
