@@ -46,7 +46,7 @@ describe("npm run deploy:setup", () => {
     const created = account();
     expect(created.databases.map((d: { name: string }) => d.name)).toEqual(["edge-chat", "edge-chat-history-0", "edge-chat-history-1"]);
     expect(created.buckets).toEqual(["edge-chat-attachments"]);
-    expect(created.queues).toEqual(["edge-chat-jobs", "edge-chat-directory", "edge-chat-webhooks"]);
+    expect(created.queues).toEqual(["edge-chat-jobs", "edge-chat-jobs-dead", "edge-chat-directory", "edge-chat-webhooks"]);
     expect(databaseIds()).toEqual(created.databases.map((d: { uuid: string }) => d.uuid));
     expect(first.calls.filter((c) => c.startsWith("d1 migrations apply"))).toEqual(["d1 migrations apply DB --remote", "d1 migrations apply HISTORY_0 --remote", "d1 migrations apply HISTORY_1 --remote"]);
     expect(created.secrets.JWT_SECRET).toBe(JWT_SECRET);
