@@ -163,4 +163,49 @@ describe("retention", () => {
     }
     expect(await expectStatus(setChannel(group.id, null), 200)).toMatchObject({ days: null });
   });
+  it("keeps what an active legal hold covers (a channel, a sender's messages) and lets the next sweep take it once released", async () => {
+    const clock = clockAfterEarlierTests();
+    let [alice, bob] = [await newUser("Alice"), await newUser("Bob")];
+    const heldChannel = await createChannel(alice, { type: "group", name: "Held", member_ids: [bob.id] });
+    const mixed = await createChannel(alice, { type: "group", name: "Mixed", member_ids: [bob.id] });
+    const inHeld = await send(alice, heldChannel.id, "held by channel");
+    const byBob = await send(bob, mixed.id, "held by sender");
+    const byAlice = await send(alice, mixed.id, "not held");
+    for (const c of [heldChannel, mixed]) await expectStatus(setChannel(c.id, 1), 200);
+    expect((await listed(bob, mixed.id))!.unread_count).toBe(1);
+    const hold = await expectStatus(admin()["legal-holds"].$post({ json: { name: "Smith v. Acme", user_ids: [bob.id], channel_ids: [heldChannel.id] } }), 201);
+    expect(hold).toMatchObject({ name: "Smith v. Acme", user_ids: [bob.id], channel_ids: [heldChannel.id], released_at: null });
+    expect(await expectStatus(admin().channels[":channelID"].retention.$get({ param: { channelID: heldChannel.id } }), 200)).toMatchObject({ on_hold: true });
+    clock.advance(DAY + 1000);
+    [alice, bob] = [await fresh(alice), await fresh(bob)];
+    for (const c of [heldChannel, mixed]) await settled(c.id);
+    await runCron();
+    const ids = async (channelId: string) => (await (await shardOf(channelId)).prepare("select id from messages where channel_id = ?").bind(channelId).all<{ id: string }>()).results.map((r) => r.id);
+    expect(await ids(heldChannel.id)).toEqual([inHeld.id]);
+    expect(await ids(mixed.id)).toEqual([byBob.id]);
+    expect(byAlice.id).toBeTruthy();
+    // Alice's expired message is no longer unread for Bob.
+    expect((await listed(bob, mixed.id))!.unread_count).toBe(0);
+
+    await expectStatus(admin()["legal-holds"][":holdID"].$delete({ param: { holdID: hold.id } }), 204);
+    await expectStatus(admin()["legal-holds"][":holdID"].$delete({ param: { holdID: hold.id } }), 204);
+    const listedHolds = await expectStatus(admin()["legal-holds"].$get(), 200);
+    expect(listedHolds.holds.find((h) => h.id === hold.id)!.released_at).toEqual(expect.any(Number));
+    await runCron();
+    expect(await ids(heldChannel.id)).toEqual([]);
+    expect(await ids(mixed.id)).toEqual([]);
+    expect((await listed(alice, mixed.id))!.unread_count).toBe(0);
+    expect(await count(env.DB, "select count(*) as n from audit_log where action in ('legal_hold.create', 'legal_hold.release') and details like ?", `%${hold.id}%`)).toBe(2);
+  });
+
+  it("refuses a hold without a name or anything to hold (400), an unknown hold (404) and user tokens on every compliance route", async () => {
+    const alice = await newUser("Alice");
+    await expectError(rawRequest("POST", "/admin/v1/legal-holds", { token: env.ADMIN_TOKEN, json: { name: "Nothing" } }), 400, "VALIDATION_FAILED");
+    await expectError(rawRequest("POST", "/admin/v1/legal-holds", { token: env.ADMIN_TOKEN, json: { name: " ", user_ids: ["bob"] } }), 400, "VALIDATION_FAILED");
+    await expectError(rawRequest("POST", "/admin/v1/legal-holds", { token: env.ADMIN_TOKEN, json: { name: "x", channel_ids: "1" } }), 400, "VALIDATION_FAILED");
+    await expectError(admin()["legal-holds"][":holdID"].$delete({ param: { holdID: "1234567890123456789" } }), 404, "NOT_FOUND");
+    for (const [method, path] of [["GET", "/admin/v1/legal-holds"], ["POST", "/admin/v1/legal-holds"], ["DELETE", "/admin/v1/legal-holds/1234567890123456789"]] as const) {
+      await expectError(rawRequest(method, path, { token: alice.token, json: method === "POST" ? { name: "x", user_ids: [alice.id] } : undefined }), 401, "AUTH_INVALID_TOKEN");
+    }
+  });
 });
