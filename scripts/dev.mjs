@@ -22,5 +22,6 @@ for (const binding of d1Bindings()) {
 }
 
 const port = process.env.PORT || "8787";
-const dev = wrangler(["dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)]);
+// --test-scheduled: `GET /__scheduled` runs the hourly housekeeping (retention sweep included) at once.
+const dev = wrangler(["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)]);
 process.exit(dev.status ?? 0);

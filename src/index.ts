@@ -3,6 +3,8 @@ import type { DeadJob, Env, Job } from "./env";
 import { adminRouter } from "./features/admin/admin.index";
 import { shardsRouter } from "./features/admin/shards";
 import { deadLettersRouter } from "./features/admin/dead-letters";
+import { retentionRouter } from "./features/retention/retention.index";
+import { legalHoldsRouter } from "./features/retention/holds";
 import { attachmentsRouter } from "./features/attachments/attachments.index";
 import { blocksRouter } from "./features/blocks/blocks.index";
 import { channelsRouter } from "./features/channels/channels.index";
@@ -66,6 +68,8 @@ const routes = app
   .route("/", adminRouter)
   .route("/", shardsRouter)
   .route("/", deadLettersRouter)
+  .route("/", retentionRouter)
+  .route("/", legalHoldsRouter)
   .route("/", adminIntegrationRouter)
   .route("/", webhooksRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).

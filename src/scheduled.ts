@@ -4,8 +4,12 @@ import { ensureIdNode } from "./platform/id-registry";
 import type { Env } from "./env";
 import { resumePurges } from "./features/channels/purge";
 import { webhookHousekeeping } from "./webhooks/housekeeping";
+import { sweepRetention } from "./features/retention/sweep";
 
-/** Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. */
+/**
+ * Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. Locally
+ * `npm start` runs `wrangler dev --test-scheduled`, so `GET /__scheduled` runs it at once.
+ */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
   await ensureIdNode(env);
   const db = createDb(env.DB);
@@ -17,7 +21,9 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   const purges = await resumePurges(env, now - 60 * 60 * 1000);
   // Delivery logs older than a week go; deliveries whose queue message was lost are queued again.
   const webhooks = await webhookHousekeeping(env, now);
+  // Messages past their channel's retention (DESIGN §17), every shard, within a time budget.
+  const retention = await sweepRetention(env, db, now);
   if (env.LOG_LEVEL !== "silent") {
-    console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks }));
+    console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks, retention }));
   }
 }

@@ -46,6 +46,8 @@ export const channels = sqliteTable(
     deletedAt: integer(),
     /** The history shard (a D1 binding name) holding this channel's messages; chosen at creation. */
     shard: text().notNull().default("HISTORY_0"),
+    /** Days its messages are kept (DESIGN §17); null: the app default (src/db/compliance.ts, `app_settings`). */
+    retentionDays: integer(),
   },
   (t) => [
     index("channels_shard").on(t.shard),
@@ -210,3 +212,5 @@ export const deadLetters = sqliteTable(
   },
   (t) => [index("dead_letters_channel").on(t.channelId, t.id)],
 );
+
+export * from "./compliance";

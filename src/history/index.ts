@@ -10,3 +10,4 @@ export * from "./reactions";
 export * from "./search";
 export * from "./threads";
 export type { InlineEmote, MessageRow, StoredAttachment } from "../db/history";
+export * from "./retention";

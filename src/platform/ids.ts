@@ -63,3 +63,12 @@ export const isId = (value: string) => /^[1-9]\d{18}$/.test(value);
 
 /** When an id was minted (ms since the epoch), from its snowflake bits. */
 export const idTime = (id: string) => Number(((BigInt(id) - OFFSET) >> 22n) + EPOCH_MS);
+
+/**
+ * The smallest id minted at `ms` (node 0, sequence 0): every id minted earlier sorts below it, so
+ * "messages older than t" is a range of the (channel_id, id) index instead of a scan.
+ */
+export function idFloorAt(ms: number): string {
+  const since = BigInt(Math.max(0, Math.floor(ms))) - EPOCH_MS;
+  return ((since > 0n ? since : 0n) << 22n) + OFFSET + "";
+}

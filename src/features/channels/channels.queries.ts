@@ -155,6 +155,7 @@ export async function createGroupOrRoom(
     appliedStamp: 0,
     deletedAt: null,
     shard: input.shard,
+    retentionDays: null,
   };
   const members = [...roles].map(([userId, role]) => ({ channelId: channel.id, userId, role, joinedAt: now }));
   // D1 binds at most 100 parameters per statement; Drizzle binds all 8 columns of a membership.

@@ -1,0 +1,57 @@
+/**
+ * Directory tables of DESIGN §17 (retention, legal holds) and §15's audit log, which §17's actions
+ * land in. Kept apart from directory.ts so the compliance features read as one place.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * App-wide settings and cron state, one JSON value per key: `retention_days` (the app default,
+ * absent or null = keep forever), `retention_sweep` (the last sweep's report), `retention_cursor`
+ * (where an unfinished sweep resumes).
+ */
+export const appSettings = sqliteTable("app_settings", {
+  key: text().primaryKey(),
+  value: text({ mode: "json" }),
+  updatedAt: integer().notNull(),
+});
+
+/** A legal hold (§17): while not released, retention, erasure and users' deletes keep what it covers. */
+export const legalHolds = sqliteTable("legal_holds", {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  createdAt: integer().notNull(),
+  releasedAt: integer(),
+});
+
+/** What a hold covers: every message of a channel, or every message a user sent. */
+export const legalHoldTargets = sqliteTable(
+  "legal_hold_targets",
+  {
+    holdId: text().notNull().references(() => legalHolds.id, { onDelete: "cascade" }),
+    kind: text({ enum: ["channel", "user"] }).notNull(),
+    targetId: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.holdId, t.kind, t.targetId] }), index("legal_hold_targets_target").on(t.kind, t.targetId)],
+);
+
+/**
+ * The audit log (§15): appended to, never updated, by every moderation and compliance action. An
+ * erased user's id is replaced by a pseudonym (`erased_<hash>`) in the entries that name them.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text().primaryKey(),
+    at: integer().notNull(),
+    /** "admin", "system" (the cron) or a user id. */
+    actor: text().notNull(),
+    action: text().notNull(),
+    targetUserId: text(),
+    channelId: text(),
+    messageId: text(),
+    reason: text(),
+    details: text({ mode: "json" }).notNull().default(sql`'{}'`),
+  },
+  (t) => [index("audit_log_action").on(t.action, t.id), index("audit_log_target").on(t.targetUserId, t.id), index("audit_log_channel").on(t.channelId, t.id)],
+);
