@@ -219,7 +219,7 @@ test("a mention: @-completion, the other's mention badge live through the user s
 
   // Bob opens the group: the mention is highlighted as his, and both badges clear.
   await nav(bob).getByRole("link", { name: `Project ${run}` }).click();
-  await expect.poll(() => message(bob, "Look here").locator(".mention.me").textContent(), WAIT).toBe("@Bob");
+  await expect.poll(() => message(bob, "Look here").locator(".mention.mine").textContent(), WAIT).toBe("@Bob");
   await expect.poll(() => mentionBadge(bob, `Project ${run}`).count(), WAIT).toBe(0);
   await expect.poll(() => badge(bob, `Project ${run}`).count(), WAIT).toBe(0);
   expect([...alice.failures, ...bob.failures]).toEqual([]);

@@ -87,7 +87,8 @@ export function renderBody(m: Message): ComponentChildren {
     if (i % 2 === 0) return part;
     const mine = part === `@${me.value?.display_name}`;
     return (
-      <span key={i} class={`mention ${mine ? "me" : ""}`}>
+      // "mine", not "me": the sidebar's `.me` (a flex row) would match it and break the body into lines.
+      <span key={i} class={mine ? "mention mine" : "mention"}>
         {part}
       </span>
     );

@@ -37,7 +37,7 @@ export function SignIn() {
         <p class="muted">Development sign-in (the server must run with DEV_LOGIN=true).</p>
         <label>
           User id
-          <input value={userId} onInput={(e) => setUserId(e.currentTarget.value)} required autoComplete="username" pattern="[A-Za-z0-9_.@:|+\-]{1,128}" />
+          <input value={userId} onInput={(e) => setUserId(e.currentTarget.value)} required autoComplete="username" pattern="[A-Za-z0-9_.@:\|+\-]{1,128}" />
         </label>
         <label>
           Display name
