@@ -4,6 +4,7 @@ import { ensureIdNode } from "./platform/id-registry";
 import type { Env } from "./env";
 import { resumePurges } from "./features/channels/purge";
 import { webhookHousekeeping } from "./webhooks/housekeeping";
+import { pruneCache } from "./previews/cache";
 
 /** Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. */
 export async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
@@ -17,6 +18,8 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   const purges = await resumePurges(env, now - 60 * 60 * 1000);
   // Delivery logs older than a week go; deliveries whose queue message was lost are queued again.
   const webhooks = await webhookHousekeeping(env, now);
+  // Link previews cached more than 24 h ago would be fetched again anyway (src/previews/cache.ts).
+  await pruneCache(db, now);
   if (env.LOG_LEVEL !== "silent") {
     console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks }));
   }
