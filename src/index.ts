@@ -13,6 +13,7 @@ import { filesRouter } from "./features/files/files.index";
 import { mentionsRouter } from "./features/mentions/mentions.index";
 import { membersRouter } from "./features/members/members.index";
 import { messagesRouter } from "./features/messages/messages.index";
+import { previewsRouter } from "./features/previews/previews.index";
 import { pinsRouter } from "./features/pins/pins.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
@@ -55,6 +56,7 @@ const routes = app
   .route("/", blocksRouter)
   .route("/", peopleRouter)
   .route("/", messagesRouter)
+  .route("/", previewsRouter)
   .route("/", threadsRouter)
   .route("/", pinsRouter)
   .route("/", reactionsRouter)

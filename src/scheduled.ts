@@ -5,6 +5,7 @@ import type { Env } from "./env";
 import { resumePurges } from "./features/channels/purge";
 import { webhookHousekeeping } from "./webhooks/housekeeping";
 import { sweepRetention } from "./features/retention/sweep";
+import { pruneCache } from "./previews/cache";
 
 /**
  * Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. Locally
@@ -23,6 +24,8 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   const webhooks = await webhookHousekeeping(env, now);
   // Messages past their channel's retention (DESIGN §17), every shard, within a time budget.
   const retention = await sweepRetention(env, db, now);
+  // Link previews cached more than 24 h ago would be fetched again anyway (src/previews/cache.ts).
+  await pruneCache(db, now);
   if (env.LOG_LEVEL !== "silent") {
     console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks, retention }));
   }

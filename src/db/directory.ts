@@ -214,3 +214,13 @@ export const deadLetters = sqliteTable(
 );
 
 export * from "./compliance";
+/**
+ * Link previews by URL (src/previews/cache.ts), shared by every channel for 24 h: a link posted again
+ * within a day costs no fetch. `preview` null: the page gave none (not HTML, too slow, refused…),
+ * remembered too, so a dead link is not fetched again and again.
+ */
+export const linkPreviewCache = sqliteTable("link_preview_cache", {
+  url: text().primaryKey(),
+  fetchedAt: integer().notNull(),
+  preview: text({ mode: "json" }).$type<import("./history").LinkPreview | null>(),
+});

@@ -21,6 +21,27 @@ export interface StoredAttachment {
   height?: number;
 }
 
+/** A link preview as a message shows it (DESIGN §18); `image_url` is a signed path on this API's origin. */
+export interface LinkPreview {
+  url: string;
+  title: string | null;
+  description: string | null;
+  site_name: string | null;
+  image_url: string | null;
+}
+
+/**
+ * A message's link previews and what made them (src/previews): the links they were fetched for
+ * (an edit that keeps them fetches nothing), those a moderator removed (never fetched again for this
+ * message), and `off` when the sender opted out (`"unfurl": false`).
+ */
+export interface LinkPreviewState {
+  links: string[];
+  previews: LinkPreview[];
+  removed?: string[];
+  off?: true;
+}
+
 export const messages = sqliteTable(
   "messages",
   {
@@ -47,6 +68,8 @@ export const messages = sqliteTable(
     createdAt: integer().notNull(),
     editedAt: integer(),
     deletedAt: integer(),
+    /** Null until previews were looked for (most messages have no link: they stay null). */
+    linkPreviews: text({ mode: "json" }).$type<LinkPreviewState>(),
   },
   (t) => [
     uniqueIndex("messages_channel_id").on(t.channelId, t.id),

@@ -5,9 +5,10 @@
 export * from "./feed";
 export * from "./messages";
 export * from "./pins";
+export * from "./previews";
 export * from "./purge";
 export * from "./reactions";
 export * from "./search";
 export * from "./threads";
-export type { InlineEmote, MessageRow, StoredAttachment } from "../db/history";
+export type { InlineEmote, LinkPreview, LinkPreviewState, MessageRow, StoredAttachment } from "../db/history";
 export * from "./retention";

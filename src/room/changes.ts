@@ -11,6 +11,7 @@ import { deleteChannel, updateChannel } from "../features/channels/channels.serv
 import { addMember, assignOwner, removeMember, setRole } from "../features/members/members.service";
 import { deleteMessage, editMessage } from "../features/messages/messages.service";
 import { pin, unpin } from "../features/pins/pins.service";
+import { removePreview } from "../features/previews/previews.service";
 import { addReaction, removeReaction } from "../features/reactions/reactions.service";
 import { markRead } from "../features/reads/reads.service";
 import type { Deps } from "../env";
@@ -81,6 +82,7 @@ export const ROOM_CHANGES = {
     false,
   ),
   attachmentUrl: namingMessage(attachmentUrl),
+  removePreview: namingMessage(removePreview),
   addMember: change("alone", addMember),
   removeMember: change("alone", removeMember),
   setRole: change("alone", setRole),

@@ -26,6 +26,7 @@ import { SendKeys } from "./send/send-keys";
 import { Buckets, FRAME_BUDGET, FRAME_REFILL_PER_S, MAX_FRAME_BYTES, MAX_QUEUED_FRAMES, MAX_SOCKETS_PER_USER, SEND_BUDGET, SEND_REFILL_PER_S, TokenBucket } from "./socket-limits";
 import { type FlushOp, Flusher } from "./flush";
 import { WriteAhead } from "./write-ahead";
+import { RoomPreviews } from "./previews";
 import { emitToWebhooks } from "../webhooks/dispatch";
 import { removeUploads } from "../features/attachments/uploads";
 import { emptyStats, simulateD1Distance } from "../platform/d1-metering";
@@ -78,6 +79,8 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   /** The order of this channel's changes: rights changes alone, the rest alongside (src/room/change-order.ts). */
   private readonly order = new ChangeOrder();
   private tablesReady = false;
+  /** Link previews of this channel's messages, fetched in the background (src/room/previews.ts). */
+  private readonly previews: RoomPreviews;
 
   // The Worker's bindings: socket sends run the REST send's code here (src/room/send/socket-send.ts).
   constructor(ctx: DurableObjectState, env: Env) {
@@ -95,6 +98,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     this.log.keepFrom = () => this.flusher.firstUnflushed();
     const wal: WriteAhead = new WriteAhead(ctx.storage, this.log, this.flusher, (text) => this.broadcast(text), (at) => this.arm(at), () => this.tables());
     this.sends = new SendState(new SendKeys(storage), wal);
+    this.previews = new RoomPreviews(storage, (channelId) => this.context(channelId), this.order);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -153,6 +157,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     SendKeys.createTables(this.sql);
     Flusher.createTables(this.sql);
     createTicketTable(this.sql);
+    RoomPreviews.createTables(this.sql);
     // Typing was once stored; the table of older rooms goes (nothing in it outlives 8 s).
     this.sql.exec("DROP TABLE IF EXISTS typing");
     this.tablesReady = true;
@@ -160,13 +165,21 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
 
   /** A REST or integration send (src/room/send/room-send.ts): the message or the error, and what it cost. */
   async send(request: RoomSendRequest) {
-    return runSend(this.context(request.channelId), request);
+    if (request.unfurl === false) this.previews.optOut(request.messageId);
+    const result = await runSend(this.context(request.channelId), request);
+    // A reply is in D1 once answered: its previews start now (a top-level message's after its flush).
+    if ("message" in result && result.message.parent_id !== null && !result.replayed) this.previews.start(request.channelId, result.message.id, undefined, result.message.body);
+    else if ("error" in result && request.unfurl === false) this.previews.forget(request.messageId);
+    return result;
   }
 
   /** Any other change of the channel (src/room/changes.ts): the value or the error, and what it cost. */
   async change(request: RoomChangeRequest) {
     // A rights change may have taken away someone's right to post: every remembered verdict goes.
-    return runChange(this.context(request.channelId), this.order, request, () => this.sends.forgetVerdicts());
+    const result = await runChange(this.context(request.channelId), this.order, request, () => this.sends.forgetVerdicts());
+    // An edit that changed the links fetches again (the previews read the message as D1 now holds it).
+    if (request.name === "editMessage" && "value" in result) this.previews.start(request.channelId, (request.args as [string, string, string])[2]);
+    return result;
   }
 
   private context(channelId: string): RoomContext {
@@ -272,6 +285,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
       if (op.removedAssets?.length) await removeUploads(deps, op.removedAssets);
     };
     for (const op of ops) this.ctx.waitUntil(after(op));
+    for (const op of ops) this.previews.start(op.row.channelId, op.row.id, op.shard, op.row.body);
   }
 
   /** Tests only: pause flushes (D1 then trails the room), or make the next `n` flush attempts fail. */

@@ -29,6 +29,8 @@ export interface SendInput {
   parentId?: string;
   /** Minted by the caller when it may retry the call: a second attempt finds the first's message by its id. */
   messageId?: string;
+  /** false: no link previews for this message (DESIGN §18); noted by the room, see src/room/previews.ts. */
+  unfurl?: boolean;
 }
 
 export interface RoomSendRequest extends SendInput {

@@ -53,6 +53,7 @@ describe("send message", () => {
       mentioned_user_ids: [],
       pinned_at: null,
       pinned_by: null,
+      previews: [],
     });
     expect(await page(alice, group.id)).toEqual({ messages: [sent], has_more: false });
   });

@@ -1,3 +1,4 @@
+import type { Env } from "../../env";
 import { ApiError } from "../../platform/errors";
 import { enforceUploadRateLimit } from "../../platform/rate-limit";
 import type { AppRouteHandler } from "../../platform/openapi";
@@ -6,6 +7,7 @@ import * as storage from "../attachments/storage";
 import { MAX_SIGNED_UPLOAD } from "../attachments/limits";
 import type * as routes from "./files.routes";
 import { parseRange } from "./range";
+import { PREVIEW_IMAGE_ID, previewImageKey } from "../../previews/image";
 
 /** `exp` as unix seconds; NaN (never valid) for anything but digits. */
 const expiry = (exp: string | undefined) => (exp && /^\d{1,12}$/.test(exp) ? Number(exp) : NaN);
@@ -17,6 +19,7 @@ export const download: AppRouteHandler<typeof routes.download> = async (c) => {
   const { sig } = c.req.valid("query");
   const exp = expiry(c.req.valid("query").exp);
   if (!(await storage.verifyFileUrl(c.env, assetID, size, exp, sig))) throw badSignature();
+  if (PREVIEW_IMAGE_ID.test(assetID)) return previewImage(c.env, assetID, size, exp);
   const row = await getAttachment(c.get("db"), assetID);
   if (!row || row.status !== "complete") throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This file no longer exists");
   const headers = new Headers({
@@ -85,3 +88,22 @@ export const signedUpload: AppRouteHandler<typeof routes.signedUpload> = async (
   }
   return c.json({ asset_id: assetID, size_bytes: length }, 200);
 };
+
+/**
+ * A link preview's image (src/previews/image.ts): our copy of a linked page's image, so a reader's
+ * client never contacts the linked site. Checked PNG/JPEG/GIF/WebP when stored; always inline.
+ */
+async function previewImage(env: Env, id: string, size: string, exp: number) {
+  const object = size === "full" ? await env.ATTACHMENTS.get(previewImageKey(id)) : null;
+  if (!object) throw new ApiError("CHAT_ATTACHMENT_NOT_FOUND", "This preview image no longer exists (preview images have no thumbnails: use full)");
+  return new Response(object.body, {
+    headers: {
+      "Content-Type": object.httpMetadata?.contentType ?? "application/octet-stream",
+      "Content-Length": String(object.size),
+      "Content-Disposition": "inline",
+      "Cache-Control": `private, max-age=${Math.max(0, exp - Math.floor(Date.now() / 1000))}`,
+      "X-Content-Type-Options": "nosniff",
+      ETag: object.httpEtag,
+    },
+  });
+}

@@ -21,7 +21,8 @@ export const download = createRoute({
     "The URL handed out by `GET …/attachments/{attachmentID}/url`: no Authorization header, the signature over asset id, size and expiry is the credential. " +
     "A tampered, swapped or expired link is 403 `FILE_SIGNATURE_INVALID`. Originals come with their content type, `Content-Disposition` (inline for images, attachment for anything else), " +
     "`ETag` (`If-None-Match` → 304), `Cache-Control: private` until the link expires and single `Range` requests (206; 416 when unsatisfiable). " +
-    "Thumbnails are WebP; a file deleted meanwhile (its message, or its channel once purged) is 404.",
+    "Thumbnails are WebP; a file deleted meanwhile (its message, or its channel once purged) is 404. " +
+    "The same route serves link previews' images (`image_url` of a message's `previews`, ids `lp-…`, size `full` only): copies made by the server, so readers never contact the linked site.",
   request: {
     params: z.object({
       assetID: AssetParam,

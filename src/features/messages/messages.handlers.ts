@@ -24,6 +24,7 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
     idempotencyKey: c.req.valid("header")["idempotency-key"],
     mentionedUserIds: input.mentioned_user_ids,
     parentId: input.parent_id ?? undefined,
+    unfurl: input.unfurl,
   });
   return c.json(message, 201, replayed ? { "Idempotent-Replayed": "true" } : {});
 };

@@ -33,6 +33,22 @@ export const Reaction = z
   .object({ emote_asset_id: z.string(), count: z.number().int(), user_ids: z.array(z.string()) })
   .openapi("Reaction");
 
+export const LinkPreview = z
+  .object({
+    url: z.string().openapi({ example: "https://example.com/article" }),
+    title: z.string().nullable().openapi({ example: "An article" }),
+    description: z.string().nullable().openapi({ example: "What the article is about" }),
+    site_name: z.string().nullable().openapi({ example: "Example" }),
+    image_url: z
+      .string()
+      .nullable()
+      .openapi({
+        example: "/files/lp-3f9a0c2e1b4d5a6f7e8d9c0b1a2f3e4d/full?exp=1767225600&sig=q8Vd2r0xWm6nA1cZ4kTfP9eHs3LbY7uJ5oGi0NwRt2E",
+        description: "The page's image, copied by the server and served from this API's origin (a path to resolve against the API's base URL): the linked site never sees who reads",
+      }),
+  })
+  .openapi("LinkPreview");
+
 export const Message = z
   .object({
     id: Snowflake,
@@ -53,6 +69,9 @@ export const Message = z
     mentioned_user_ids: z.array(z.string()).openapi({ description: "Members this message mentions (the sender and non-members are dropped)" }),
     pinned_at: UnixSeconds.nullable(),
     pinned_by: z.string().nullable(),
+    previews: z.array(LinkPreview).openapi({
+      description: "Previews of up to 3 http(s) links, filled in the background after the send (a `message_update` tells); [] until then, and for a sender who sent `\"unfurl\": false`",
+    }),
   })
   .openapi("Message");
 
@@ -88,6 +107,10 @@ export const SendMessageBody = z
     parent_id: MessageId.nullable()
       .optional()
       .openapi({ description: "Reply in this message's thread (a reply to a reply joins the root's thread); null or absent: top-level" }),
+    unfurl: z
+      .boolean()
+      .optional()
+      .openapi({ description: "false: no link previews for this message (its links are never fetched, an edit neither). Default true", example: false }),
   })
   .openapi("SendMessage");
 
@@ -130,5 +153,6 @@ export function messageJson(m: StoredMessage, reactions: ReactionSummary[] = [])
     mentioned_user_ids: deleted ? [] : m.mentionedUserIds,
     pinned_at: m.pinnedAt === null ? null : seconds(m.pinnedAt),
     pinned_by: m.pinnedBy,
+    previews: deleted ? [] : (m.linkPreviews?.previews ?? []),
   };
 }
