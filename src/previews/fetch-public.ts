@@ -11,7 +11,7 @@
  * DEV_LOGIN=true (local development and the tests), as for webhooks.
  */
 import type { Env } from "../env";
-import { targetProblem } from "../webhooks/targets";
+import { targetProblem } from "../platform/outbound-targets";
 
 export const MAX_REDIRECTS = 5;
 export const PAGE_MAX_BYTES = 512 * 1024;
