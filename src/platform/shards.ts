@@ -3,7 +3,7 @@
  * and stored on its row, so adding a shard moves no data; closing one (shards.open = 0) only stops
  * new channels from going there.
  */
-import { drizzle } from "drizzle-orm/d1";
+import { drizzleFactory } from "./db";
 import * as historySchema from "../db/history";
 import type { Env, HistoryDb } from "../env";
 
@@ -24,7 +24,7 @@ export function shardBinding(env: Env, shard: string): D1Database {
 }
 
 /** Drizzle over a (possibly metered) shard binding, with the history schema. */
-export const historyDb = (d1: D1Database): HistoryDb => drizzle(d1, { schema: historySchema, casing: "snake_case" });
+export const historyDb: (d1: D1Database) => HistoryDb = drizzleFactory(historySchema);
 
 /** A `history(shard)` accessor without metering (queue consumers, the cron). */
 export const plainHistory = (env: Env) => (shard: string) => historyDb(shardBinding(env, shard));
