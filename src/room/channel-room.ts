@@ -27,6 +27,7 @@ import { Buckets, FRAME_BUDGET, FRAME_REFILL_PER_S, MAX_FRAME_BYTES, MAX_QUEUED_
 import { type FlushOp, Flusher } from "./flush";
 import { WriteAhead } from "./write-ahead";
 import { emitToWebhooks } from "../webhooks/dispatch";
+import { queuePush } from "../push/schedule";
 import { removeUploads } from "../features/attachments/uploads";
 import { emptyStats, simulateD1Distance } from "../platform/d1-metering";
 import { SendState } from "./send/send-state";
@@ -261,13 +262,14 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 
   /**
-   * After a flush: webhooks for what it wrote (a receiver that reads the message back finds it), each
+   * After a flush: webhooks and pushes for what it wrote (a receiver that reads the message back finds it), each
    * message's own first, then its changes made before the flush; the bytes of uploads deleted with it.
    */
   private afterFlush(ops: FlushOp[]) {
     const deps = roomDeps(this.context(ops[0]!.row.channelId), emptyStats(), crypto.randomUUID());
     const after = async (op: FlushOp) => {
       await emitToWebhooks(deps, "message", op.row.channelId, op.message);
+      await queuePush(this.env, op.message);
       for (const e of op.webhooks ?? []) await emitToWebhooks(deps, e.type, op.row.channelId, e.data);
       if (op.removedAssets?.length) await removeUploads(deps, op.removedAssets);
     };

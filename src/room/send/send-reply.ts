@@ -3,6 +3,7 @@ import * as history from "../../history";
 import { messageNotFound } from "../../platform/errors";
 import { notifyMessage } from "../../realtime/hubs";
 import { emitToWebhooks } from "../../webhooks/dispatch";
+import { queuePush } from "../../push/schedule";
 import { releaseClaims } from "../../features/attachments/attachments.queries";
 import { deleteMentions, keptInOrder } from "../../features/mentions/mentions.queries";
 import { openReply } from "../../features/messages/messages.queries";
@@ -64,6 +65,7 @@ async function announceReply({ deps, shard, room }: Sending, stored: NonNullable
     emitToWebhooks(deps, "message", channelId, message),
     emitToWebhooks(deps, "message_update", channelId, rootJson),
     notifyMessage(deps, message, connected),
+    queuePush(deps.env, message),
   ]).catch((err) => console.error(JSON.stringify({ level: "warn", realtime: "reply", channel_id: channelId, error: String(err) })));
   if (deps.waitUntil) deps.waitUntil(after);
   else await after;
