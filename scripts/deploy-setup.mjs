@@ -4,20 +4,23 @@
 // exists is left alone. Then `npm run deploy`.
 //
 // Needs `wrangler login` or CLOUDFLARE_API_TOKEN (+ CLOUDFLARE_ACCOUNT_ID). Secrets come from the
-// environment (JWT_SECRET, ADMIN_TOKEN, FILE_URL_SECRET) or are asked for; an empty answer to a
-// secret that is only ours (ADMIN_TOKEN, FILE_URL_SECRET) generates a random one.
+// environment (JWT_SECRET, ADMIN_TOKEN, FILE_URL_SECRET, VAPID_PRIVATE_KEY) or are asked for; an empty answer to a
+// secret that is only ours (ADMIN_TOKEN, FILE_URL_SECRET, VAPID_PRIVATE_KEY) generates a random one.
 // WRANGLER=<command> runs another wrangler (the test suite points it at a recording stand-in).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { deployResources, withDatabaseIds } from "./deploy-config.mjs";
+import { newVapidPrivateKey } from "./dev-vars.mjs";
 
 const CONFIG = process.env.WRANGLER_CONFIG ?? "wrangler.toml";
 const SECRETS = [
   { name: "JWT_SECRET", generate: false, why: "HS256 key your backend signs user tokens with (or anything, if JWT_JWKS_URL is set)" },
   { name: "ADMIN_TOKEN", generate: true, show: true, why: "bearer token for /admin/v1" },
   { name: "FILE_URL_SECRET", generate: true, why: "HMAC key of signed file and upload URLs" },
+  // Changing it later invalidates every browser's push subscription: generated once, then left alone.
+  { name: "VAPID_PRIVATE_KEY", generate: newVapidPrivateKey, why: "Web Push signing key (P-256 private key, base64url)" },
 ];
 
 const [bin, ...binArgs] = (process.env.WRANGLER ?? `${process.execPath} node_modules/wrangler/bin/wrangler.js`).split(" ");
@@ -90,7 +93,7 @@ for (const secret of SECRETS) {
   }
   if (!value && prompt) value = (await prompt.question(`  ${secret.name} — ${secret.why}${secret.generate ? " (empty: generate)" : ""}: `)).trim();
   if (!value && secret.generate) {
-    value = randomBytes(32).toString("base64url");
+    value = typeof secret.generate === "function" ? secret.generate() : randomBytes(32).toString("base64url");
     // You call /admin/v1 with it, so it is shown once; a generated URL-signing key nobody needs to see.
     if (secret.show) console.log(`  ${secret.name} generated — keep it: ${value}`);
   }
