@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, json, jsonBody, userSecurity as security } from "../../platform/openapi";
+import { errorResponses, json, jsonBody, userSecurity as security, withErrorCodes } from "../../platform/openapi";
 import { PushSubscription, SubscribeBody, SubscriptionParams, VapidPublicKey } from "./push.schemas";
 
 const tags = ["Push"];
@@ -13,7 +13,7 @@ export const vapidPublicKey = createRoute({
   description:
     "Pass it to `registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey })`, then post the subscription to `POST /v1/push/subscriptions`. " +
     "503 `PUSH_NOT_CONFIGURED` when the server has no `VAPID_PRIVATE_KEY`.",
-  responses: { 200: json(VapidPublicKey, "The key"), ...errorResponses() },
+  responses: { 200: json(VapidPublicKey, "The key"), ...withErrorCodes(["PUSH_NOT_CONFIGURED"]) },
 });
 
 export const subscribe = createRoute({
@@ -37,6 +37,7 @@ export const listSubscriptions = createRoute({
   tags,
   security,
   summary: "Your push subscriptions, oldest first",
+  description: "Every browser subscribed under your account (keys are not shown). A subscription the push service reported gone (404/410) is deleted and no longer listed.",
   responses: { 200: json(z.array(PushSubscription), "Your subscriptions"), ...errorResponses() },
 });
 
