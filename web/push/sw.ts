@@ -42,8 +42,9 @@ sw.addEventListener("notificationclick", (event) => {
       const windows = await sw.clients.matchAll({ type: "window", includeUncontrolled: true });
       const tab = windows.find((w) => new URL(w.url).origin === sw.location.origin);
       if (tab) {
-        await tab.focus();
+        // The message first: focusing can be refused (no user activation), the channel still opens.
         tab.postMessage({ type: "open-channel", channel_id: channelId });
+        await tab.focus().catch(() => undefined);
         return;
       }
       await sw.clients.openWindow(url);
