@@ -7,6 +7,8 @@ export const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret",
   ADMIN_TOKEN: "test-admin-token",
   FILE_URL_SECRET: "test-file-url-secret",
+  // A P-256 private scalar (base64url): the VAPID key the push tests verify signatures against.
+  VAPID_PRIVATE_KEY: "7LCqXZRtlQuIL1WeIEyCVvUHG0MEDYP9IzLDQ2jOOwI",
 };
 
 export default defineConfig(async () => {
@@ -39,6 +41,9 @@ export default defineConfig(async () => {
                   // The dead-letter line retries every second (production: from a minute, up to 15).
                   DEAD_LETTER_RETRY_SECONDS: "1,1",
                   WEBHOOK_RETRY_DELAYS: "0,0,0,0",
+                  // Pushes: a 3 s coalescing window (production 30 s), retries without delay.
+                  PUSH_COALESCE_SECONDS: "3",
+                  PUSH_RETRY_SECONDS: "0",
                   WEBHOOK_RECEIVER: receiver.url,
                   TEST_MIGRATIONS: migrations,
                   TEST_HISTORY_MIGRATIONS: historyMigrations,

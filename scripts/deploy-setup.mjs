@@ -4,11 +4,11 @@
 // exists is left alone. Then `npm run deploy`.
 //
 // Needs `wrangler login` or CLOUDFLARE_API_TOKEN (+ CLOUDFLARE_ACCOUNT_ID). Secrets come from the
-// environment (JWT_SECRET, ADMIN_TOKEN, FILE_URL_SECRET) or are asked for without echo; an empty
-// answer to a secret that is only ours (ADMIN_TOKEN, FILE_URL_SECRET) generates a random one.
-// Every secret is at least 32 bytes (an HMAC key or a bearer token shorter than that is guessable
-// offline or online). A generated ADMIN_TOKEN is shown only on a terminal; otherwise (CI logs, a
-// pipe) it goes to a file only its owner can read, and the output says where.
+// environment (JWT_SECRET, ADMIN_TOKEN, FILE_URL_SECRET, VAPID_PRIVATE_KEY) or are asked for without
+// echo; an empty answer to a secret that is only ours (ADMIN_TOKEN, FILE_URL_SECRET, VAPID_PRIVATE_KEY)
+// generates a random one. Every secret is at least 32 bytes (an HMAC key or a bearer token shorter
+// than that is guessable offline or online). A generated ADMIN_TOKEN is shown only on a terminal;
+// otherwise (CI logs, a pipe) it goes to a file only its owner can read, and the output says where.
 // WRANGLER=<command> runs another wrangler (the test suite points it at a recording stand-in).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,12 +16,15 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { deployResources, withDatabaseIds } from "./deploy-config.mjs";
 import { askSecret } from "./secret-prompt.mjs";
+import { newVapidPrivateKey } from "./dev-vars.mjs";
 
 const CONFIG = process.env.WRANGLER_CONFIG ?? "wrangler.toml";
 const SECRETS = [
   { name: "JWT_SECRET", generate: false, why: "HS256 key your backend signs user tokens with (or anything, if JWT_JWKS_URL is set)" },
   { name: "ADMIN_TOKEN", generate: true, show: true, why: "bearer token for /admin/v1" },
   { name: "FILE_URL_SECRET", generate: true, why: "HMAC key of signed file and upload URLs" },
+  // Changing it later invalidates every browser's push subscription: generated once, then left alone.
+  { name: "VAPID_PRIVATE_KEY", generate: newVapidPrivateKey, why: "Web Push signing key (P-256 private key, base64url)" },
 ];
 
 /** Shortest secret accepted, in UTF-8 bytes (a generated one is 32 random bytes). */
@@ -115,7 +118,7 @@ for (const secret of SECRETS) {
     }
   }
   if (!value && secret.generate) {
-    value = randomBytes(MIN_SECRET_BYTES).toString("base64url");
+    value = typeof secret.generate === "function" ? secret.generate() : randomBytes(MIN_SECRET_BYTES).toString("base64url");
     // You call /admin/v1 with it, so it is handed over once; a generated URL-signing key nobody needs to see.
     if (secret.show) showGenerated(secret.name, value);
   }

@@ -28,6 +28,8 @@ export interface Env {
   DIRECTORY: Queue<DirectoryJob>;
   /** Outbound webhook deliveries, one message per attempt due (src/webhooks/deliver.ts). */
   WEBHOOKS: Queue<WebhookJob>;
+  /** Web Push: who gets a push for a flushed message, coalescing windows, and retried sends (src/push/consume.ts). */
+  PUSH: Queue<PushJob>;
   ATTACHMENTS: R2Bucket;
   IMAGES: ImagesBinding;
   USER_RATE_LIMITER: RateLimit;
@@ -65,6 +67,14 @@ export interface Env {
   FAULT_INJECTION?: string;
   /** Browser origins allowed to call the API: comma-separated, or `*`; empty allows none. */
   CORS_ORIGINS?: string;
+  /** Secret: the VAPID private key (base64url P-256 scalar) that signs pushes; its public key is derived. Unset: no pushes. */
+  VAPID_PRIVATE_KEY?: string;
+  /** The VAPID `sub` claim: a `mailto:` or `https:` contact for push services (default mailto:push@example.invalid). */
+  VAPID_SUBJECT?: string;
+  /** Seconds of a channel's push coalescing window per user (default 30); tests shorten it. */
+  PUSH_COALESCE_SECONDS?: string;
+  /** First delay in seconds before a push is retried after 429/5xx, doubling per attempt (default 30); tests set 0. */
+  PUSH_RETRY_SECONDS?: string;
 }
 
 /** The directory database (DB): users, channels, members, uploads, keys. */
@@ -83,6 +93,34 @@ export interface WebhookJob {
   deliveryId: string;
   webhookId: number;
 }
+
+/** What a push needs of a message: taken from the message JSON when it reached D1 (src/push/schedule.ts). */
+export interface PushMessage {
+  id: string;
+  channel_id: string;
+  parent_id: string | null;
+  sender_id: string;
+  sender_name: string;
+  body: string;
+  attachments: number;
+  mentioned_user_ids: string[];
+}
+
+/** A notification as it is encrypted and sent: the payload of DESIGN §16 and its request headers. */
+export interface PushNotification {
+  payload: string;
+  urgency: "high" | "normal";
+  topic: string;
+}
+
+/**
+ * What travels through the PUSH queue: a flushed message (who gets a push?), the end of coalescing
+ * windows (send what they held back), and a retried send to one subscription.
+ */
+export type PushJob =
+  | { kind: "message"; message: PushMessage }
+  | { kind: "window"; channelId: string; userIds: string[] }
+  | { kind: "send"; subscriptionId: string; notification: PushNotification; attempt: number };
 
 /** What travels through the JOBS queue. */
 export type Job = RoomCall | HubCalls | PurgeJob;

@@ -37,6 +37,9 @@ import { deadJobs, jobs } from "./jobs";
 import { scheduled } from "./scheduled";
 import { consumeDeliveries } from "./webhooks/deliver";
 import type { WebhookJob } from "./webhooks/dispatch";
+import { consumePush } from "./push/consume";
+import type { PushJob } from "./env";
+import { pushRouter } from "./features/push/push.index";
 
 // The integration API answers errors in Connecteam's shapes; everything else in `/v1`'s.
 const app = createApp([
@@ -66,6 +69,7 @@ const routes = app
   .route("/", socketTicketRouter)
   .route("/", typingRouter)
   .route("/", attachmentsRouter)
+  .route("/", pushRouter)
   .use("/admin/v1/*", requireAdmin)
   .route("/", adminRouter)
   .route("/", shardsRouter)
@@ -90,10 +94,11 @@ export { ChannelRoom } from "./room/channel-room";
 import { type DirectoryJob, consumeDirectoryUpdates } from "./room/directory-updates";
 export { UserHub } from "./realtime/user-hub";
 
-/** The webhooks', the directory's and JOBS' dead-letter queue names in wrangler.toml; every other queue is JOBS. */
+/** The webhooks', the directory's, JOBS' dead-letter and the push queue names in wrangler.toml; every other queue is JOBS. */
 const WEBHOOKS_QUEUE = "edge-chat-webhooks";
 const DIRECTORY_QUEUE = "edge-chat-directory";
 const JOBS_DEAD_QUEUE = "edge-chat-jobs-dead";
+const PUSH_QUEUE = "edge-chat-push";
 
 export default {
   fetch: app.fetch,
@@ -101,9 +106,11 @@ export default {
   queue: (batch, env) =>
     batch.queue === WEBHOOKS_QUEUE
       ? consumeDeliveries(batch as MessageBatch<WebhookJob>, env)
+      : batch.queue === PUSH_QUEUE
+        ? consumePush(batch as MessageBatch<PushJob>, env)
       : batch.queue === DIRECTORY_QUEUE
         ? consumeDirectoryUpdates(batch as MessageBatch<DirectoryJob>, env)
         : batch.queue === JOBS_DEAD_QUEUE
           ? deadJobs(batch as MessageBatch<DeadJob>, env)
           : jobs(batch as MessageBatch<Job>, env),
-} satisfies ExportedHandler<Env, DeadJob | WebhookJob | DirectoryJob>;
+} satisfies ExportedHandler<Env, DeadJob | WebhookJob | DirectoryJob | PushJob>;

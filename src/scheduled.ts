@@ -6,6 +6,7 @@ import { resumePurges } from "./features/channels/purge";
 import { webhookHousekeeping } from "./webhooks/housekeeping";
 import { sweepRetention } from "./features/retention/sweep";
 import { pruneCache } from "./previews/cache";
+import { pruneWindows } from "./push/recipients.queries";
 
 /**
  * Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. Locally
@@ -26,6 +27,8 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   const retention = await sweepRetention(env, db, now);
   // Link previews cached more than 24 h ago would be fetched again anyway (src/previews/cache.ts).
   await pruneCache(db, now);
+  // Push coalescing windows long over (src/push/recipients.queries.ts).
+  await pruneWindows(env.DB, now);
   if (env.LOG_LEVEL !== "silent") {
     console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks, retention }));
   }

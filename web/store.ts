@@ -3,6 +3,7 @@
 // socket (messages, threads, reactions, typing, receipts, presence). Components read signals and
 // call these functions.
 import { batch, computed, signal } from "@preact/signals";
+import { disableNotifications } from "./push/push";
 import type { Channel, ChatClient, Me, Message, SocketStatus } from "../sdk";
 import { randomId } from "../sdk";
 import { clientFor, type Session, saveSession } from "./session";
@@ -62,6 +63,8 @@ export async function start(session: Session): Promise<void> {
 
 export function signOut(): void {
   stopListening?.();
+  // This browser's push subscription goes with the session (best effort, not awaited).
+  if (client.value) void disableNotifications(client.value);
   client.value?.close();
   saveSession(null);
   batch(() => {

@@ -14,6 +14,8 @@ export const users = sqliteTable("users", {
   kind: text({ enum: ["user", "publisher"] }).notNull().default("user"),
   createdAt: integer().notNull().default(nowMs),
   updatedAt: integer().notNull().default(nowMs),
+  /** Do not disturb until this time (ms): no pushes before it (DESIGN §16). */
+  dndUntil: integer(),
 });
 
 export const channels = sqliteTable(
@@ -78,10 +80,14 @@ export const channelMembers = sqliteTable(
      * applies only above it, so it never undoes a later "mark unread".
      */
     cursorStamp: integer().notNull().default(0),
+    /** Push level for this channel; null: the default (`all` in DMs and groups of at most 10, else `mentions`). */
+    notifications: text({ enum: ["all", "mentions", "none"] }),
   },
   (t) => [
     primaryKey({ columns: [t.channelId, t.userId] }),
     index("channel_members_user").on(t.userId),
+    // A message to a large channel finds who asked for every message here, not by walking its members.
+    index("channel_members_notify_all").on(t.channelId, t.userId).where(sql`notifications = 'all'`),
     // Member lists page in join order.
     index("channel_members_joined").on(t.channelId, t.joinedAt, t.userId),
   ],
@@ -224,3 +230,39 @@ export const linkPreviewCache = sqliteTable("link_preview_cache", {
   fetchedAt: integer().notNull(),
   preview: text({ mode: "json" }).$type<import("./history").LinkPreview | null>(),
 });
+/**
+ * Browsers' Web Push subscriptions (DESIGN §16). One endpoint belongs to one user at a time:
+ * subscribing it again moves it. The keys are the browser's (`p256dh`, `auth`), base64url.
+ */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: text().primaryKey(),
+    userId: text().notNull().references(() => users.id, { onDelete: "cascade" }),
+    endpoint: text().notNull(),
+    p256dh: text().notNull(),
+    auth: text().notNull(),
+    /** The browser's `expirationTime` (ms), if it gave one; past it the subscription is not used. */
+    expiresAt: integer(),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [uniqueIndex("push_subscriptions_endpoint").on(t.endpoint), index("push_subscriptions_user").on(t.userId)],
+);
+
+/**
+ * Coalescing of pushes per user and channel: `until` ends the window opened by the last push sent;
+ * `pending` is the latest notification held back meanwhile (JSON), sent when the window ends.
+ */
+export const pushWindows = sqliteTable(
+  "push_windows",
+  {
+    userId: text().notNull(),
+    channelId: text().notNull(),
+    until: integer().notNull(),
+    pending: text(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] })],
+);
+
+export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;

@@ -42,4 +42,5 @@ export const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   UPLOAD_PENDING_LIMIT: "You have 20 unused uploads (the limit is 20): attach one to a message, or retry after Retry-After seconds",
   INTERNAL: "Internal error",
   CHAT_UNAVAILABLE: "The database is briefly unavailable; retry after Retry-After seconds",
+  PUSH_NOT_CONFIGURED: "Push notifications are not set up on this server (no VAPID_PRIVATE_KEY)",
 };

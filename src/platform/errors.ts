@@ -39,6 +39,7 @@ export const ERROR_STATUS = {
   UPLOAD_PENDING_LIMIT: 429,
   INTERNAL: 500,
   CHAT_UNAVAILABLE: 503,
+  PUSH_NOT_CONFIGURED: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -13,9 +13,12 @@ export const ErrorResponse = z
   })
   .openapi("Error");
 
+/** Codes only one route can answer: listed where that route names them (`withErrorCodes`), not on every route. */
+const ROUTE_SPECIFIC = new Set<ErrorCode>(["PUSH_NOT_CONFIGURED"]);
+
 /** The codes a status carries (the catalogue in errors.ts), as named OpenAPI examples. */
-function examplesFor(status: number) {
-  const codes = (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => ERROR_STATUS[code] === status && code !== "INTERNAL");
+function examplesFor(status: number, extra: ErrorCode[] = []) {
+  const codes = (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => ERROR_STATUS[code] === status && code !== "INTERNAL" && (!ROUTE_SPECIFIC.has(code) || extra.includes(code)));
   return { codes, examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: errorBody(code, ERROR_EXAMPLES[code]) }])) };
 }
 
@@ -30,6 +33,16 @@ export const errorResponses = (...statuses: number[]) =>
       return [s, { description: `Error: ${codes.join(", ")}`, content: { "application/json": { schema: ErrorResponse, examples } } }];
     }),
   );
+
+/** `errorResponses` plus route-specific codes (each under its own status). */
+export function withErrorCodes(codes: ErrorCode[], ...statuses: number[]) {
+  const responses = errorResponses(...statuses, ...codes.map((c) => ERROR_STATUS[c]));
+  for (const status of new Set(codes.map((c) => ERROR_STATUS[c]))) {
+    const { codes: all, examples } = examplesFor(status, codes);
+    responses[status] = { description: `Error: ${all.join(", ")}`, content: { "application/json": { schema: ErrorResponse, examples } } };
+  }
+  return responses;
+}
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

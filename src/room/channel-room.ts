@@ -28,6 +28,7 @@ import { type FlushOp, Flusher } from "./flush";
 import { WriteAhead } from "./write-ahead";
 import { RoomPreviews } from "./previews";
 import { emitToWebhooks } from "../webhooks/dispatch";
+import { queuePush } from "../push/schedule";
 import { removeUploads } from "../features/attachments/uploads";
 import { emptyStats, simulateD1Distance } from "../platform/d1-metering";
 import { SendState } from "./send/send-state";
@@ -167,9 +168,8 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   async send(request: RoomSendRequest) {
     if (request.unfurl === false) this.previews.optOut(request.messageId);
     const result = await runSend(this.context(request.channelId), request);
-    // A reply is in D1 once answered: its previews start now (a top-level message's after its flush).
-    if ("message" in result && result.message.parent_id !== null && !result.replayed) this.previews.start(request.channelId, result.message.id, undefined, result.message.body);
-    else if ("error" in result && request.unfurl === false) this.previews.forget(request.messageId);
+    // Previews start after the message's flush (afterFlush), replies included.
+    if ("error" in result && request.unfurl === false) this.previews.forget(request.messageId);
     return result;
   }
 
@@ -274,18 +274,20 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 
   /**
-   * After a flush: webhooks for what it wrote (a receiver that reads the message back finds it), each
+   * After a flush: webhooks and pushes for what it wrote (a receiver that reads the message back finds it), each
    * message's own first, then its changes made before the flush; the bytes of uploads deleted with it.
    */
   private afterFlush(ops: FlushOp[]) {
     const deps = roomDeps(this.context(ops[0]!.row.channelId), emptyStats(), crypto.randomUUID());
     const after = async (op: FlushOp) => {
       await emitToWebhooks(deps, "message", op.row.channelId, op.message);
+      // Deleted before its flush: nobody is woken for it, nothing of it is fetched.
+      if (op.row.deletedAt == null) await queuePush(this.env, op.message);
       for (const e of op.webhooks ?? []) await emitToWebhooks(deps, e.type, op.row.channelId, e.data);
       if (op.removedAssets?.length) await removeUploads(deps, op.removedAssets);
     };
     for (const op of ops) this.ctx.waitUntil(after(op));
-    for (const op of ops) this.previews.start(op.row.channelId, op.row.id, op.shard, op.row.body);
+    for (const op of ops) if (op.row.deletedAt == null) this.previews.start(op.row.channelId, op.row.id, op.shard, op.row.body);
   }
 
   /** Tests only: pause flushes (D1 then trails the room), or make the next `n` flush attempts fail. */

@@ -3,7 +3,7 @@
 //   POST /hooks/<bucket>?fail=N&status=S&delay=MS&slow=K  answers S (default 500) to the first N
 //                                         attempts of each X-Webhook-Id, then 200; after MS
 //                                         milliseconds (only the first K attempts, when K is given)
-//   GET  /log/<bucket>                    what arrived: [{at, headers, body, answered}], oldest first
+//   GET  /log/<bucket>                    what arrived: [{at, headers, body, body_base64, answered}], oldest first
 //   GET  /pages/<bucket>/<kind>           a page for the link-preview tests (servePage below), logged
 //                                         in the bucket as {at, path, host, finished}
 import { createServer } from "node:http";
@@ -85,7 +85,9 @@ export async function startReceiver() {
       const failing = seen <= Number(url.searchParams.get("fail") ?? 0);
       const answered = failing ? Number(url.searchParams.get("status") ?? 500) : 200;
       const log = buckets.get(bucket) ?? [];
-      log.push({ at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), answered });
+      // body_base64: the bytes as sent (push bodies are encrypted, not text).
+      const raw = Buffer.concat(chunks);
+      log.push({ at: Date.now(), headers: req.headers, body: raw.toString("utf8"), body_base64: raw.toString("base64url"), answered });
       buckets.set(bucket, log);
       const answer = () => res.writeHead(answered, { "Content-Type": "text/plain" }).end(failing ? "failing on purpose" : "ok");
       const slow = url.searchParams.has("slow") ? seen <= Number(url.searchParams.get("slow")) : true;

@@ -46,7 +46,7 @@ describe("npm run deploy:setup", () => {
     const created = account();
     expect(created.databases.map((d: { name: string }) => d.name)).toEqual(["edge-chat", "edge-chat-history-0", "edge-chat-history-1"]);
     expect(created.buckets).toEqual(["edge-chat-attachments"]);
-    expect(created.queues).toEqual(["edge-chat-jobs", "edge-chat-jobs-dead", "edge-chat-directory", "edge-chat-webhooks"]);
+    expect(created.queues).toEqual(["edge-chat-jobs", "edge-chat-jobs-dead", "edge-chat-directory", "edge-chat-webhooks", "edge-chat-push"]);
     expect(databaseIds()).toEqual(created.databases.map((d: { uuid: string }) => d.uuid));
     expect(first.calls.filter((c) => c.startsWith("d1 migrations apply"))).toEqual(["d1 migrations apply DB --remote", "d1 migrations apply HISTORY_0 --remote", "d1 migrations apply HISTORY_1 --remote"]);
     expect(created.secrets.JWT_SECRET).toBe(JWT_SECRET);
@@ -61,6 +61,9 @@ describe("npm run deploy:setup", () => {
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect(first.stdout + first.stderr).not.toContain(created.secrets.FILE_URL_SECRET);
     expect(first.stdout + first.stderr).not.toContain(JWT_SECRET);
+    // A P-256 private scalar: the Worker derives the VAPID public key from it.
+    expect(created.secrets.VAPID_PRIVATE_KEY).toMatch(/^[\w-]{43}$/);
+    expect(first.stdout + first.stderr).not.toContain(created.secrets.VAPID_PRIVATE_KEY);
 
     const again = setup();
     expect(again.status, again.stderr).toBe(0);

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { ChannelNotifications } from "./push-controls";
 import { loadSession } from "../session";
 import type { Channel } from "../../sdk";
 import { activeChannel, channelName, connection, error, me, online, pins, start, thread, togglePins, view } from "../store";
@@ -45,6 +46,7 @@ export function App() {
                 <h1>{channel.type === "dm" ? channelName(channel) : `# ${channelName(channel)}`}</h1>
                 <span class="muted">{channel.type === "dm" ? "Direct message" : channel.type}</span>
                 <Presence channel={channel} />
+                <ChannelNotifications channel={channel} />
                 <button type="button" class="secondary pins-toggle" aria-expanded={pins.value !== null} onClick={() => void togglePins()}>
                   Pinned messages
                 </button>

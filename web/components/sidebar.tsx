@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { activeId, channelName, channels, client, error, me, openChannel, refreshChannels, runSearch, signOut, view } from "../store";
 import { SearchBox } from "./search";
+import { NotificationsMenu } from "./push-controls";
 
 export function Sidebar() {
   return (
@@ -10,6 +11,7 @@ export function Sidebar() {
         <span class="me-name">{me.value?.display_name}</span>
         <button type="button" class="link" onClick={signOut}>Sign out</button>
       </div>
+      <NotificationsMenu />
       <SearchBox onSearch={(q) => void runSearch(q)} />
       <nav aria-label="Channels">
         <ul>

@@ -33,7 +33,7 @@ export const addMember: AppRouteHandler<typeof routes.addMember> = async (c) => 
 };
 
 export const updateMyMembership: AppRouteHandler<typeof routes.updateMyMembership> = async (c) =>
-  c.json(await service.setMyHidden(depsOf(c), c.get("user"), c.req.valid("param").channelID, c.req.valid("json").hidden), 200);
+  c.json(await service.updateMyMembership(depsOf(c), c.get("user"), c.req.valid("param").channelID, c.req.valid("json")), 200);
 
 export const updateMember: AppRouteHandler<typeof routes.updateMember> = async (c) => {
   const { channelID, userID } = c.req.valid("param");

@@ -108,11 +108,14 @@ export async function unhide(db: Db, channelId: string, userId: string) {
     .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId), eq(channelMembers.hidden, true)));
 }
 
-export async function setHidden(db: Db, channelId: string, userId: string, hidden: boolean) {
-  await db
+/** Your own settings of a membership (hidden, push level); what is not given stays. The row after, or undefined. */
+export async function setMySettings(db: Db, channelId: string, userId: string, patch: { hidden?: boolean; notifications?: "all" | "mentions" | "none" | null }) {
+  return db
     .update(channelMembers)
-    .set({ hidden })
-    .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)));
+    .set(patch)
+    .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)))
+    .returning({ hidden: channelMembers.hidden, notifications: channelMembers.notifications })
+    .get();
 }
 
 /** Moves the member's read cursor (any direction): unread counts follow the position. */

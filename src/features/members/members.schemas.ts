@@ -39,11 +39,24 @@ export const UpdateMemberBody = z
   })
   .openapi("UpdateMember");
 
-export const UpdateMyMembershipBody = z
-  .object({ hidden: z.boolean().openapi({ example: true, description: "true hides the channel from your list; a new message in a DM unhides it" }) })
-  .openapi("UpdateMyMembership");
+export const NotificationLevel = z.enum(["all", "mentions", "none"]).openapi({
+  example: "mentions",
+  description: "Pushes for this channel: `all` messages, only `mentions` (and replies in your threads), or `none`. Default: `all` in DMs and groups of at most 10 members, else `mentions`",
+});
 
-export const MyMembership = Member.extend({ hidden: z.boolean() }).openapi("MyMembership");
+export const UpdateMyMembershipBody = z
+  .object({
+    hidden: z.boolean().optional().openapi({ example: true, description: "true hides the channel from your list; a new message in a DM unhides it" }),
+    notifications: NotificationLevel.nullable().optional().openapi({ description: "Your push level here; null goes back to the channel's default" }),
+  })
+  .refine((b) => b.hidden !== undefined || b.notifications !== undefined, { message: "Send hidden, notifications, or both" })
+  .openapi("UpdateMyMembership", { example: { notifications: "mentions" } });
+
+export const MyMembership = Member.extend({
+  hidden: z.boolean(),
+  notifications: NotificationLevel.openapi({ description: "Your push level here (the default when you never set one)" }),
+  notifications_default: z.boolean().openapi({ example: false, description: "true while you never set a level: `notifications` is the channel's default" }),
+}).openapi("MyMembership");
 
 export function memberJson(m: { userId: string; displayName: string; role: MemberRole; joinedAt: number }) {
   return { user_id: m.userId, display_name: m.displayName, role: m.role, joined_at: seconds(m.joinedAt) };

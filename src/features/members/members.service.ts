@@ -10,6 +10,7 @@ import { channelJson } from "../channels/channels.schemas";
 import * as q from "./members.queries";
 import { refuseBlockers } from "../blocks/blocks.service";
 import { memberJson } from "./members.schemas";
+import { defaultLevel, type NotificationLevel } from "../../push/levels";
 
 const alreadyMember = () => new ApiError("CHAT_ALREADY_MEMBER", "User is already a member");
 const notAMember = (id: string) => new ApiError("CHAT_USER_NOT_FOUND", `User ${id} is not a member of this channel`);
@@ -47,12 +48,15 @@ export async function addMember(deps: Deps, me: string, channelId: string, userI
   }
 }
 
-export async function setMyHidden({ db }: Deps, me: { id: string; name: string }, channelId: string, hidden: boolean) {
+/** Your settings of a membership: hidden, and the push level (DESIGN §16; null: the channel's default). */
+export async function updateMyMembership({ db }: Deps, me: { id: string; name: string }, channelId: string, patch: { hidden?: boolean; notifications?: NotificationLevel | null }) {
   const access = await loadChannel(db, channelId, me.id);
   const membership = requireMember(access);
-  await q.setHidden(db, access.channel.id, me.id, hidden);
+  const row = await q.setMySettings(db, access.channel.id, me.id, patch);
+  if (!row) throw new ApiError("CHAT_NOT_MEMBER", "You are not a member of this channel");
   const target = await q.findUserInChannel(db, access.channel.id, me.id);
-  return { ...memberJson({ ...membership, userId: me.id, displayName: target?.displayName ?? me.name }), hidden };
+  const notifications = row.notifications ?? defaultLevel(access.channel);
+  return { ...memberJson({ ...membership, userId: me.id, displayName: target?.displayName ?? me.name }), hidden: row.hidden, notifications, notifications_default: row.notifications === null };
 }
 
 /** Grants or revokes admin; `owner` transfers ownership (the old owner becomes an admin). */

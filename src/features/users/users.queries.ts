@@ -7,6 +7,11 @@ export async function getUser(db: Db, id: string) {
   return db.query.users.findFirst({ where: eq(users.id, id) });
 }
 
+/** Do not disturb until `until` (ms), or off (null). The row after. */
+export async function setDndUntil(db: Db, id: string, until: number | null) {
+  return db.update(users).set({ dndUntil: until }).where(eq(users.id, id)).returning().get();
+}
+
 /** Which of `ids` (at most 100: D1's bound-parameter limit) are known users. */
 export async function findExistingUserIds(db: Db, ids: string[]) {
   const rows = await db.select({ id: users.id }).from(users).where(inArray(users.id, ids));
