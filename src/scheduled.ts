@@ -5,6 +5,7 @@ import type { Env } from "./env";
 import { resumePurges } from "./features/channels/purge";
 import { webhookHousekeeping } from "./webhooks/housekeeping";
 import { sweepRetention } from "./features/retention/sweep";
+import { resumeErasures } from "./features/erasure/resume";
 
 /**
  * Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. Locally
@@ -23,7 +24,9 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   const webhooks = await webhookHousekeeping(env, now);
   // Messages past their channel's retention (DESIGN §17), every shard, within a time budget.
   const retention = await sweepRetention(env, db, now);
+  // Erasures that stopped, and those waiting on a legal hold (released ones then finish), run again.
+  const erasures = await resumeErasures(env, db);
   if (env.LOG_LEVEL !== "silent") {
-    console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks, retention }));
+    console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks, retention, erasures_resumed: erasures }));
   }
 }

@@ -57,6 +57,8 @@ export const messages = sqliteTable(
     index("messages_channel_pinned").on(t.channelId, t.pinnedAt).where(sql`pinned_at IS NOT NULL`),
     // Marking a channel unread counts the reader's own messages after the new cursor.
     index("messages_channel_sender_position").on(t.channelId, t.senderId, t.position),
+    // Erasure and a user's export (DESIGN §17) walk one sender's messages in every channel, in id order.
+    index("messages_sender").on(t.senderId, t.id),
   ],
 );
 
@@ -72,6 +74,8 @@ export const reactions = sqliteTable(
     primaryKey({ columns: [t.messageId, t.emoteAssetId, t.userId] }),
     // The first users of each emote, in order, without reading the rest.
     index("reactions_emote_order").on(t.messageId, t.emoteAssetId, t.createdAt, t.userId),
+    // Erasure and a user's export (DESIGN §17) find one user's reactions without a scan.
+    index("reactions_user").on(t.userId),
   ],
 );
 

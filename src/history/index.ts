@@ -11,3 +11,4 @@ export * from "./search";
 export * from "./threads";
 export type { InlineEmote, MessageRow, StoredAttachment } from "../db/history";
 export * from "./retention";
+export * from "./erasure";

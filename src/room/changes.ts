@@ -9,6 +9,7 @@ import { attachmentUrl } from "../features/attachments/attachment-url";
 import { setBlocked } from "../features/blocks/blocks.service";
 import { deleteChannel, updateChannel } from "../features/channels/channels.service";
 import { addMember, assignOwner, removeMember, setRole } from "../features/members/members.service";
+import { eraseMember } from "../features/erasure/erase-member";
 import { deleteMessage, editMessage } from "../features/messages/messages.service";
 import { pin, unpin } from "../features/pins/pins.service";
 import { addReaction, removeReaction } from "../features/reactions/reactions.service";
@@ -88,6 +89,7 @@ export const ROOM_CHANGES = {
   updateChannel: change("alone", updateChannel),
   deleteChannel: change("alone", deleteChannel),
   setBlocked: change("alone", setBlocked),
+  eraseMember: change("alone", eraseMember),
 };
 
 export type RoomChangeName = keyof typeof ROOM_CHANGES;
