@@ -92,3 +92,25 @@ export const reactionCounts = sqliteTable(
 );
 
 export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * Originals kept by a legal hold (DESIGN §17): when a user edits or deletes a message that an active
+ * hold covers, the version being replaced is kept here (users see the edit or the tombstone; exports
+ * include these). Goes with its message (retention after the hold's release, a channel's purge, an
+ * erasure that deletes), by the foreign key.
+ */
+export const heldOriginals = sqliteTable(
+  "held_originals",
+  {
+    messageId: text().notNull().references(() => messages.id, { onDelete: "cascade" }),
+    /** When this version stopped being current (ms). */
+    replacedAt: integer().notNull(),
+    reason: text({ enum: ["edit", "delete"] }).notNull(),
+    body: text().notNull(),
+    attachments: text({ mode: "json" }).$type<StoredAttachment[]>().notNull(),
+    inlineEmotes: text({ mode: "json" }).$type<InlineEmote[]>().notNull(),
+    /** When this version was written: the message's creation, or its previous edit. */
+    versionAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.replacedAt] })],
+);

@@ -12,3 +12,4 @@ export * from "./threads";
 export type { InlineEmote, MessageRow, StoredAttachment } from "../db/history";
 export * from "./retention";
 export * from "./erasure";
+export * from "./held";
