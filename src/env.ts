@@ -122,8 +122,14 @@ export type PushJob =
   | { kind: "window"; channelId: string; userIds: string[] }
   | { kind: "send"; subscriptionId: string; notification: PushNotification; attempt: number };
 
+/** Erase one user (src/features/erasure/erase.ts): one time-bounded run per message. */
+export interface EraseJob {
+  kind: "erase";
+  pseudonym: string;
+}
+
 /** What travels through the JOBS queue. */
-export type Job = RoomCall | HubCalls | PurgeJob;
+export type Job = RoomCall | HubCalls | PurgeJob | EraseJob;
 
 /** "Try this channel's dead-letter line now" (src/realtime/dead-letters.ts). */
 export interface DrainJob {

@@ -5,6 +5,7 @@ import { shardsRouter } from "./features/admin/shards";
 import { deadLettersRouter } from "./features/admin/dead-letters";
 import { retentionRouter } from "./features/retention/retention.index";
 import { legalHoldsRouter } from "./features/retention/holds";
+import { adminErasureRouter, selfErasureRouter } from "./features/erasure/erasure.index";
 import { attachmentsRouter } from "./features/attachments/attachments.index";
 import { blocksRouter } from "./features/blocks/blocks.index";
 import { channelsRouter } from "./features/channels/channels.index";
@@ -56,6 +57,7 @@ const routes = app
   .route("/", channelsRouter)
   .route("/", membersRouter)
   .route("/", usersRouter)
+  .route("/", selfErasureRouter)
   .route("/", blocksRouter)
   .route("/", peopleRouter)
   .route("/", messagesRouter)
@@ -76,6 +78,7 @@ const routes = app
   .route("/", deadLettersRouter)
   .route("/", retentionRouter)
   .route("/", legalHoldsRouter)
+  .route("/", adminErasureRouter)
   .route("/", adminIntegrationRouter)
   .route("/", webhooksRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).

@@ -1,4 +1,5 @@
-import type { DeadJob, Env, Job, PurgeJob } from "./env";
+import type { DeadJob, EraseJob, Env, Job, PurgeJob } from "./env";
+import { runErasure } from "./features/erasure/erase";
 import { consumeHubCalls } from "./realtime/hubs";
 import type { HubCalls } from "./room/protocol";
 import { purgeDeletedChannel } from "./features/channels/purge";
@@ -9,13 +10,16 @@ import { consumeDeadLetters, deadLetterDelay } from "./realtime/dead-letters";
 
 const isHubCalls = (m: Message<DeadJob>): m is Message<HubCalls> => m.body.kind === "hubs";
 const isPurge = (m: Message<DeadJob>): m is Message<PurgeJob> => m.body.kind === "purge";
+const isErase = (m: Message<DeadJob>): m is Message<EraseJob> => m.body.kind === "erase";
+const isRoomCall = (m: Message<DeadJob>): m is Message<RoomCall> => !isHubCalls(m) && !isPurge(m) && !isErase(m);
 
 /** The JOBS queue's consumer (wrangler.toml): room calls keep their order; hub calls; purges run one chunk each. */
 export async function jobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
   await ensureIdNode(env);
-  await consumeRoomCalls(batch.messages.filter((m): m is Message<RoomCall> => !isHubCalls(m) && !isPurge(m)), env);
+  await consumeRoomCalls(batch.messages.filter(isRoomCall), env);
   await consumeHubCalls(batch.messages.filter(isHubCalls), env, (attempts) => jobsRetryDelay(env, attempts));
   await consumePurges(batch.messages.filter(isPurge), () => 30, env);
+  await consumeErasures(batch.messages.filter(isErase), () => 30, env);
 }
 
 /**
@@ -26,9 +30,11 @@ export async function jobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
 export async function deadJobs(batch: MessageBatch<DeadJob>, env: Env): Promise<void> {
   await ensureIdNode(env);
   const delay = (attempts: number) => deadLetterDelay(env, attempts);
-  await consumeDeadLetters(batch.messages.filter((m) => !isHubCalls(m) && !isPurge(m)), env);
+  // Room calls and drains (everything else is one of the three kinds below).
+  await consumeDeadLetters(batch.messages.filter((m) => !isHubCalls(m) && !isPurge(m) && !isErase(m)), env);
   await consumeHubCalls(batch.messages.filter(isHubCalls), env, delay);
   await consumePurges(batch.messages.filter(isPurge), delay, env);
+  await consumeErasures(batch.messages.filter(isErase), delay, env);
 }
 
 async function consumePurges(messages: Message<PurgeJob>[], delay: (attempts: number) => number, env: Env) {
@@ -38,6 +44,19 @@ async function consumePurges(messages: Message<PurgeJob>[], delay: (attempts: nu
       message.ack();
     } catch (err) {
       console.error(JSON.stringify({ level: "warn", queue: "jobs", job: "purge", error: String(err) }));
+      message.retry({ delaySeconds: delay(message.attempts) });
+    }
+  }
+}
+
+/** Erasures: one time-bounded run per message; a run that stops early has queued the next itself. */
+async function consumeErasures(messages: Message<EraseJob>[], delay: (attempts: number) => number, env: Env) {
+  for (const message of messages) {
+    try {
+      await runErasure(env, message.body.pseudonym);
+      message.ack();
+    } catch (err) {
+      console.error(JSON.stringify({ level: "warn", queue: "jobs", job: "erase", error: String(err), stack: (err as Error).stack }));
       message.retry({ delaySeconds: delay(message.attempts) });
     }
   }

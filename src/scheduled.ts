@@ -7,6 +7,7 @@ import { webhookHousekeeping } from "./webhooks/housekeeping";
 import { sweepRetention } from "./features/retention/sweep";
 import { pruneCache } from "./previews/cache";
 import { pruneWindows } from "./push/recipients.queries";
+import { resumeErasures } from "./features/erasure/resume";
 
 /**
  * Cron Triggers (wrangler.toml `[triggers]`): housekeeping that no request should pay for. Locally
@@ -29,7 +30,9 @@ export async function scheduled(_controller: ScheduledController, env: Env): Pro
   await pruneCache(db, now);
   // Push coalescing windows long over (src/push/recipients.queries.ts).
   await pruneWindows(env.DB, now);
+  // Erasures that stopped, and those waiting on a legal hold (released ones then finish), run again.
+  const erasures = await resumeErasures(env, db);
   if (env.LOG_LEVEL !== "silent") {
-    console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks, retention }));
+    console.log(JSON.stringify({ cron: "housekeeping", orphan_uploads_deleted: orphans, purges_resumed: purges, ...webhooks, retention, erasures_resumed: erasures }));
   }
 }

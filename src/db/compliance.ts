@@ -55,3 +55,25 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_log_action").on(t.action, t.id), index("audit_log_target").on(t.targetUserId, t.id), index("audit_log_channel").on(t.channelId, t.id)],
 );
+
+/**
+ * Erased users (DESIGN §17), keyed by pseudonym (`erased_<hmac of the id>`, src/features/erasure/
+ * pseudonym.ts), so that later tokens for the same `sub` are refused without keeping the id itself.
+ * `userId` is kept only while work remains (the erasure is running, or held messages wait for their
+ * hold's release); it is nulled when the erasure is done.
+ */
+export const erasures = sqliteTable(
+  "erasures",
+  {
+    pseudonym: text().primaryKey(),
+    userId: text(),
+    messages: text({ enum: ["delete", "keep"] }).notNull(),
+    /** running: steps remain; held: only messages under a legal hold remain (the cron retries); done. */
+    status: text({ enum: ["running", "held", "done"] }).notNull(),
+    /** "admin" or "self" (DELETE /v1/users/me). */
+    requestedBy: text().notNull(),
+    requestedAt: integer().notNull(),
+    finishedAt: integer(),
+  },
+  (t) => [index("erasures_unfinished").on(t.status).where(sql`status != 'done'`)],
+);

@@ -80,6 +80,8 @@ export const messages = sqliteTable(
     index("messages_channel_pinned").on(t.channelId, t.pinnedAt).where(sql`pinned_at IS NOT NULL`),
     // Marking a channel unread counts the reader's own messages after the new cursor.
     index("messages_channel_sender_position").on(t.channelId, t.senderId, t.position),
+    // Erasure and a user's export (DESIGN §17) walk one sender's messages in every channel, in id order.
+    index("messages_sender").on(t.senderId, t.id),
   ],
 );
 
@@ -95,6 +97,8 @@ export const reactions = sqliteTable(
     primaryKey({ columns: [t.messageId, t.emoteAssetId, t.userId] }),
     // The first users of each emote, in order, without reading the rest.
     index("reactions_emote_order").on(t.messageId, t.emoteAssetId, t.createdAt, t.userId),
+    // Erasure and a user's export (DESIGN §17) find one user's reactions without a scan.
+    index("reactions_user").on(t.userId),
   ],
 );
 
@@ -111,3 +115,25 @@ export const reactionCounts = sqliteTable(
 );
 
 export type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * Originals kept by a legal hold (DESIGN §17): when a user edits or deletes a message that an active
+ * hold covers, the version being replaced is kept here (users see the edit or the tombstone; exports
+ * include these). Goes with its message (retention after the hold's release, a channel's purge, an
+ * erasure that deletes), by the foreign key.
+ */
+export const heldOriginals = sqliteTable(
+  "held_originals",
+  {
+    messageId: text().notNull().references(() => messages.id, { onDelete: "cascade" }),
+    /** When this version stopped being current (ms). */
+    replacedAt: integer().notNull(),
+    reason: text({ enum: ["edit", "delete"] }).notNull(),
+    body: text().notNull(),
+    attachments: text({ mode: "json" }).$type<StoredAttachment[]>().notNull(),
+    inlineEmotes: text({ mode: "json" }).$type<InlineEmote[]>().notNull(),
+    /** When this version was written: the message's creation, or its previous edit. */
+    versionAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.replacedAt] })],
+);

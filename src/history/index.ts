@@ -12,3 +12,5 @@ export * from "./search";
 export * from "./threads";
 export type { InlineEmote, LinkPreview, LinkPreviewState, MessageRow, StoredAttachment } from "../db/history";
 export * from "./retention";
+export * from "./erasure";
+export * from "./held";

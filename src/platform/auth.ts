@@ -7,12 +7,13 @@ import { failedAuthGuard } from "./failed-auth";
 import { USER_ID_PATTERN } from "./schemas";
 import { safeEqual, verifyUserToken } from "./tokens";
 import { forgetName } from "./user-names";
+import { refuseErased } from "./erased-users";
 
 /**
- * Id prefixes the service uses for its own principals (publishers, API keys): never a user's, so a
- * user token can never pose as one.
+ * Id prefixes the service uses for its own principals (publishers, API keys) and for erased users'
+ * pseudonyms: never a user's, so a user token can never pose as one.
  */
-export const RESERVED_ID_PREFIXES = ["pub_", "apikey_"] as const;
+export const RESERVED_ID_PREFIXES = ["pub_", "apikey_", "erased_"] as const;
 export const isReservedUserId = (id: string) => RESERVED_ID_PREFIXES.some((p) => id.toLowerCase().startsWith(p));
 
 export function bearer(header: string | undefined): string {
@@ -57,6 +58,8 @@ export async function authenticateUser(db: Db, env: Env, token: string): Promise
   if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub) || isReservedUserId(sub)) {
     throw invalidToken("Token has no usable sub claim");
   }
+  // Before the upsert: an erased user's token must not bring their row back.
+  await refuseErased(db, env, sub);
   const displayName = typeof name === "string" && name.trim() ? name.trim().slice(0, 100) : undefined;
   if (!knownUsers.has(sub) || knownUsers.get(sub) !== displayName) {
     await upsertUser(db, sub, displayName);
@@ -65,6 +68,9 @@ export async function authenticateUser(db: Db, env: Env, token: string): Promise
   }
   return { id: sub, name: displayName ?? sub };
 }
+
+/** An erasure forgets the user here, so a token that arrives later writes their row again only if allowed. */
+export const forgetKnownUser = (id: string) => knownUsers.delete(id);
 
 /** `/v1`: a valid user JWT. Sets `c.var.user`. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {

@@ -22,6 +22,7 @@ export const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   CHAT_BROADCAST_ONLY: "Only the owner and admins post in this channel",
   CHAT_CHANNEL_ARCHIVED: "This channel is archived",
   AUTH_SCOPE_MISSING: "This API key lacks the chat.write scope",
+  AUTH_USER_DELETED: "This account was deleted; its tokens are refused",
   FILE_SIGNATURE_INVALID: "The link's signature is invalid or expired",
   NOT_FOUND: "No route for GET /v1/nope",
   CHAT_CHANNEL_NOT_FOUND: "Channel not found",

@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   CHAT_BROADCAST_ONLY: 403,
   CHAT_CHANNEL_ARCHIVED: 403,
   AUTH_SCOPE_MISSING: 403,
+  AUTH_USER_DELETED: 403,
   FILE_SIGNATURE_INVALID: 403,
   NOT_FOUND: 404,
   CHAT_CHANNEL_NOT_FOUND: 404,
@@ -68,6 +69,8 @@ export const channelNotFound = () => new ApiError("CHAT_CHANNEL_NOT_FOUND", "Cha
 /** Says how users come to exist, since "not found" is what a new app meets first (DESIGN §19). */
 export const userNotFound = (id: string) =>
   new ApiError("CHAT_USER_NOT_FOUND", `User ${id} not found: a user exists once they have signed in (any request with their token) or been provisioned (PUT /admin/v1/users/{id})`);
+/** A token whose `sub` names an erased user (DESIGN §17): a 403, not a 401, since a new token would not help. */
+export const userDeleted = () => new ApiError("AUTH_USER_DELETED", "This account was deleted; its tokens are refused");
 export const messageNotFound = () => new ApiError("CHAT_MESSAGE_NOT_FOUND", "Message not found");
 
 /**

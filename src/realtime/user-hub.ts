@@ -108,6 +108,15 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserH
     await this.sync();
   }
 
+  /**
+   * Erasure (DESIGN §17): the user's sockets close (4003) and the replay log, with its frames naming
+   * them and their channels, is emptied, as are the hub's other tables. Idempotent.
+   */
+  async forget() {
+    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, 4003, "account deleted");
+    for (const table of ["frames", "event_keys", "channel_sockets", "meta", "used_tickets"]) this.sql.exec(`DELETE FROM ${table}`);
+  }
+
   /** Tests and benches: the current seq (= frames ever stored), open user sockets, reported channel sockets. */
   async stats() {
     const channelSockets = this.sql.exec<{ n: number }>("SELECT coalesce(sum(count), 0) AS n FROM channel_sockets").one().n;

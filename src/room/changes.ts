@@ -9,6 +9,7 @@ import { attachmentUrl } from "../features/attachments/attachment-url";
 import { setBlocked } from "../features/blocks/blocks.service";
 import { deleteChannel, updateChannel } from "../features/channels/channels.service";
 import { addMember, assignOwner, removeMember, setRole } from "../features/members/members.service";
+import { eraseMember } from "../features/erasure/erase-member";
 import { deleteMessage, editMessage } from "../features/messages/messages.service";
 import { pin, unpin } from "../features/pins/pins.service";
 import { removePreview } from "../features/previews/previews.service";
@@ -90,6 +91,7 @@ export const ROOM_CHANGES = {
   updateChannel: change("alone", updateChannel),
   deleteChannel: change("alone", deleteChannel),
   setBlocked: change("alone", setBlocked),
+  eraseMember: change("alone", eraseMember),
 };
 
 export type RoomChangeName = keyof typeof ROOM_CHANGES;

@@ -32,6 +32,7 @@ import { queuePush } from "../push/schedule";
 import { removeUploads } from "../features/attachments/uploads";
 import { emptyStats, simulateD1Distance } from "../platform/d1-metering";
 import { SendState } from "./send/send-state";
+import { forgetUser } from "./forget-user";
 import { answerSend, isSendAttempt } from "./send/socket-send";
 import { consumeTicket, createTicketTable } from "../realtime/tickets";
 import type { Env } from "../env";
@@ -236,6 +237,23 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, "removed from channel");
     await this.reportSockets(userId, channelId);
     return seq;
+  }
+
+  /** Erasure (DESIGN §17): the room forgets the user (src/room/forget-user.ts). */
+  async forgetUser(userId: string) {
+    this.tables();
+    await forgetUser(
+      {
+        sql: this.sql,
+        allFlushed: () => this.sends.wal.allFlushed(),
+        currentSeq: () => this.log.currentSeq(),
+        firstUnflushed: () => this.flusher.firstUnflushed(),
+        socketsOf: (id) => this.ctx.getWebSockets(id),
+        forgetTyping: (id) => this.typists.delete(id),
+        forgetVerdicts: () => this.sends.forgetVerdicts(),
+      },
+      userId,
+    );
   }
 
   /** Announces the deletion, closes every socket (4004) and forgets everything. Safe to repeat. */

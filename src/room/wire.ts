@@ -122,6 +122,8 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   typingUsers(): Promise<string[]>;
   presence(channelId: string, userId: string, online: boolean): Promise<void>;
   blockChanged(channelId: string, blockerId: string, blockedId: string, blocked: boolean): Promise<void>;
+  /** Erasure (DESIGN §17, src/room/forget-user.ts). */
+  forgetUser(userId: string): Promise<void>;
   /** Tests only (FAULT_INJECTION=true). */
   failNextCalls(n: number): Promise<void>;
   holdAt(point: string): Promise<void>;
@@ -140,6 +142,8 @@ export interface UserHubRpc extends Rpc.DurableObjectBranded {
   fetch(request: Request): Promise<Response>;
   deliver(userId: string, type: string, data: unknown, eventId: string): Promise<number>;
   channelSockets(userId: string, channelId: string, count: number): Promise<void>;
+  /** Erasure (DESIGN §17): closes the user's sockets and empties the hub's log and state. */
+  forget(): Promise<void>;
   /** Tests and benches. */
   stats(): Promise<{ seq: number; userSockets: number; channelSockets: number; online: boolean }>;
   /** Tests only (FAULT_INJECTION=true). */

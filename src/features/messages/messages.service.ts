@@ -1,4 +1,5 @@
 /** Reading, editing and deleting messages, callable from any surface: plain arguments, no HTTP. */
+import { isHeld } from "../retention/retention.queries";
 import type { Deps } from "../../env";
 import * as history from "../../history";
 import type { InlineEmote } from "../../history";
@@ -60,6 +61,8 @@ export async function editMessage(
   checkMessageContent(body, inlineEmotes, message.attachments.length);
   const now = Date.now();
   const mentioned = mentionedUserIds && keptInOrder(mentionedUserIds, await mentionableMembers(db, access.channel.id, me, mentionedUserIds));
+  // Under a legal hold the version being replaced is kept (DESIGN §17); the user sees the edit as usual.
+  if (await isHeld(db, access.channel.id, message.senderId)) await history.keepOriginal(shard, message, "edit", now);
   if (!(await history.editMessage(shard, message.id, body, inlineEmotes, now, mentioned))) throw messageNotFound(); // deleted meanwhile
   if (mentioned) {
     await replaceMentions(deps, access.channel.id, message.id, me, message.mentionedUserIds, mentioned);
@@ -88,7 +91,10 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
     throw notDeletable();
   }
   const now = Date.now();
-  const assetIds = message.attachments.map((a) => a.asset_id);
+  // Under a legal hold the original is kept (DESIGN §17), with its uploads' bytes: the user sees the tombstone as usual.
+  const held = await isHeld(db, access.channel.id, message.senderId);
+  if (held) await history.keepOriginal(shard, message, "delete", now);
+  const assetIds = held ? [] : message.attachments.map((a) => a.asset_id);
   // Of racing deletes exactly one changes the row; the others answer 404 and send no event.
   const deleted = await history.softDeleteMessage(shard, message, now);
   if (!deleted) throw messageNotFound();

@@ -49,7 +49,7 @@ const createHold = createRoute({
   description:
     "Operators only. From now until released, the hourly retention sweep removes nothing the hold covers: every message of `channel_ids`, and every message " +
     "`user_ids` sent, in any channel. Ids are not checked against the directory (a hold may name a channel or user before it exists). Recorded in the audit log. " +
-    "Without any user or channel, or with an empty name: 400 `VALIDATION_FAILED`. (Keeping the original of a held message its author edits or deletes is not built yet: docs/retention.md.)",
+    "Without any user or channel, or with an empty name: 400 `VALIDATION_FAILED`. While held, a message's edit or delete keeps the version it replaces (users still see the edit or tombstone); an erasure leaves held messages as they are until release. See docs/retention.md.",
   request: { body: jsonBody(HoldBody) },
   responses: { 201: json(Hold, "The hold, active"), ...errorResponses(400) },
 });

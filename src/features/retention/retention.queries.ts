@@ -1,5 +1,5 @@
 /** The directory's side of retention: settings, holds, the channels to sweep, and unread bookkeeping. */
-import { and, eq, gt, inArray, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { appSettings, channelMembers, channels, deletedPositions, legalHoldTargets, legalHolds, mentions } from "../../db/directory";
 import type { Db } from "../../env";
@@ -115,4 +115,21 @@ export function raiseFloor(db: Db, channelId: string, floor: number, recounted: 
       .where(and(eq(channels.id, channelId), lt(channels.lastMessageAt, newest.cutoff))),
   );
   return items;
+}
+
+/** Whether an active legal hold covers a message of this channel by this sender (one indexed read). */
+export async function isHeld(db: Db, channelId: string, senderId: string) {
+  const row = await db
+    .select({ id: legalHolds.id })
+    .from(legalHoldTargets)
+    .innerJoin(legalHolds, eq(legalHolds.id, legalHoldTargets.holdId))
+    .where(
+      and(
+        isNull(legalHolds.releasedAt),
+        or(and(eq(legalHoldTargets.kind, "channel"), eq(legalHoldTargets.targetId, channelId)), and(eq(legalHoldTargets.kind, "user"), eq(legalHoldTargets.targetId, senderId))),
+      ),
+    )
+    .limit(1)
+    .get();
+  return row !== undefined;
 }

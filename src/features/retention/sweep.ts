@@ -41,7 +41,8 @@ export interface SweepReport {
   attachment_bytes: number;
 }
 
-interface Totals {
+/** What removed chunks add up to (erasure reuses `removeChunk`: src/features/erasure/erase.ts). */
+export interface Totals {
   messages: number;
   attachments: number;
   bytes: number;
@@ -131,7 +132,7 @@ async function lastPositionOf(db: Db, channelId: string) {
  * (uploads retired so no signed URL serves them, deleted positions and mention rows), then the shard,
  * then the bytes and upload rows (a failure there leaves retired rows to the orphan cron).
  */
-async function removeChunk(env: Env, db: Db, history: ReturnType<ReturnType<typeof plainHistory>>, rows: ExpiredRow[], now: number, totals: Totals) {
+export async function removeChunk(env: Env, db: Db, history: ReturnType<ReturnType<typeof plainHistory>>, rows: ExpiredRow[], now: number, totals: Totals) {
   const uploads = await retireMessageUploads(db, rows.map((r) => r.id));
   const positions = rows.flatMap((r) => (r.position === null ? [] : [{ channelId: r.channelId, position: r.position, senderId: r.senderId }]));
   const mentioned = rows.filter((r) => r.mentionedUserIds.length).map((r) => ({ channelId: r.channelId, messageId: r.id, userIds: r.mentionedUserIds }));
