@@ -10,6 +10,7 @@ import { devRouter } from "./features/dev/dev.index";
 import { filesRouter } from "./features/files/files.index";
 import { mentionsRouter } from "./features/mentions/mentions.index";
 import { membersRouter } from "./features/members/members.index";
+import { adminModerationRouter, moderationRouter } from "./features/moderation/moderation.index";
 import { messagesRouter } from "./features/messages/messages.index";
 import { pinsRouter } from "./features/pins/pins.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
@@ -49,6 +50,7 @@ const routes = app
   .use("/v1/*", requireUser, rateLimitUser)
   .route("/", channelsRouter)
   .route("/", membersRouter)
+  .route("/", moderationRouter)
   .route("/", usersRouter)
   .route("/", blocksRouter)
   .route("/", peopleRouter)
@@ -66,6 +68,7 @@ const routes = app
   .route("/", adminRouter)
   .route("/", shardsRouter)
   .route("/", deadLettersRouter)
+  .route("/", adminModerationRouter)
   .route("/", adminIntegrationRouter)
   .route("/", webhooksRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).

@@ -46,6 +46,8 @@ export const channels = sqliteTable(
     deletedAt: integer(),
     /** The history shard (a D1 binding name) holding this channel's messages; chosen at creation. */
     shard: text().notNull().default("HISTORY_0"),
+    /** Slow mode (DESIGN §15): seconds a plain member waits between top-level messages; 0 = off. */
+    slowModeS: integer().notNull().default(0),
   },
   (t) => [
     index("channels_shard").on(t.shard),

@@ -13,6 +13,7 @@ import { deleteMessage, editMessage } from "../features/messages/messages.servic
 import { pin, unpin } from "../features/pins/pins.service";
 import { addReaction, removeReaction } from "../features/reactions/reactions.service";
 import { markRead } from "../features/reads/reads.service";
+import { banUser, muteUser, unbanUser, unmuteUser } from "../features/moderation/moderation.service";
 import type { Deps } from "../env";
 import { type D1Stats, emptyStats } from "../platform/d1-metering";
 import { ApiError, channelNotFound, messageNotFound } from "../platform/errors";
@@ -88,6 +89,11 @@ export const ROOM_CHANGES = {
   updateChannel: change("alone", updateChannel),
   deleteChannel: change("alone", deleteChannel),
   setBlocked: change("alone", setBlocked),
+  // Moderation (DESIGN §15): rights changes like membership — a send is decided before or after them.
+  banUser: change("alone", banUser),
+  unbanUser: change("alone", unbanUser),
+  muteUser: change("alone", muteUser),
+  unmuteUser: change("alone", unmuteUser),
 };
 
 export type RoomChangeName = keyof typeof ROOM_CHANGES;

@@ -58,6 +58,7 @@ export async function createDm(db: Db, userId: string, otherId: string, shard: s
     appliedStamp: 0,
     deletedAt: null,
     shard,
+    slowModeS: 0,
   };
   await db.batch([
     db.insert(channels).values(channel),
