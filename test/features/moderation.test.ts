@@ -218,7 +218,7 @@ describe("slow mode", () => {
     const refused = await sendRaw(member, channel.id, "two");
     expect(refused.status).toBe(429);
     expect(refused.headers.get("Retry-After")).toBe("20");
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("CHAT_SLOW_MODE");
+    expect(((await refused.json()) as unknown as { error: { code: string } }).error.code).toBe("CHAT_SLOW_MODE");
     const { client } = await connect(channel.id, { user: member });
     const id = msgId();
     client.send({ type: "send", client_msg_id: id, body: "two" });
