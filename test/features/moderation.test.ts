@@ -269,4 +269,29 @@ describe("audit log", () => {
     await expect(env.DB.prepare("update audit_log set reason = 'x' where channel_id = ?").bind(channel.id).run()).rejects.toThrow(/append-only/);
     await expect(env.DB.prepare("delete from audit_log where channel_id = ?").bind(channel.id).run()).rejects.toThrow(/append-only/);
   });
+
+  it("a moderator's delete of someone else's message is audited (stored or still waiting in the room); an author's own is not", async () => {
+    const { owner, member, channel } = await team();
+    const stored = await send(member, channel.id, "stored");
+    const own = await send(owner, channel.id, "mine");
+    const del = (actor: TestUser, messageID: string) => ch(actor, channel.id).messages[":messageID"].$delete({ param: { channelID: channel.id, messageID } });
+    await expectStatus(del(owner, stored.id), 204);
+    await expectStatus(del(owner, own.id), 204);
+    // A message the room accepted but has not flushed: deleted on the room's copy, audited all the same.
+    const room = env.CHANNEL_ROOM.getByName(channel.id);
+    await room.pauseFlushes(true);
+    try {
+      const { client } = await connect(channel.id, { user: member });
+      client.send({ type: "send", client_msg_id: msgId(), body: "waiting" });
+      const waiting = (await until(client, "ack")).data;
+      await expectStatus(del(owner, waiting.id), 204);
+      const entries = (await expectStatus(audit(owner, channel.id, { action: "message_delete" }), 200)).entries;
+      expect(entries.map((e) => [e.actor, e.target_user_id, e.message_id])).toEqual([
+        [owner.id, member.id, waiting.id],
+        [owner.id, member.id, stored.id],
+      ]);
+    } finally {
+      await room.pauseFlushes(false);
+    }
+  });
 });
