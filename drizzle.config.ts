@@ -4,7 +4,7 @@ import { defineConfig } from "drizzle-kit";
 // (npm start) and by the test setup (applyD1Migrations).
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./src/db/directory.ts", "./src/db/integration.ts"],
+  schema: ["./src/db/directory.ts", "./src/db/integration.ts", "./src/db/moderation.ts"],
   out: "./drizzle",
   casing: "snake_case",
 });

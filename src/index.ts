@@ -13,6 +13,7 @@ import { devRouter } from "./features/dev/dev.index";
 import { filesRouter } from "./features/files/files.index";
 import { mentionsRouter } from "./features/mentions/mentions.index";
 import { membersRouter } from "./features/members/members.index";
+import { adminModerationRouter, moderationRouter } from "./features/moderation/moderation.index";
 import { messagesRouter } from "./features/messages/messages.index";
 import { previewsRouter } from "./features/previews/previews.index";
 import { pinsRouter } from "./features/pins/pins.index";
@@ -56,6 +57,7 @@ const routes = app
   .use("/v1/*", requireUser, rateLimitUser)
   .route("/", channelsRouter)
   .route("/", membersRouter)
+  .route("/", moderationRouter)
   .route("/", usersRouter)
   .route("/", selfErasureRouter)
   .route("/", blocksRouter)
@@ -79,6 +81,7 @@ const routes = app
   .route("/", retentionRouter)
   .route("/", legalHoldsRouter)
   .route("/", adminErasureRouter)
+  .route("/", adminModerationRouter)
   .route("/", adminIntegrationRouter)
   .route("/", webhooksRouter)
   // The integration API authenticates per route (API key or scoped token; see src/integration/auth.ts).

@@ -53,7 +53,12 @@ export const auditLog = sqliteTable(
     reason: text(),
     details: text({ mode: "json" }).notNull().default(sql`'{}'`),
   },
-  (t) => [index("audit_log_action").on(t.action, t.id), index("audit_log_target").on(t.targetUserId, t.id), index("audit_log_channel").on(t.channelId, t.id)],
+  (t) => [
+    index("audit_log_action").on(t.action, t.id),
+    index("audit_log_target").on(t.targetUserId, t.id),
+    index("audit_log_channel").on(t.channelId, t.id),
+    index("audit_log_actor").on(t.actor, t.id),
+  ],
 );
 
 /**

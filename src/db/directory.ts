@@ -50,6 +50,8 @@ export const channels = sqliteTable(
     shard: text().notNull().default("HISTORY_0"),
     /** Days its messages are kept (DESIGN §17); null: the app default (src/db/compliance.ts, `app_settings`). */
     retentionDays: integer(),
+    /** Slow mode (DESIGN §15): seconds a plain member waits between top-level messages; 0 = off. */
+    slowModeS: integer().notNull().default(0),
   },
   (t) => [
     index("channels_shard").on(t.shard),

@@ -31,7 +31,7 @@ const queuedChannels = new Map<string, number>();
 export async function performRoomCall(env: Env, call: RoomCall, local?: LocalRoom) {
   const room: RoomCalls = local?.channelId === call.channelId ? local.room : roomOf(env, call.channelId);
   if (call.kind === "publish") await room.publish(call.channelId, call.type, call.data, call.eventId);
-  else if (call.kind === "remove") await room.removeMember(call.channelId, call.userId, call.eventId);
+  else if (call.kind === "remove") await room.removeMember(call.channelId, call.userId, call.eventId, call.reason);
   else await room.deleteChannel(call.channelId, call.eventId);
 }
 
@@ -82,9 +82,10 @@ export async function publish(deps: Deps, channelId: string, type: SequencedType
 /** A member was added: `channel_add` (the channel) on their user socket; the room's `member_add` is `publish`'s. */
 export const announceChannelAdd = (deps: Deps, userId: string, channel: { id: string }) => toUsers(deps, [userId], "channel_add", channel);
 
-export async function announceRemoval(deps: Deps, channelId: string, userId: string) {
-  await emitToWebhooks(deps, "member_remove", channelId, { user_id: userId });
-  await deliver(deps, { kind: "remove", channelId, eventId: crypto.randomUUID(), userId });
+/** `reason` "banned": a moderator's ban removed them (DESIGN §15); the event and webhook say so. */
+export async function announceRemoval(deps: Deps, channelId: string, userId: string, reason?: "banned") {
+  await emitToWebhooks(deps, "member_remove", channelId, reason ? { user_id: userId, reason } : { user_id: userId });
+  await deliver(deps, { kind: "remove", channelId, eventId: crypto.randomUUID(), userId, ...(reason ? { reason } : {}) });
   await toUsers(deps, [userId], "channel_remove", { channel_id: channelId });
 }
 

@@ -8,7 +8,9 @@ import type { Env } from "../env";
 import { createDb } from "../platform/db";
 import { d1Of } from "../realtime/hubs";
 import { PRESENCE_MAX_MEMBERS, onlineMembers } from "../realtime/sockets.queries";
-import { loadChannel, requireMember, requirePoster } from "../features/channels/access";
+import { refuseBanned, requireMember, requirePoster, visibleChannel } from "../features/channels/access";
+import { findChannelWithMembership } from "../features/channels/channels.queries";
+import { isId } from "../platform/ids";
 import { blockersOf } from "../features/blocks/blocks.queries";
 
 export interface Admission {
@@ -23,7 +25,10 @@ export interface Admission {
 /** Throws the documented 403/404 when the user may not subscribe. */
 export async function admitSocket(env: Env, channelId: string, userId: string): Promise<Admission> {
   const db = createDb(env.DB);
-  const access = await loadChannel(db, channelId, userId);
+  const found = isId(channelId) ? await findChannelWithMembership(db, channelId, userId) : undefined;
+  // Banned (and so removed): told why, in a group too, where a non-member would get "not found".
+  refuseBanned(found?.standing);
+  const access = visibleChannel(found);
   requireMember(access);
   const canPost = await requirePoster(db, access, userId).then(
     () => true,

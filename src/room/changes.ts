@@ -15,6 +15,7 @@ import { pin, unpin } from "../features/pins/pins.service";
 import { removePreview } from "../features/previews/previews.service";
 import { addReaction, removeReaction } from "../features/reactions/reactions.service";
 import { markRead } from "../features/reads/reads.service";
+import { banUser, muteUser, unbanUser, unmuteUser } from "../features/moderation/moderation.service";
 import type { Deps } from "../env";
 import { type D1Stats, emptyStats } from "../platform/d1-metering";
 import { ApiError, channelNotFound, messageNotFound } from "../platform/errors";
@@ -92,6 +93,11 @@ export const ROOM_CHANGES = {
   deleteChannel: change("alone", deleteChannel),
   setBlocked: change("alone", setBlocked),
   eraseMember: change("alone", eraseMember),
+  // Moderation (DESIGN §15): rights changes like membership — a send is decided before or after them.
+  banUser: change("alone", banUser),
+  unbanUser: change("alone", unbanUser),
+  muteUser: change("alone", muteUser),
+  unmuteUser: change("alone", unmuteUser),
 };
 
 export type RoomChangeName = keyof typeof ROOM_CHANGES;

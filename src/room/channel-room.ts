@@ -1,6 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { admitSocket } from "./admission";
 import { ApiError } from "../platform/errors";
+import { createDb } from "../platform/db";
+import { readPosting } from "../features/messages/messages.queries";
+import { refuseMuted } from "../features/channels/access";
 import { ChangeOrder } from "./change-order";
 import { EventLog } from "./event-log";
 import { failIfAsked, failNext } from "../realtime/faults";
@@ -23,6 +26,7 @@ import { type RoomChangeRequest, runChange } from "./changes";
 import { onlineUserIds, reportChannelSockets } from "./presence";
 import { type RoomContext, type RoomSendRequest, roomDeps, runSend } from "./send/room-send";
 import { SendKeys } from "./send/send-keys";
+import { SlowMode } from "./send/slow-mode";
 import { Buckets, FRAME_BUDGET, FRAME_REFILL_PER_S, MAX_FRAME_BYTES, MAX_QUEUED_FRAMES, MAX_SOCKETS_PER_USER, SEND_BUDGET, SEND_REFILL_PER_S, TokenBucket } from "./socket-limits";
 import { type FlushOp, Flusher } from "./flush";
 import { WriteAhead } from "./write-ahead";
@@ -99,7 +103,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     this.flusher = new Flusher(storage, env, (at) => this.arm(at), () => wal.stamp(), (ops) => this.afterFlush(ops));
     this.log.keepFrom = () => this.flusher.firstUnflushed();
     const wal: WriteAhead = new WriteAhead(ctx.storage, this.log, this.flusher, (text) => this.broadcast(text), (at) => this.arm(at), () => this.tables());
-    this.sends = new SendState(new SendKeys(storage), wal);
+    this.sends = new SendState(new SendKeys(storage), wal, new SlowMode(storage));
     this.previews = new RoomPreviews(storage, (channelId) => this.context(channelId), this.order);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -157,6 +161,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     if (this.tablesReady) return;
     this.log.createTables();
     SendKeys.createTables(this.sql);
+    SlowMode.createTables(this.sql);
     Flusher.createTables(this.sql);
     createTicketTable(this.sql);
     RoomPreviews.createTables(this.sql);
@@ -230,11 +235,11 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     return [...this.typists].filter(([, t]) => t.until > now).map(([id]) => id);
   }
 
-  /** Announces the removal, then closes the removed user's sockets (4003). Idempotent by `eventId`. */
-  async removeMember(channelId: string, userId: string, eventId?: string) {
-    const seq = await this.publish(channelId, "member_remove", { user_id: userId }, eventId);
+  /** Announces the removal (`reason` "banned" after a ban), then closes the removed user's sockets (4003). Idempotent by `eventId`. */
+  async removeMember(channelId: string, userId: string, eventId?: string, reason?: "banned") {
+    const seq = await this.publish(channelId, "member_remove", reason ? { user_id: userId, reason } : { user_id: userId }, eventId);
     this.typists.delete(userId);
-    for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, "removed from channel");
+    for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, reason === "banned" ? "banned from channel" : "removed from channel");
     await this.reportSockets(userId, channelId);
     return seq;
   }
@@ -427,10 +432,27 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
         sendQuietly(ws, frame("error", info.channelId, null, { code: "CHAT_BROADCAST_ONLY", message: "You cannot post here, so typing is not shown" }));
         return;
       }
+      // A mute may have begun since the socket opened: the room's verdict (or one read) says (§15).
+      const muted = await this.mutedNow(info);
+      if (muted) {
+        sendQuietly(ws, frame("error", info.channelId, null, muted));
+        return;
+      }
       await this.typing(info.channelId, info.userId);
       return;
     }
     sendQuietly(ws, frame("error", info.channelId, null, { code: "INVALID_FRAME", message: 'Send {"type":"typing"}, {"type":"send",…} or the text "ping"' }));
+  }
+
+  /** The CHAT_MUTED error data while the socket's user is muted here, else undefined. */
+  private async mutedNow(info: SocketInfo) {
+    const verdict = this.sends.verdict(`u:${info.userId}`) ?? (await readPosting(createDb(this.env.DB), info.channelId, info.userId, { kind: "member" }));
+    try {
+      refuseMuted(verdict.access?.standing);
+      return undefined;
+    } catch (err) {
+      return { code: (err as ApiError).code, message: (err as ApiError).message };
+    }
   }
 
   async webSocketClose(ws: WebSocket, code: number, reason: string) {

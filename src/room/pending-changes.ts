@@ -12,6 +12,7 @@
 import type { InlineEmote } from "../db/history";
 import type { Deps } from "../env";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../features/channels/access";
+import { appendAudit } from "../features/moderation/audit";
 import { keptInOrder, mentionableMembers } from "../features/mentions/mentions.queries";
 import { checkMessageContent } from "../features/messages/content";
 import { notDeletable, notYourMessage } from "../features/messages/messages.service";
@@ -140,7 +141,17 @@ export function editWaiting(deps: Deps, me: string, channelId: string, messageId
 }
 
 /** A delete before the flush: the flush stores the tombstone, skips its position in unread counts, and its uploads go. */
-export function deleteWaiting(deps: Deps, me: string, channelId: string, messageId: string): Waiting<undefined> {
+export async function deleteWaiting(deps: Deps, me: string, channelId: string, messageId: string): Waiting<undefined> {
+  const author = deps.writeAhead?.pending(messageId)?.op.row.senderId;
+  const done = await deleteWaitingRow(deps, me, channelId, messageId);
+  // A moderator's delete of someone else's message is a moderation action (DESIGN §15): audited once it is decided.
+  if (done !== WAITING_NOT_FOUND && author && author !== me) {
+    await appendAudit(deps.db, { actor: me, action: "message_delete", targetUserId: author, channelId, messageId });
+  }
+  return done;
+}
+
+function deleteWaitingRow(deps: Deps, me: string, channelId: string, messageId: string): Waiting<undefined> {
   const check = async () => {
     const access = await loadChannel(deps.db, channelId, me);
     const membership = requireMember(access);

@@ -91,7 +91,7 @@ export interface DirectoryJob {
 /** A state-changing call to a room, as it travels through the JOBS retry queue. */
 export type RoomCall =
   | { kind: "publish"; channelId: string; eventId: string; type: SequencedType; data: unknown }
-  | { kind: "remove"; channelId: string; eventId: string; userId: string }
+  | { kind: "remove"; channelId: string; eventId: string; userId: string; reason?: "banned" }
   | { kind: "delete"; channelId: string; eventId: string };
 
 /** A delivery to one user's hub; `eventId` makes it idempotent. */
@@ -114,7 +114,7 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   send(request: RoomSendRequest): Promise<RoomAnswer<{ message: MessageJson; replayed: boolean }>>;
   change(request: RoomChangeRequest): Promise<RoomAnswer<{ value: unknown }>>;
   publish(channelId: string, type: string, data: unknown, eventId?: string): Promise<number>;
-  removeMember(channelId: string, userId: string, eventId?: string): Promise<number>;
+  removeMember(channelId: string, userId: string, eventId?: string, reason?: "banned"): Promise<number>;
   deleteChannel(channelId: string, eventId?: string): Promise<void>;
   sendTo(channelId: string, userId: string, type: string, data: unknown): Promise<void>;
   sendToAll(channelId: string, type: string, data: unknown): Promise<void>;

@@ -22,6 +22,7 @@ describe("create channel", () => {
       created_at: expect.any(Number),
       broadcast: false,
       archived: false,
+      slow_mode_s: 0, // DESIGN §15: slow mode is shown in the channel object
     });
     // Unix seconds of the request, however long it took.
     expect(created.created_at).toBeGreaterThanOrEqual(Math.floor(t0 / 1000));
@@ -282,6 +283,7 @@ describe("list channels", () => {
         other_user_name: "FriendName",
         broadcast: false,
         archived: false,
+        slow_mode_s: 0,
         hidden: false,
         role: "member",
       },
@@ -297,6 +299,7 @@ describe("list channels", () => {
         last_read_message_id: null,
         broadcast: false,
         archived: false,
+        slow_mode_s: 0,
         hidden: false,
         role: "owner",
       },

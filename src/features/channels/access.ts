@@ -5,7 +5,8 @@ import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
 import { isId } from "../../platform/ids";
 import { isBlockedEitherWay } from "../blocks/blocks.queries";
 import { findExistingUserIds } from "../users/users.queries";
-import { findChannelWithMembership, type Membership } from "./channels.queries";
+import { findChannelWithMembership, type Membership, type Standing } from "./channels.queries";
+import { inForce } from "../moderation/moderation.queries";
 import { dmPartnerId } from "./dm.queries";
 
 export interface ChannelAccess {
@@ -13,7 +14,26 @@ export interface ChannelAccess {
   membership: Membership | null;
   /** In a DM: whether either side blocked the other, when read with the channel (else looked up when needed). */
   blocked?: boolean;
+  /** The caller's bans and mutes here (DESIGN §15), read with the channel. */
+  standing?: Standing;
 }
+
+const untilText = (until: number | null) => (until === null ? "until a moderator lifts it" : `until ${new Date(until).toISOString()}`);
+
+/** A ban in force refuses joining, being added and posting (403 CHAT_BANNED), before any other rule. */
+export function refuseBanned(standing: Standing | undefined, now = Date.now()) {
+  const until = standing?.bannedUntil;
+  if (inForce(until, now)) throw new ApiError("CHAT_BANNED", `You are banned from this channel ${untilText(until!)}`, { expires_at: until === null ? null : Math.ceil(until! / 1000) });
+}
+
+/** A mute in force refuses sends, reactions, edits, pins and typing (403 CHAT_MUTED); reading, deleting own messages and read cursors stay open. */
+export function refuseMuted(standing: Standing | undefined, now = Date.now()) {
+  const until = standing?.mutedUntil;
+  if (inForce(until, now)) throw new ApiError("CHAT_MUTED", `You are muted in this channel ${untilText(until!)}`, { muted_until: Math.ceil(until! / 1000) });
+}
+
+/** The caller's mute end in unix seconds while it is in force (the channel object's `muted_until`), else null. */
+export const mutedUntilSeconds = (standing: Standing | undefined, now = Date.now()) => (inForce(standing?.mutedUntil, now) ? Math.ceil(standing!.mutedUntil! / 1000) : null);
 
 /**
  * The channel as `userId` may see it. Groups and DMs do not exist for non-members (404,
@@ -51,8 +71,8 @@ export function requireOwner(access: ChannelAccess, action: string): Membership 
 }
 
 /**
- * May `userId` post (send, edit, react) here? Members only; not in archived channels; in broadcast
- * channels only owner/admins; not in a DM where either side blocked the other.
+ * May `userId` post (send, edit, react) here? Not banned; members only; not in archived channels; in
+ * broadcast channels only owner/admins; not muted; not in a DM where either side blocked the other.
  */
 export async function requirePoster(db: Db, access: ChannelAccess, userId: string): Promise<Membership> {
   // Rules that need no read first, so a refused poster costs no block lookup.
@@ -64,12 +84,14 @@ export async function requirePoster(db: Db, access: ChannelAccess, userId: strin
 
 /** `requirePoster` on an access already read with its DM block flag (no query). */
 export function checkPoster(access: ChannelAccess, blocked: boolean): Membership {
+  refuseBanned(access.standing);
   const membership = requireMember(access);
   const { channel } = access;
   if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This channel is archived");
   if (channel.broadcast && !isAdminRole(membership.role)) {
     throw new ApiError("CHAT_BROADCAST_ONLY", "Only owners and admins can post in a broadcast channel");
   }
+  refuseMuted(access.standing);
   if (blocked) throw new ApiError("CHAT_DM_BLOCKED_USER", "One of you has blocked the other");
   return membership;
 }

@@ -6,6 +6,7 @@ import { countChannelOn } from "./placement";
 import { rememberShard } from "./shard-memo";
 import { newId } from "../../platform/ids";
 import { mentionCountSql } from "../mentions/mentions.queries";
+import { banUntilSql, muteUntilSql, untilOf } from "../moderation/moderation.queries";
 
 /** The channel's current position (messages ever sent there), read inside the statement that uses it. */
 export const channelPosition = (channelId: string) => sql`(select ${channels.lastPosition} from ${channels} where ${channels.id} = ${channelId})`;
@@ -29,6 +30,16 @@ export interface Membership {
 }
 
 /**
+ * The caller's standing in the channel (DESIGN §15), read with the channel: until when they are banned
+ * or muted (null: until lifted), absent when not. Expiry is compared with the clock where it is used,
+ * so a remembered verdict stops refusing the moment a timed ban or mute ends.
+ */
+export interface Standing {
+  bannedUntil?: number | null;
+  mutedUntil?: number | null;
+}
+
+/**
  * The channel and the caller's membership, as one query (a batch item: a send reads it in the batch
  * that takes its position). `blocked`: in a DM, whether either side blocked the other.
  */
@@ -41,6 +52,8 @@ export function channelWithMembershipQuery(db: Db, channelId: string, userId: st
       joinedAt: channelMembers.joinedAt,
       readPosition: channelMembers.readPosition,
       blocked: sql<number>`${dmBlockedSql(userId)}`,
+      banUntil: banUntilSql(userId),
+      muteUntil: muteUntilSql(userId),
     })
     .from(channels)
     .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
@@ -55,7 +68,8 @@ export function toAccess(row: ChannelWithMembershipRow | undefined) {
   rememberShard(row.channel.id, row.channel.shard);
   const membership: Membership | null =
     row.role === null ? null : { role: row.role, hidden: row.hidden!, joinedAt: row.joinedAt!, readPosition: row.readPosition! };
-  return { channel: row.channel, membership, blocked: Boolean(row.blocked) };
+  const standing: Standing = { bannedUntil: untilOf(row.banUntil), mutedUntil: untilOf(row.muteUntil) };
+  return { channel: row.channel, membership, blocked: Boolean(row.blocked), standing };
 }
 
 /** The channel and the caller's membership, in one read. Undefined when the channel does not exist. */
@@ -156,6 +170,7 @@ export async function createGroupOrRoom(
     deletedAt: null,
     shard: input.shard,
     retentionDays: null,
+    slowModeS: 0,
   };
   const members = [...roles].map(([userId, role]) => ({ channelId: channel.id, userId, role, joinedAt: now }));
   // D1 binds at most 100 parameters per statement; Drizzle binds all 8 columns of a membership.

@@ -88,7 +88,8 @@ export const getChannel = createRoute({
   summary: "Get a channel (rooms are visible to everyone)",
   description:
     "Any signed-in user may get a room; groups and DMs exist only for their members — anyone else gets 404 `CHAT_CHANNEL_NOT_FOUND`, so their existence does not leak. " +
-    "A DM adds the other member's `other_user_id` and `other_user_name`; its `name` is empty and `owner_id` null.",
+    "A DM adds the other member's `other_user_id` and `other_user_name`; its `name` is empty and `owner_id` null. " +
+    "`muted_until` is yours: until when a moderator muted you here (unix seconds), null when you are not muted.",
   request: { params: ChannelParams },
   responses: { 200: jsonExample(Channel, "The channel", group), ...errorResponses(404) },
 });
@@ -98,10 +99,11 @@ export const updateChannel = createRoute({
   path: "/v1/channels/{channelID}",
   tags,
   security,
-  summary: "Rename, archive/unarchive or set broadcast (owner/admins; not DMs)",
+  summary: "Rename, archive/unarchive, set broadcast or slow mode (owner/admins; not DMs)",
   description:
     "Owner and admins change the name, `archived` and `broadcast` (give at least one); plain members get 403 `CHAT_NOT_ADMIN`, a room's non-members 403 `CHAT_NOT_MEMBER`. " +
     "An archived channel leaves everyone's list and room discovery and nobody can post in it (403 `CHAT_CHANNEL_ARCHIVED`); `{\"archived\": false}` restores it. " +
+    "`slow_mode_s` (0–21600, 0 = off) makes plain members wait that long between top-level messages (429 `CHAT_SLOW_MODE` with `Retry-After`; owner, admins and publishers are exempt); each change is in the audit log. " +
     "DMs cannot be changed (400 `CHAT_CANNOT_MODIFY_DM`). Members' sockets get a `channel_update` event.",
   request: {
     params: ChannelParams,

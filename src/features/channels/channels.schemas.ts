@@ -23,6 +23,13 @@ export const Channel = z
     created_at: UnixSeconds,
     broadcast: z.boolean().openapi({ description: "Only the owner, admins and publishers may post" }),
     archived: z.boolean(),
+    slow_mode_s: z.number().int().openapi({ example: 0, description: "Slow mode: seconds a plain member waits between top-level messages (0 = off; moderators and publishers are exempt)" }),
+    muted_until: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ example: null, description: "GET and PUT of one channel: until when you are muted here (unix seconds), null when you are not" }),
     other_user_id: z.string().optional().openapi({ description: "DMs only" }),
     other_user_name: z.string().optional().openapi({ description: "DMs only" }),
   })
@@ -67,10 +74,18 @@ export const CreateChannelBody = z
   ])
   .openapi("CreateChannel");
 
+/** Slow mode's bounds (DESIGN §15): off, or up to 6 hours. */
+export const MAX_SLOW_MODE_S = 21_600;
+
 export const UpdateChannelBody = z
-  .object({ name: ChannelName.optional(), archived: z.boolean().optional(), broadcast: z.boolean().optional() })
-  .refine((b) => b.name !== undefined || b.archived !== undefined || b.broadcast !== undefined, {
-    message: "give at least one of name, archived, broadcast",
+  .object({
+    name: ChannelName.optional(),
+    archived: z.boolean().optional(),
+    broadcast: z.boolean().optional(),
+    slow_mode_s: z.number().int().min(0).max(MAX_SLOW_MODE_S).optional().openapi({ example: 30, description: "Slow mode in seconds, 0–21600 (0 = off)" }),
+  })
+  .refine((b) => b.name !== undefined || b.archived !== undefined || b.broadcast !== undefined || b.slow_mode_s !== undefined, {
+    message: "give at least one of name, archived, broadcast, slow_mode_s",
   })
   .openapi("UpdateChannel");
 
@@ -91,6 +106,7 @@ export function channelJson(channel: ChannelRow, dmPartner?: { id: string; displ
     created_at: seconds(channel.createdAt),
     broadcast: channel.broadcast,
     archived: channel.archived,
+    slow_mode_s: channel.slowModeS,
     ...(channel.type === "dm" && dmPartner ? { other_user_id: dmPartner.id, other_user_name: dmPartner.displayName } : {}),
   };
 }

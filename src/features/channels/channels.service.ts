@@ -7,7 +7,8 @@ import { announceCreation, announceDeletion, publish } from "../../realtime/noti
 import { isBlockedEitherWay } from "../blocks/blocks.queries";
 import { unhide } from "../members/members.queries";
 import { getUser } from "../users/users.queries";
-import { loadChannel, refuseDm, requireChannelAdmin, requireKnownUsers, requireOwner } from "./access";
+import { loadChannel, mutedUntilSeconds, refuseDm, requireChannelAdmin, requireKnownUsers, requireOwner } from "./access";
+import { setSlowMode } from "../moderation/moderation.service";
 import * as q from "./channels.queries";
 import * as dms from "./dm.queries";
 import { pickShard } from "./placement";
@@ -48,18 +49,23 @@ export async function openDm(deps: Deps, me: string, otherId: string) {
 }
 
 export async function getChannel({ db }: Deps, me: string, channelId: string) {
-  const { channel } = await loadChannel(db, channelId, me);
+  const { channel, standing } = await loadChannel(db, channelId, me);
   const partner = channel.type === "dm" ? await dms.findDmPartner(db, channel, me) : null;
-  return channelJson(channel, partner);
+  return { ...channelJson(channel, partner), muted_until: mutedUntilSeconds(standing) };
 }
 
-export async function updateChannel(deps: Deps, me: string, channelId: string, changes: { name?: string; archived?: boolean; broadcast?: boolean }) {
+export async function updateChannel(deps: Deps, me: string, channelId: string, input: { name?: string; archived?: boolean; broadcast?: boolean; slow_mode_s?: number }) {
   const access = await loadChannel(deps.db, channelId, me);
   refuseDm(access);
   requireChannelAdmin(access, "change channel settings");
-  const updated = channelJson((await q.updateChannel(deps.db, access.channel.id, changes)) ?? access.channel);
+  const { slow_mode_s, ...changes } = input;
+  // Slow mode is a moderation setting: written with its audit entry (moderation.service.ts).
+  const slowed = slow_mode_s !== undefined && slow_mode_s !== access.channel.slowModeS ? await setSlowMode(deps, me, access, slow_mode_s) : access.channel;
+  const row = Object.keys(changes).length ? await q.updateChannel(deps.db, access.channel.id, changes) : slowed;
+  const updated = channelJson(row ?? slowed);
   await publish(deps, access.channel.id, "channel_update", updated);
-  return updated;
+  // `muted_until` is the caller's own: never in the event every member gets.
+  return { ...updated, muted_until: mutedUntilSeconds(access.standing) };
 }
 
 export async function deleteChannel(deps: Deps, me: string, channelId: string) {

@@ -59,6 +59,7 @@ export async function createDm(db: Db, userId: string, otherId: string, shard: s
     deletedAt: null,
     shard,
     retentionDays: null,
+    slowModeS: 0,
   };
   await db.batch([
     db.insert(channels).values(channel),

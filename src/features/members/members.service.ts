@@ -5,7 +5,8 @@ import { isUniqueViolation } from "../../platform/db-errors";
 import { ApiError, channelNotFound, userNotFound } from "../../platform/errors";
 import { announceChannelAdd, announceRemoval, publish } from "../../realtime/notify";
 import { findChannelWithMembership } from "../channels/channels.queries";
-import { type ChannelAccess, isAdminRole, loadChannel, refuseDm, requireChannelAdmin, requireMember, requireOwner } from "../channels/access";
+import { type ChannelAccess, isAdminRole, loadChannel, refuseBanned, refuseDm, requireChannelAdmin, requireMember, requireOwner } from "../channels/access";
+import { findBan, inForce } from "../moderation/moderation.queries";
 import { channelJson } from "../channels/channels.schemas";
 import * as q from "./members.queries";
 import { refuseBlockers } from "../blocks/blocks.service";
@@ -32,9 +33,14 @@ export async function addMember(deps: Deps, me: string, channelId: string, userI
     requireChannelAdmin(access, "add members");
     if (role === "admin") requireRoleManager(access, "grant admin");
   }
-  const target = await q.findUserInChannel(db, access.channel.id, userId);
+  const [target, ban] = await Promise.all([q.findUserInChannel(db, access.channel.id, userId), findBan(db, access.channel.id, userId)]);
   if (!target) throw userNotFound(userId);
   if (target.role) throw alreadyMember();
+  // A ban in force keeps them out however they come back: joining a room or being added (DESIGN §15).
+  if (ban && inForce(ban.expiresAt)) {
+    if (userId === me) refuseBanned({ bannedUntil: ban.expiresAt });
+    throw new ApiError("CHAT_BANNED", `User ${userId} is banned from this channel`);
+  }
   if (userId !== me) await refuseBlockers(db, me, [userId]);
   try {
     const joinedAt = await q.addMember(db, access.channel.id, userId, role);

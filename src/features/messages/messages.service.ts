@@ -8,6 +8,7 @@ import { publish } from "../../realtime/notify";
 import { markDeleted } from "../attachments/attachments.queries";
 import { removeUploads } from "../attachments/uploads";
 import { isAdminRole, loadChannel, requireMember, requirePoster } from "../channels/access";
+import { appendAudit } from "../moderation/audit";
 import { knownShard } from "../channels/shard-memo";
 import { deleteMentions, insertMentions, keptInOrder, mentionableMembers } from "../mentions/mentions.queries";
 import { checkMessageContent } from "./content";
@@ -104,6 +105,8 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
     ...(message.position !== null ? [recordDeletedPosition(db, access.channel.id, message.position, message.senderId)] : []),
     ...(assetIds.length ? [markDeleted(db, assetIds)] : []),
     ...(deleted.mentionedUserIds.length ? [deleteMentions(db, access.channel.id, message.id, deleted.mentionedUserIds)] : []),
+    // A moderator's delete of someone else's message is a moderation action (DESIGN §15).
+    ...(message.senderId !== me ? [appendAudit(db, { actor: me, action: "message_delete", targetUserId: message.senderId, channelId: access.channel.id, messageId: message.id }, now)] : []),
   ];
   const [first, ...rest] = directoryWrites;
   if (first) await db.batch([first, ...rest]);

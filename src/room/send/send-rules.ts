@@ -4,10 +4,11 @@ import type { Deps, HistoryDb } from "../../env";
 import type * as history from "../../history";
 import type { MessageRow } from "../../history";
 import { ApiError } from "../../platform/errors";
-import { checkPoster, visibleChannel } from "../../features/channels/access";
+import { checkPoster, refuseBanned, refuseMuted, visibleChannel } from "../../features/channels/access";
 import type { PostingVerdict } from "../../features/messages/messages.queries";
 import type { SendInput } from "../wire";
 import type { WriteAhead } from "../write-ahead";
+import type { SlowMode } from "./slow-mode";
 import { messageJson } from "../../features/messages/messages.schemas";
 import { withSenders } from "../../features/messages/senders";
 
@@ -30,6 +31,8 @@ export interface SendRoom {
     record(senderId: string, key: string, messageId: string, now: number): void;
     release(senderId: string, key: string, messageId: string): void;
   };
+  /** When each sender last posted, for slow mode (src/room/send/slow-mode.ts). */
+  slowMode: SlowMode;
   /** The room's write-ahead step and its flushes (src/room/write-ahead.ts). */
   wal: WriteAhead;
   /** A named point of a send where a test may hold it (src/realtime/faults.ts); free otherwise. */
@@ -43,6 +46,8 @@ export interface Sending {
   room: SendRoom;
   shard: HistoryDb;
   fields: history.NewMessage;
+  /** Slow mode's interval for this sender here (ms); 0 when off or exempt. */
+  slowMs: number;
 }
 
 /** The room's key for a poster's verdict (a publisher posting into its DM is a different question). */
@@ -54,6 +59,8 @@ export const posterKey = ({ senderId, poster }: SendInput) => (poster.kind === "
  */
 export function permitted(input: SendInput, verdict: PostingVerdict): ChannelRow {
   const { poster } = input;
+  // A ban outlives the membership it removed: the banned user hears why, not "not a member" (§15).
+  refuseBanned(verdict.access?.standing);
   if (poster.kind === "member") {
     const access = visibleChannel(verdict.access);
     checkPoster(access, access.blocked);
@@ -63,7 +70,19 @@ export function permitted(input: SendInput, verdict: PostingVerdict): ChannelRow
   const channel = verdict.access?.channel;
   if (!channel || (channel.type === "dm" && !poster.intoDm)) throw new ApiError("CHAT_CHANNEL_NOT_FOUND", "Conversation not found");
   if (channel.archived) throw new ApiError("CHAT_CHANNEL_ARCHIVED", "This conversation is archived");
+  // A publisher is moderated like a member: banned or muted in one channel, it posts there no more.
+  refuseMuted(verdict.access?.standing);
   return channel;
+}
+
+/**
+ * Slow mode's interval for this send (ms): the channel's `slow_mode_s` for a plain member's top-level
+ * message; owner and admins (the channel's moderators), publishers and replies are exempt.
+ */
+export function slowModeMs(input: SendInput, verdict: PostingVerdict, channel: ChannelRow): number {
+  if (!channel.slowModeS || input.parentId || input.poster.kind !== "member") return 0;
+  const role = verdict.access?.membership?.role;
+  return role === "owner" || role === "admin" ? 0 : channel.slowModeS * 1000;
 }
 
 /** A message event's id: announcing the same message twice makes one event (the room deduplicates). */

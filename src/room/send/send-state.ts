@@ -10,6 +10,7 @@ import type { SendRoom } from "./send";
 import { Checkpoints } from "../../realtime/faults";
 import type { WriteAhead } from "../write-ahead";
 import type { SendKeys } from "./send-keys";
+import type { SlowMode } from "./slow-mode";
 
 /** A remembered verdict is used for this long: past it, one read again before the next send. */
 const VERDICT_MS = 60_000;
@@ -22,10 +23,11 @@ export class SendState implements SendRoom {
   /** Tests only: points where a send can be held (FAULT_INJECTION; see faults.ts). */
   readonly checkpoints = new Checkpoints();
 
-  /** `keys`: the room's idempotency keys (send-keys.ts); `wal`: its write-ahead step (../write-ahead.ts). */
+  /** `keys`: the room's idempotency keys (send-keys.ts); `wal`: its write-ahead step (../write-ahead.ts); `slowMode`: last sends (slow-mode.ts). */
   constructor(
     readonly keys: SendKeys,
     readonly wal: WriteAhead,
+    readonly slowMode: SlowMode,
   ) {}
 
   checkpoint(name: string) {

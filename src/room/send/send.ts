@@ -15,7 +15,7 @@ import { messageJson } from "../../features/messages/messages.schemas";
 import { withSenders } from "../../features/messages/senders";
 import { threadRoot, withThread } from "../pending-changes";
 import { messageNotFound } from "../../platform/errors";
-import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey } from "./send-rules";
+import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey, slowModeMs } from "./send-rules";
 
 export type { SendInput, SendRoom } from "./send-rules";
 
@@ -61,12 +61,15 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
     const again = await findAccepted(deps, room, shard, channelId, prior, true);
     if (again) return { ...again, replayed: true };
   }
+  // Slow mode refuses before any upload is claimed; it is checked again, and recorded, in the accept step.
+  const slowMs = slowModeMs(input, verdict, channel);
+  if (slowMs) room.slowMode.check(senderId, slowMs, now);
   const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
   const id = prior ?? input.messageId ?? newId(now);
   if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
   const mentions = [...new Set(requested)].filter((u) => u !== senderId);
   const fields = { id, channelId, position: null, senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentions, now };
-  const sending = { deps, input, room, shard, fields };
+  const sending = { deps, input, room, shard, fields, slowMs };
   // Written ahead of the message: a retry after a reset mid-send finds the id (see SendKeys).
   if (key && !prior) room.keys.record(senderId, key, id, now);
   try {
@@ -105,6 +108,8 @@ async function accept(s: Sending, channel: ChannelRow, thread?: history.ThreadTa
   ]);
   if (stored !== undefined) room.seedPosition(stored);
   room.wal.checkBacklog();
+  // The same synchronous step as the accept: of one member's racing sends, one passes slow mode.
+  if (s.slowMs) room.slowMode.check(fields.senderId, s.slowMs, Date.now());
   const position = thread ? null : room.takePosition(channel.lastPosition);
   const row = { ...fields, position, parentId, mentionedUserIds: mentioned };
   const message = messageJson({ ...named!, position });
@@ -112,6 +117,7 @@ async function accept(s: Sending, channel: ChannelRow, thread?: history.ThreadTa
   const rootUpdate = root && [{ type: "message_update" as const, data: withThread(root, room.wal.flusher, { now: fields.now }) }];
   const op = { shard: channel.shard, dm: channel.type === "dm", row, mentioned, message, ...(rootUpdate ? { webhooks: rootUpdate } : {}) };
   const seq = room.wal.accept(fields.channelId, op, messageEventId(row.id), rootUpdate);
+  if (s.slowMs) room.slowMode.record(fields.senderId, Date.now());
   // The user sockets hear of it after the broadcast, off the send's path (its D1 read is not the send's cost).
   const notified = notifyMessage({ ...deps, db: createDb(deps.env.DB) }, message, undefined, OFF_PATH_CALLS).catch((err) => console.error(JSON.stringify({ level: "warn", realtime: "notify", channel_id: fields.channelId, error: String(err) })));
   deps.waitUntil?.(notified);
