@@ -26,5 +26,9 @@ export async function storePreviewImage(env: Env, imageUrl: string, signal: Abor
   const id = `lp-${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
   await env.ATTACHMENTS.put(previewImageKey(id), got.bytes, { httpMetadata: { contentType: type } });
   // A path on this API's origin (the room that makes it does not know the origin the client used).
-  return (await signedFileUrl(env, "", id, "full", IMAGE_URL_TTL_SECONDS)).url;
+  // Expiring at the end of a UTC day: the same image signed twice that day (two links, two messages)
+  // gets the same URL, which caches well and compares equal.
+  const now = Math.floor(Date.now() / 1000);
+  const ttl = IMAGE_URL_TTL_SECONDS + (86_400 - ((now + IMAGE_URL_TTL_SECONDS) % 86_400));
+  return (await signedFileUrl(env, "", id, "full", ttl)).url;
 }
