@@ -198,6 +198,11 @@ describe("push routes", () => {
     expect((await level(alice, dm.id, "loud")).status).toBe(400);
     expect((await put(alice, `/v1/channels/${dm.id}/members/me`, {})).status).toBe(400);
     expect((await level(alice, dm.id, null)).json).toMatchObject({ hidden: true, notifications_default: true });
+    // Read back without changing anything: what a client's channel settings show.
+    await level(alice, dm.id, "mentions");
+    const mine = await call("GET", `/v1/channels/${dm.id}/members/me`, { token: alice.token });
+    expect(mine.json).toMatchObject({ user_id: alice.id, hidden: true, notifications: "mentions", notifications_default: false });
+    expect((await call("GET", `/v1/channels/${dm.id}/members/me`, { token: (await newUser()).token })).status).toBe(404);
     expect((await put(alice, "/v1/users/me", { dnd_until: "tomorrow" })).status).toBe(400);
     expect((await put(alice, "/v1/users/me", { dnd_until: new Date(Date.now() + 400 * 86400_000).toISOString() })).status).toBe(400);
     expect((await call("GET", "/v1/users/me", { token: alice.token })).json.dnd_until).toBeNull();

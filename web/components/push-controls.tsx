@@ -65,8 +65,19 @@ export function NotificationsMenu() {
 /** In a channel's header: this member's push level (the server answers the level in force). */
 export function ChannelNotifications({ channel }: { channel: Pick<Channel, "id"> }) {
   const [level, setLevel] = useState<string>("");
-  useEffect(() => setLevel(""), [channel.id]);
   const c = client.value;
+  // The level in force when the channel opens (GET …/members/me), so the select shows it.
+  useEffect(() => {
+    setLevel("");
+    if (!c) return;
+    let current = true;
+    void c.api.v1.channels[":channelID"].members.me.$get({ param: { channelID: channel.id } }).then(async (res) => {
+      if (!res.ok || !current) return;
+      const body = await res.json();
+      setLevel(body.notifications_default ? "default" : body.notifications);
+    });
+    return () => void (current = false);
+  }, [channel.id, c]);
   if (!c) return null;
   const choose = async (value: string) => {
     const res = await c.api.v1.channels[":channelID"].members.me.$put({ param: { channelID: channel.id }, json: { notifications: value === "default" ? null : (value as "all" | "mentions" | "none") } });

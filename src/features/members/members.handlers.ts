@@ -32,6 +32,9 @@ export const addMember: AppRouteHandler<typeof routes.addMember> = async (c) => 
   return c.json(await inRoom(depsOf(c), c.req.valid("param").channelID, "addMember", me, c.req.valid("param").channelID, user_id === "me" ? me : user_id, role), 201);
 };
 
+export const getMyMembership: AppRouteHandler<typeof routes.getMyMembership> = async (c) =>
+  c.json(await service.updateMyMembership(depsOf(c), c.get("user"), c.req.valid("param").channelID), 200);
+
 export const updateMyMembership: AppRouteHandler<typeof routes.updateMyMembership> = async (c) =>
   c.json(await service.updateMyMembership(depsOf(c), c.get("user"), c.req.valid("param").channelID, c.req.valid("json")), 200);
 

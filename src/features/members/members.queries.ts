@@ -109,6 +109,15 @@ export async function unhide(db: Db, channelId: string, userId: string) {
 }
 
 /** Your own settings of a membership (hidden, push level); what is not given stays. The row after, or undefined. */
+/** The member's own settings (hidden, notification level), or undefined when not a member. */
+export async function getMySettings(db: Db, channelId: string, userId: string) {
+  return db
+    .select({ hidden: channelMembers.hidden, notifications: channelMembers.notifications })
+    .from(channelMembers)
+    .where(and(eq(channelMembers.channelId, channelId), eq(channelMembers.userId, userId)))
+    .get();
+}
+
 export async function setMySettings(db: Db, channelId: string, userId: string, patch: { hidden?: boolean; notifications?: "all" | "mentions" | "none" | null }) {
   return db
     .update(channelMembers)

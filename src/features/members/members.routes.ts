@@ -33,6 +33,19 @@ export const addMember = createRoute({
   responses: { 201: json(Member, "Added"), ...errorResponses(400, 403, 404, 409) },
 });
 
+export const getMyMembership = createRoute({
+  method: "get",
+  path: "/v1/channels/{channelID}/members/me",
+  tags,
+  security,
+  summary: "Your membership and settings",
+  description:
+    "Your role, whether you hid the channel, and your notification level (`notifications`: the level in force; `notifications_default`: true while you have not chosen one, " +
+    "so the channel's default applies: `all` in DMs and groups of at most 10, else `mentions`). Members only.",
+  request: { params: ChannelParams },
+  responses: { 200: json(MyMembership, "Your membership"), ...errorResponses(403, 404) },
+});
+
 export const updateMyMembership = createRoute({
   method: "put",
   path: "/v1/channels/{channelID}/members/me",

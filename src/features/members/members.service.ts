@@ -55,10 +55,11 @@ export async function addMember(deps: Deps, me: string, channelId: string, userI
 }
 
 /** Your settings of a membership: hidden, and the push level (DESIGN §16; null: the channel's default). */
-export async function updateMyMembership({ db }: Deps, me: { id: string; name: string }, channelId: string, patch: { hidden?: boolean; notifications?: NotificationLevel | null }) {
+export async function updateMyMembership({ db }: Deps, me: { id: string; name: string }, channelId: string, patch?: { hidden?: boolean; notifications?: NotificationLevel | null }) {
   const access = await loadChannel(db, channelId, me.id);
   const membership = requireMember(access);
-  const row = await q.setMySettings(db, access.channel.id, me.id, patch);
+  // No patch: read them (GET …/members/me), e.g. the level a client's channel settings show.
+  const row = patch ? await q.setMySettings(db, access.channel.id, me.id, patch) : await q.getMySettings(db, access.channel.id, me.id);
   if (!row) throw new ApiError("CHAT_NOT_MEMBER", "You are not a member of this channel");
   const target = await q.findUserInChannel(db, access.channel.id, me.id);
   const notifications = row.notifications ?? defaultLevel(access.channel);
