@@ -36,7 +36,9 @@ export function MembersPanel({ channel }: { channel: Channel }) {
     void load();
     const c = client.value!;
     const mine = ({ channelId }: { channelId: string }) => channelId === channel.id && void load();
-    const offs = [c.on("member_add", mine), c.on("member_remove", mine), c.on("member_update", mine)];
+    // Our own removal (leaving, or being removed) ends the view: there is no list left to read.
+    const removed = (e: { channelId: string; data: { user_id: string } }) => e.data.user_id !== me.value?.id && mine(e);
+    const offs = [c.on("member_add", mine), c.on("member_remove", removed), c.on("member_update", mine)];
     return () => offs.forEach((off) => off());
   }, [channel.id]);
 
