@@ -65,15 +65,15 @@ async function signIn(name: string): Promise<Person> {
 
 const nav = (p: Person) => p.page.getByRole("navigation", { name: "Channels" });
 /** A channel's link: its accessible name is the channel's, then the counts (", 2 unread, 1 mention"). */
-const channelLink = (p: Person, channel: string) =>
-  nav(p).getByRole("link", { name: new RegExp(`^${channel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(, .*)?$`) });
+const linkName = (channel: string) => new RegExp(`^${channel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(, .*)?$`);
+const channelLink = (p: Person, channel: string) => nav(p).getByRole("link", { name: linkName(channel) });
 const log = (p: Person) => p.page.getByRole("log", { name: "Messages" });
-const badge = (p: Person, channel: string) => nav(p).getByRole("listitem").filter({ has: channelLink(p, channel) }).locator(".badge");
+const badge = (p: Person, channel: string) => nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: linkName(channel) }) }).locator(".badge");
 const message = (p: Person, text: string) => log(p).getByRole("article").filter({ hasText: text });
 const threadPane = (p: Person) => p.page.getByRole("complementary", { name: "Thread" });
 const reply = (p: Person, text: string) => threadPane(p).getByRole("log", { name: "Replies" }).getByRole("article").filter({ hasText: text });
 const mentionBadge = (p: Person, channel: string) =>
-  nav(p).getByRole("listitem").filter({ has: channelLink(p, channel) }).locator(".mentions");
+  nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: linkName(channel) }) }).locator(".mentions");
 const openSockets = (p: Person) => p.page.evaluate(() => (window as unknown as { __openSockets(): string[] }).__openSockets());
 
 /** Message actions show on hover (and focus), as in every chat app. */
