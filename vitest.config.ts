@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 import { startReceiver } from "./test/receiver/server.mjs";
@@ -10,6 +12,35 @@ export const TEST_SECRETS = {
   // A P-256 private scalar (base64url): the VAPID key the push tests verify signatures against.
   VAPID_PRIVATE_KEY: "7LCqXZRtlQuIL1WeIEyCVvUHG0MEDYP9IzLDQ2jOOwI",
 };
+
+/**
+ * wrangler.toml for the workerd project, copied to a folder of its own (.wrangler/vitest/, gitignored)
+ * with its paths made absolute. Wrangler reads the `.dev.vars` beside the config it is given: beside
+ * wrangler.toml that is the developer's own (`npm start` makes it), which would leak local settings
+ * into every test file's bindings and print "Using secrets defined in .dev.vars" once per file. The
+ * tests set what they need in `miniflare.bindings` (the browser project's `wrangler dev` passes
+ * `--env-file` for the same reason: test/browser/helpers/server.ts).
+ */
+async function wranglerConfigWithoutDevVars(): Promise<string> {
+  const { experimental_readRawConfig } = await import("wrangler");
+  const { rawConfig } = experimental_readRawConfig({ config: "./wrangler.toml" });
+  // Keys holding paths this copy does not rewrite: fail loudly rather than point at the wrong files.
+  const unhandled = ["tsconfig", "rules", "site", "alias", "base_dir", "containers"].filter((key) => key in rawConfig);
+  if (unhandled.length) throw new Error(`vitest.config.ts: make ${unhandled.join(", ")} absolute in wranglerConfigWithoutDevVars()`);
+  const absolute = (p: string) => path.resolve(p);
+  const config = {
+    ...rawConfig,
+    build: undefined, // the client and docs assets are built above, once
+    main: rawConfig.main && absolute(rawConfig.main),
+    assets: rawConfig.assets && { ...rawConfig.assets, directory: rawConfig.assets.directory && absolute(rawConfig.assets.directory) },
+    d1_databases: rawConfig.d1_databases?.map((db: { migrations_dir?: string }) => ({ ...db, ...(db.migrations_dir ? { migrations_dir: absolute(db.migrations_dir) } : {}) })),
+  };
+  const dir = path.resolve(".wrangler/vitest");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "wrangler.json");
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
 
 export default defineConfig(async () => {
   // wrangler.toml's [assets] directory must exist before the workerd project reads it (any `vitest`
@@ -23,6 +54,7 @@ export default defineConfig(async () => {
   const historyMigrations = await readD1Migrations("drizzle/history");
   // Webhook tests deliver to a real HTTP server on loopback (Node, this process); retries without delay.
   const receiver = await startReceiver();
+  const workerdConfig = await wranglerConfigWithoutDevVars();
   return {
     test: {
       projects: [
@@ -30,7 +62,7 @@ export default defineConfig(async () => {
           // Every API test, inside workerd against real bindings.
           plugins: [
             cloudflareTest({
-              wrangler: { configPath: "./wrangler.toml" },
+              wrangler: { configPath: workerdConfig }, // wrangler.toml, without the developer's .dev.vars
               miniflare: {
                 bindings: {
                   ...TEST_SECRETS,

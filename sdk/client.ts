@@ -8,7 +8,7 @@ import { ChatApiError, randomId } from "./errors";
 import { RETRY_LATER, type RetryOptions, isSafeMethod, retryAfterMs, retryDelay } from "./retry";
 import { type BackoffOptions, ReconnectingSocket, type ServerFrame, type SocketStatus } from "./socket";
 import { UserSocket } from "./user-socket";
-import type { Api, Attachment, Channel, ChannelEventMap, Me, Message, MessagePage, Room, SendMessage, ThumbnailSize } from "./types";
+import type { Api, Attachment, Channel, ChannelEventMap, Me, Member, Message, MessagePage, Person, Profile, Room, SendMessage, ThumbnailSize } from "./types";
 import { sendBytes, type UploadProgress } from "./upload";
 
 export interface ChatClientOptions {
@@ -157,6 +157,21 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return unwrap(this.api.v1.users.me.$get());
   }
 
+  /**
+   * People whose id, or any word of whose display name, starts with `q` (case and accents ignored),
+   * best matches first, you left out; `limit` 1–50 (default 20). Users exist once they have signed
+   * in or been provisioned, so this is how an app offers someone to message or add.
+   */
+  async users(q: string, limit?: number): Promise<Person[]> {
+    const { users } = await unwrap(this.api.v1.users.$get({ query: { q, ...(limit ? { limit: String(limit) } : {}) } }));
+    return users;
+  }
+
+  /** A user's profile; a ChatApiError with code `CHAT_USER_NOT_FOUND` (404) when there is no such user. */
+  user(userId: string): Promise<Profile> {
+    return unwrap(this.api.v1.users[":userID"].$get({ param: { userID: userId } }));
+  }
+
   /** Your channels, latest activity first, with unread counts. */
   channels(opts: { includeHidden?: boolean } = {}): Promise<Channel[]> {
     return unwrap(this.api.v1.channels.$get({ query: opts.includeHidden ? { include_hidden: "true" } : {} }));
@@ -176,7 +191,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   /** Members with display names, earliest joined first. */
-  members(channelId: string, opts: { limit?: number } = {}) {
+  members(channelId: string, opts: { limit?: number } = {}): Promise<Member[]> {
     return unwrap(
       this.api.v1.channels[":channelID"].members.$get({ param: { channelID: channelId }, query: opts.limit ? { limit: String(opts.limit) } : {} }),
     );
@@ -190,6 +205,26 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   async joinRoom(channelId: string): Promise<void> {
     await unwrap(this.api.v1.channels[":channelID"].members.$post({ param: { channelID: channelId }, json: { user_id: "me" } }));
+  }
+
+  /** Adds someone to a group or room (owner and admins; the user must exist). */
+  addMember(channelId: string, userId: string, role: "member" | "admin" = "member"): Promise<Member> {
+    return unwrap(this.api.v1.channels[":channelID"].members.$post({ param: { channelID: channelId }, json: { user_id: userId, role } }));
+  }
+
+  /** Removes a member (owner and admins); their sockets on the channel are closed (4003). */
+  async removeMember(channelId: string, userId: string): Promise<void> {
+    await unwrapEmpty(this.api.v1.channels[":channelID"].members[":userID"].$delete({ param: { channelID: channelId, userID: userId } }));
+  }
+
+  /** Leaves a group or room (not a DM; the owner transfers ownership first). */
+  leave(channelId: string): Promise<void> {
+    return this.removeMember(channelId, "me");
+  }
+
+  /** Renames a group or room (owner and admins); members get `channel_update`. */
+  rename(channelId: string, name: string) {
+    return unwrap(this.api.v1.channels[":channelID"].$put({ param: { channelID: channelId }, json: { name } }));
   }
 
   /** A page of history, newest first: `before` = older than that message id. */
@@ -496,8 +531,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.#user;
   }
 
-  /** The user socket, if connected. */
-  get user(): UserSocket | null {
+  /** The user socket, if connected (`connectUser()`); named so that `user(id)` can be the profile lookup. */
+  get userSocket(): UserSocket | null {
     return this.#user;
   }
 

@@ -11,6 +11,12 @@ export type MessagePage = InferResponseType<ChannelApi["messages"]["$get"], 200>
 export type Channel = InferResponseType<Api["v1"]["channels"]["$get"], 200>[number];
 export type Room = InferResponseType<Api["v1"]["rooms"]["$get"], 200>["rooms"][number];
 export type Me = InferResponseType<Api["v1"]["users"]["me"]["$get"], 200>;
+/** Someone found by `users(q)` (DESIGN §19): an id and a display name. */
+export type Person = InferResponseType<Api["v1"]["users"]["$get"], 200>["users"][number];
+/** A user's profile (`user(id)`). */
+export type Profile = InferResponseType<Api["v1"]["users"][":userID"]["$get"], 200>;
+/** A channel member with role and join time (`members(channelId)`). */
+export type Member = InferResponseType<ChannelApi["members"]["$get"], 200>[number];
 export type Attachment = InferResponseType<Api["v1"]["attachments"]["$post"], 201>;
 export type CreateChannel = InferRequestType<Api["v1"]["channels"]["$post"]>["json"];
 export type SendMessage = InferRequestType<ChannelApi["messages"]["$post"]>["json"];

@@ -1,5 +1,7 @@
 import { render } from "preact";
 import { App } from "./components/app";
 import "./styles.css";
+import "./layout.css";
+import "./people.css";
 
 render(<App />, document.getElementById("root")!);

@@ -7,6 +7,7 @@
 import type { Db, Deps, Env } from "../env";
 import type { HubCall, HubCalls, HubSequencedType, NotifyData } from "../room/protocol";
 import { connectedMembers, connectedUsers, dmMembers } from "./sockets.queries";
+import { raiseInjectedFault } from "./faults";
 import { tryWithBackoff } from "./retry";
 
 export const hubOf = (env: Env, userId: string) => env.USER_HUB.getByName(userId);
@@ -27,7 +28,7 @@ export const OFF_PATH_CALLS = 500;
 const CALLS_PER_JOB = 100;
 
 export async function performHubCall(env: Env, call: HubCall) {
-  await hubOf(env, call.userId).deliver(call.userId, call.type, call.data, call.eventId);
+  raiseInjectedFault(await hubOf(env, call.userId).deliver(call.userId, call.type, call.data, call.eventId));
 }
 
 async function tryCall(deps: Deps, call: HubCall): Promise<boolean> {

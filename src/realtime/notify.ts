@@ -9,6 +9,7 @@ import type { Deps, Env, LocalRoom, RoomCalls } from "../env";
 import { emitToWebhooks } from "../webhooks/dispatch";
 import { announceNewChannel, notifyMessage, toConnectedMembers, toHubs, toUsers } from "./hubs";
 import type { EphemeralType, RoomCall, SequencedType } from "../room/protocol";
+import { raiseInjectedFault } from "./faults";
 import { tryWithBackoff } from "./retry";
 
 export type { RoomCall };
@@ -30,9 +31,10 @@ const queuedChannels = new Map<string, number>();
  */
 export async function performRoomCall(env: Env, call: RoomCall, local?: LocalRoom) {
   const room: RoomCalls = local?.channelId === call.channelId ? local.room : roomOf(env, call.channelId);
-  if (call.kind === "publish") await room.publish(call.channelId, call.type, call.data, call.eventId);
-  else if (call.kind === "remove") await room.removeMember(call.channelId, call.userId, call.eventId, call.reason);
-  else await room.deleteChannel(call.channelId, call.eventId);
+  // A test's injected fault comes back as a value and is thrown here (src/realtime/faults.ts).
+  if (call.kind === "publish") raiseInjectedFault(await room.publish(call.channelId, call.type, call.data, call.eventId));
+  else if (call.kind === "remove") raiseInjectedFault(await room.removeMember(call.channelId, call.userId, call.eventId, call.reason));
+  else raiseInjectedFault(await room.deleteChannel(call.channelId, call.eventId));
 }
 
 const log = (deps: Deps, call: RoomCall, event: string, err?: unknown) =>

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ChannelRoomRpc, UserHubRpc } from "../room/wire";
-import { failIfAsked, failNext } from "./faults";
+import { type InjectedFault, failNext, injectedFault } from "./faults";
 import { HUB_USER_HEADER, type HubSequencedType, type PresenceHub, ROOM_TICKET_HEADER, closeQuietly, hubFrame, refusal } from "../room/protocol";
 import { consumeTicket, createTicketTable } from "./tickets";
 import { HUB_OPEN, presenceChannels, readHubActiveUntil, writeUserSockets } from "./sockets.queries";
@@ -78,8 +78,10 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserH
    * Stores a frame under the user's next seq and sends it to every user socket. Idempotent by
    * `eventId`: a retried delivery gets the first one's seq and sends nothing.
    */
-  async deliver(userId: string, type: HubSequencedType, data: unknown, eventId: string): Promise<number> {
-    if (this.env.FAULT_INJECTION === "true") failIfAsked(this.sql);
+  async deliver(userId: string, type: HubSequencedType, data: unknown, eventId: string): Promise<number | InjectedFault> {
+    // Tests only: returned, not thrown (see InjectedFault); performHubCall raises it.
+    const fault = this.env.FAULT_INJECTION === "true" ? injectedFault(this.sql, "hub") : undefined;
+    if (fault) return fault;
     this.setUser(userId);
     const known = this.sql.exec<{ seq: number }>("SELECT seq FROM event_keys WHERE event_id = ?", eventId).toArray()[0];
     if (known) return known.seq;

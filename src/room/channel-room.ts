@@ -6,7 +6,7 @@ import { readPosting } from "../features/messages/messages.queries";
 import { refuseMuted } from "../features/channels/access";
 import { ChangeOrder } from "./change-order";
 import { EventLog } from "./event-log";
-import { failIfAsked, failNext } from "../realtime/faults";
+import { type InjectedFault, failNext, injectedFault } from "../realtime/faults";
 import {
   CLOSE_CHANNEL_DELETED,
   CLOSE_REMOVED,
@@ -196,9 +196,13 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
    * Stores a state-changing event under the next seq and sends it to every socket. `eventId` makes
    * it idempotent: a retry of a call whose answer was lost gets the first call's seq, nothing more.
    */
-  async publish(channelId: string, type: SequencedType, data: unknown, eventId?: string): Promise<number> {
+  async publish(channelId: string, type: SequencedType, data: unknown, eventId?: string): Promise<number | InjectedFault> {
+    return this.injectedFault() ?? this.append(channelId, type, data, eventId);
+  }
+
+  /** publish's work, without the test-only fault (removeMember and deleteChannel check it once, first). */
+  private append(channelId: string, type: SequencedType, data: unknown, eventId?: string): number {
     this.tables();
-    this.injectFault();
     // Who may post may have changed: sends read it again.
     if (type.startsWith("member_") || type.startsWith("channel_")) this.sends.forgetVerdicts();
     const { seq, text } = this.log.append(channelId, type, data, eventId);
@@ -236,8 +240,10 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 
   /** Announces the removal (`reason` "banned" after a ban), then closes the removed user's sockets (4003). Idempotent by `eventId`. */
-  async removeMember(channelId: string, userId: string, eventId?: string, reason?: "banned") {
-    const seq = await this.publish(channelId, "member_remove", reason ? { user_id: userId, reason } : { user_id: userId }, eventId);
+  async removeMember(channelId: string, userId: string, eventId?: string, reason?: "banned"): Promise<number | InjectedFault> {
+    const fault = this.injectedFault();
+    if (fault) return fault;
+    const seq = this.append(channelId, "member_remove", reason ? { user_id: userId, reason } : { user_id: userId }, eventId);
     this.typists.delete(userId);
     for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, reason === "banned" ? "banned from channel" : "removed from channel");
     await this.reportSockets(userId, channelId);
@@ -262,8 +268,10 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 
   /** Announces the deletion, closes every socket (4004) and forgets everything. Safe to repeat. */
-  async deleteChannel(channelId: string, eventId?: string) {
-    await this.publish(channelId, "channel_delete", { id: channelId }, eventId);
+  async deleteChannel(channelId: string, eventId?: string): Promise<void | InjectedFault> {
+    const fault = this.injectedFault();
+    if (fault) return fault;
+    this.append(channelId, "channel_delete", { id: channelId }, eventId);
     const users = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo | null)?.userId));
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CHANNEL_DELETED, "channel deleted");
     await this.ctx.storage.deleteAll();
@@ -378,8 +386,11 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     return this.order.waitingNow();
   }
 
-  private injectFault() {
-    if (this.faults) failIfAsked(this.sql);
+  /** Tests only: a failure to return (not throw: see InjectedFault) when the test asked for one. */
+  private injectedFault(): InjectedFault | undefined {
+    if (!this.faults) return undefined;
+    this.tables();
+    return injectedFault(this.sql, "room");
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {

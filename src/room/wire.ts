@@ -5,6 +5,7 @@
  * circle runs through env.ts. Each class `implements` its interface, so the two cannot drift.
  */
 import type { InlineEmote } from "../db/history";
+import type { InjectedFault } from "../realtime/faults";
 import type { D1Stats } from "../platform/d1-metering";
 import type { ErrorCode } from "../platform/errors";
 
@@ -113,9 +114,10 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   fetch(request: Request): Promise<Response>;
   send(request: RoomSendRequest): Promise<RoomAnswer<{ message: MessageJson; replayed: boolean }>>;
   change(request: RoomChangeRequest): Promise<RoomAnswer<{ value: unknown }>>;
-  publish(channelId: string, type: string, data: unknown, eventId?: string): Promise<number>;
-  removeMember(channelId: string, userId: string, eventId?: string, reason?: "banned"): Promise<number>;
-  deleteChannel(channelId: string, eventId?: string): Promise<void>;
+  /** An InjectedFault only in tests (FAULT_INJECTION): callers go through performRoomCall, which raises it. */
+  publish(channelId: string, type: string, data: unknown, eventId?: string): Promise<number | InjectedFault>;
+  removeMember(channelId: string, userId: string, eventId?: string, reason?: "banned"): Promise<number | InjectedFault>;
+  deleteChannel(channelId: string, eventId?: string): Promise<void | InjectedFault>;
   sendTo(channelId: string, userId: string, type: string, data: unknown): Promise<void>;
   sendToAll(channelId: string, type: string, data: unknown): Promise<void>;
   typing(channelId: string, userId: string): Promise<void>;
@@ -140,7 +142,8 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
 /** A user's hub (src/realtime/user-hub.ts). */
 export interface UserHubRpc extends Rpc.DurableObjectBranded {
   fetch(request: Request): Promise<Response>;
-  deliver(userId: string, type: string, data: unknown, eventId: string): Promise<number>;
+  /** An InjectedFault only in tests (FAULT_INJECTION): performHubCall raises it. */
+  deliver(userId: string, type: string, data: unknown, eventId: string): Promise<number | InjectedFault>;
   channelSockets(userId: string, channelId: string, count: number): Promise<void>;
   /** Erasure (DESIGN §17): closes the user's sockets and empties the hub's log and state. */
   forget(): Promise<void>;

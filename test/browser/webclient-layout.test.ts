@@ -36,7 +36,8 @@ async function signIn(page: Page, id: string, name: string) {
   await form.getByRole("textbox", { name: "User id" }).fill(id);
   await form.getByRole("textbox", { name: "Display name" }).fill(name);
   await form.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor(WAIT);
+  // Signed in: "Sign out" shows, or on a phone the "Channels" button of the drawer that holds it.
+  await page.getByRole("button", { name: "Sign out" }).or(page.getByRole("button", { name: "Channels", exact: true })).waitFor(WAIT);
 }
 
 /** The API as a user, for setting up a conversation (the browser then shows it). */
@@ -82,5 +83,136 @@ test("a message that mentions you stays on one line", async () => {
   expect(bodyBox!.height).toBeLessThan(lineHeight * 1.5);
   expect(Math.abs(mentionBox!.y - bodyBox!.y)).toBeLessThan(lineHeight / 2);
   expect(mentionBox!.width).toBeLessThan(bodyBox!.width / 2);
+  expect(errors).toEqual([]);
+});
+
+type Box = { x: number; y: number; width: number; height: number };
+/** Whether two boxes share any area. */
+const overlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const channels = (page: Page) => page.getByRole("navigation", { name: "Channels" });
+
+/** What a click at the centre of `box` lands on: the text of the button there (or of the element). */
+function hitAt(page: Page, box: Box) {
+  return page.evaluate(([x, y]) => {
+    const el = document.elementFromPoint(x!, y!);
+    return (el?.closest("button") ?? el)?.textContent?.trim() ?? null;
+  }, [box.x + box.width / 2, box.y + box.height / 2]);
+}
+
+test("editing a message: the hover toolbar covers neither Save nor Cancel", async () => {
+  const eveId = `eve-${run}`;
+  const eve = await asUser(eveId, "Eve");
+  const group = await eve<{ id: string }>("POST", "/v1/channels", { type: "group", name: `Edit ${run}`, member_ids: [] });
+  // The second of two in a row: grouped under the first, with no name line above it, its editor
+  // starts at the top of the message, where the toolbar floats.
+  await eve("POST", `/v1/channels/${group.id}/messages`, { body: "First" });
+  await eve("POST", `/v1/channels/${group.id}/messages`, { body: "A message to fix" });
+
+  const { page, errors } = await openClient();
+  await signIn(page, eveId, "Eve");
+  const log = page.getByRole("log", { name: "Messages" });
+  const shown = log.getByRole("article").filter({ hasText: "A message to fix" });
+  await shown.hover();
+  await shown.getByRole("button", { name: "Edit", exact: true }).click();
+  const article = log.getByRole("article").filter({ has: page.getByRole("textbox", { name: "Edit message" }) }); // its text is in the editor now
+  const save = article.getByRole("button", { name: "Save", exact: true });
+  const cancel = article.getByRole("button", { name: "Cancel", exact: true });
+  await save.waitFor(WAIT);
+  await article.hover(); // the pointer on the message (and focus in its editor): whatever shows on hover shows now
+
+  const others: Box[] = [];
+  for (const button of await article.getByRole("button").all()) {
+    const name = await button.textContent();
+    if (name === "Save" || name === "Cancel" || !(await button.isVisible())) continue;
+    others.push((await button.boundingBox())!);
+  }
+  for (const [target, name] of [[save, "Save"], [cancel, "Cancel"]] as const) {
+    const box = (await target.boundingBox())!;
+    for (const other of others) expect(overlap(box, other), `${name} overlapped`).toBe(false);
+    expect(await hitAt(page, box)).toBe(name); // a click there lands on the button itself
+  }
+
+  await article.getByRole("textbox", { name: "Edit message" }).fill("A message, fixed");
+  await save.click();
+  await log.getByRole("article").filter({ hasText: "A message, fixed" }).filter({ hasText: "(edited)" }).waitFor(WAIT);
+  expect(errors).toEqual([]);
+});
+
+test("on a 390×844 phone the channel list is a drawer: open it, open a channel, send a message", async () => {
+  const fayId = `fay-${run}`;
+  const fay = await asUser(fayId, "Fay");
+  const older = await fay<{ id: string }>("POST", "/v1/channels", { type: "group", name: `Phone A ${run}`, member_ids: [] });
+  await fay("POST", `/v1/channels/${older.id}/messages`, { body: "Earlier, in A" });
+  const newer = await fay<{ id: string }>("POST", "/v1/channels", { type: "group", name: `Phone B ${run}`, member_ids: [] });
+  await fay("POST", `/v1/channels/${newer.id}/messages`, { body: "Later, in B" }); // B is newest: it opens first
+
+  const { page, errors } = await openClient(390, 844);
+  await signIn(page, fayId, "Fay");
+  await page.getByRole("heading", { name: `# Phone B ${run}` }).waitFor(WAIT);
+  const log = page.getByRole("log", { name: "Messages" });
+  // The conversation has the whole width; the list is out of the way until asked for.
+  expect((await log.boundingBox())!.width).toBeGreaterThan(370);
+  expect(await channels(page).isVisible()).toBe(false);
+
+  const menu = page.getByRole("button", { name: "Channels", exact: true });
+  await menu.click();
+  await channels(page).waitFor({ state: "visible", ...WAIT });
+  const nav = (await channels(page).boundingBox())!;
+  expect(nav.x).toBeGreaterThanOrEqual(0);
+  expect(nav.x + nav.width).toBeLessThanOrEqual(390);
+  expect(nav.width).toBeGreaterThan(240); // a usable list, not a 28 px strip
+  const link = channels(page).getByRole("link", { name: `Phone A ${run}` });
+  const linkBox = (await link.boundingBox())!;
+  expect(linkBox.height).toBeGreaterThanOrEqual(24);
+  expect(await hitAt(page, linkBox)).toContain(`Phone A ${run}`); // nothing lies over it
+
+  await link.click();
+  await page.getByRole("heading", { name: `# Phone A ${run}` }).waitFor(WAIT);
+  await expect.poll(() => channels(page).isVisible(), WAIT).toBe(false); // the drawer closed by itself
+  await log.getByRole("article").filter({ hasText: "Earlier, in A" }).waitFor(WAIT);
+
+  const box = page.getByRole("textbox", { name: "Message", exact: true });
+  const composer = (await box.boundingBox())!;
+  expect(composer.y + composer.height).toBeLessThanOrEqual(844);
+  expect(composer.width).toBeGreaterThan(250);
+  await box.fill("Sent from a phone");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  const sent = log.getByRole("article").filter({ hasText: "Sent from a phone" });
+  await sent.locator(".meta").waitFor(WAIT); // stored (the pending copy has no time)
+  const sentBox = (await sent.boundingBox())!;
+  expect(sentBox.x).toBeGreaterThanOrEqual(0);
+  expect(sentBox.x + sentBox.width).toBeLessThanOrEqual(390);
+  expect(errors).toEqual([]);
+});
+
+test("a channel link's accessible name carries its unread count", async () => {
+  const gusId = `gus-${run}`;
+  const halId = `hal-${run}`;
+  const hal = await asUser(halId, "Hal");
+  await hal("GET", "/v1/users/me");
+  const gus = await asUser(gusId, "Gus");
+  const design = await gus<{ id: string }>("POST", "/v1/channels", { type: "group", name: `Design ${run}`, member_ids: [halId] });
+  for (const body of ["one", "two", "three"]) await gus("POST", `/v1/channels/${design.id}/messages`, { body });
+  // Hal's newest channel opens on sign-in (and is read); Design stays unread.
+  const own = await hal<{ id: string }>("POST", "/v1/channels", { type: "group", name: `Notes ${run}`, member_ids: [] });
+  await hal("POST", `/v1/channels/${own.id}/messages`, { body: "mine" });
+
+  const { page, errors } = await openClient();
+  await signIn(page, halId, "Hal");
+  const link = channels(page).getByRole("link", { name: `Design ${run}, 3 unread`, exact: true });
+  await link.waitFor(WAIT);
+  await channels(page).getByRole("link", { name: `Notes ${run}`, exact: true }).waitFor(WAIT); // nothing unread: the name alone
+  await link.click();
+  await channels(page).getByRole("link", { name: `Design ${run}`, exact: true }).waitFor(WAIT); // read
+  expect(errors).toEqual([]);
+});
+
+test("an empty channel list says what to do", async () => {
+  const { page, errors } = await openClient();
+  await signIn(page, `ivy-${run}`, "Ivy");
+  const list = channels(page);
+  await list.getByText("No conversations yet.").waitFor(WAIT);
+  expect(await list.getByText(/Start a direct message or a group/).isVisible()).toBe(true);
+  expect(await list.getByRole("link").count()).toBe(0);
   expect(errors).toEqual([]);
 });

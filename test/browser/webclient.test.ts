@@ -64,19 +64,31 @@ async function signIn(name: string): Promise<Person> {
 }
 
 const nav = (p: Person) => p.page.getByRole("navigation", { name: "Channels" });
+/** A channel's link: its accessible name is the channel's, then the counts (", 2 unread, 1 mention"). */
+const linkName = (channel: string) => new RegExp(`^${channel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(, .*)?$`);
+const channelLink = (p: Person, channel: string) => nav(p).getByRole("link", { name: linkName(channel) });
 const log = (p: Person) => p.page.getByRole("log", { name: "Messages" });
-const badge = (p: Person, channel: string) => nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: channel, exact: true }) }).locator(".badge");
+const badge = (p: Person, channel: string) => nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: linkName(channel) }) }).locator(".badge");
 const message = (p: Person, text: string) => log(p).getByRole("article").filter({ hasText: text });
 const threadPane = (p: Person) => p.page.getByRole("complementary", { name: "Thread" });
 const reply = (p: Person, text: string) => threadPane(p).getByRole("log", { name: "Replies" }).getByRole("article").filter({ hasText: text });
 const mentionBadge = (p: Person, channel: string) =>
-  nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: channel, exact: true }) }).locator(".mentions");
+  nav(p).getByRole("listitem").filter({ has: p.page.getByRole("link", { name: linkName(channel) }) }).locator(".mentions");
 const openSockets = (p: Person) => p.page.evaluate(() => (window as unknown as { __openSockets(): string[] }).__openSockets());
 
 /** Message actions show on hover (and focus), as in every chat app. */
 async function action(p: Person, text: string, name: string) {
   await message(p, text).hover();
   await message(p, text).getByRole("button", { name, exact: true }).click();
+}
+
+/** The people picker (DM and group forms): type, wait for the person to be offered, Enter picks. */
+async function pickPerson(page: Page, label: string, query: string) {
+  const box = page.getByRole("combobox", { name: label, exact: true });
+  await box.fill(query);
+  await page.getByRole("listbox", { name: `${label}: suggestions` }).getByRole("option", { name: new RegExp(query) }).waitFor(WAIT);
+  await box.press("Enter");
+  await page.getByRole("list", { name: `${label}: picked` }).getByRole("listitem").first().waitFor(WAIT);
 }
 
 async function say(p: Person, text: string) {
@@ -113,7 +125,7 @@ test("two people: a DM and a group, messages and unread badges live, Enter vs Sh
   [alice, bob] = await Promise.all([signIn("Alice"), signIn("Bob")]);
 
   // Alice opens a DM with Bob and writes; Bob, with nothing open, sees the DM appear with a badge.
-  await alice.page.getByRole("textbox", { name: "Direct message to (user id)" }).fill(bob.id);
+  await pickPerson(alice.page, "Direct message to", bob.id);
   await alice.page.getByRole("button", { name: "Start DM" }).click();
   await alice.page.getByRole("heading", { name: "Bob" }).waitFor(WAIT);
   await say(alice, "Hello Bob");
@@ -122,8 +134,9 @@ test("two people: a DM and a group, messages and unread badges live, Enter vs Sh
 
   await say(alice, "Are you there?");
   await expect.poll(() => badge(bob, "Alice").textContent(), WAIT).toBe("2");
+  await nav(bob).getByRole("link", { name: "Alice, 2 unread", exact: true }).waitFor(WAIT); // a screen reader hears the count
 
-  await nav(bob).getByRole("link", { name: "Alice", exact: true }).click();
+  await channelLink(bob, "Alice").click();
   await message(bob, "Hello Bob").waitFor(WAIT);
   await message(bob, "Are you there?").waitFor(WAIT);
   await expect.poll(() => badge(bob, "Alice").count(), WAIT).toBe(0); // read: no badge
@@ -148,12 +161,12 @@ test("two people: a DM and a group, messages and unread badges live, Enter vs Sh
 
   // A group: Alice creates it with Bob; Bob (in the DM) sees it appear and its badge count up live.
   await alice.page.getByRole("textbox", { name: "Group name" }).fill(`Project ${run}`);
-  await alice.page.getByRole("textbox", { name: "Members (user ids)" }).fill(bob.id);
+  await pickPerson(alice.page, "Members", bob.id);
   await alice.page.getByRole("button", { name: "Create group" }).click();
   await alice.page.getByRole("heading", { name: `# Project ${run}` }).waitFor(WAIT);
   await say(alice, "Welcome to the group");
   await expect.poll(() => badge(bob, `Project ${run}`).textContent(), WAIT).toBe("1");
-  await nav(bob).getByRole("link", { name: `Project ${run}` }).click();
+  await channelLink(bob, `Project ${run}`).click();
   await message(bob, "Welcome to the group").waitFor(WAIT);
   await say(bob, "Thanks!");
   await message(alice, "Thanks!").waitFor(WAIT);
@@ -193,9 +206,9 @@ test("a thread: a reply typed in one window appears in the other's thread pane, 
 
 test("a mention: @-completion, the other's mention badge live through the user socket, highlighted", async () => {
   // Bob moves to the DM: no channel socket is open for the group any more, only his user socket.
-  await nav(bob).getByRole("link", { name: "Alice", exact: true }).click();
+  await channelLink(bob, "Alice").click();
   await message(bob, "Hello Bob").waitFor(WAIT);
-  const groupId = (await nav(bob).getByRole("link", { name: `Project ${run}` }).getAttribute("href"))!.replace("#/c/", "");
+  const groupId = (await channelLink(bob, `Project ${run}`).getAttribute("href"))!.replace("#/c/", "");
   await expect.poll(async () => (await openSockets(bob)).filter((url) => url.includes(`/channels/${groupId}/`)), WAIT).toEqual([]);
   expect((await openSockets(bob)).some((url) => new URL(url).pathname === "/v1/ws")).toBe(true);
 
@@ -216,9 +229,10 @@ test("a mention: @-completion, the other's mention badge live through the user s
   await say(alice, "no mention here");
   await expect.poll(() => badge(bob, `Project ${run}`).textContent(), WAIT).toBe("2");
   expect(await mentionBadge(bob, `Project ${run}`).textContent()).toBe("@1");
+  await nav(bob).getByRole("link", { name: `Project ${run}, 2 unread, 1 mention`, exact: true }).waitFor(WAIT);
 
   // Bob opens the group: the mention is highlighted as his, and both badges clear.
-  await nav(bob).getByRole("link", { name: `Project ${run}` }).click();
+  await channelLink(bob, `Project ${run}`).click();
   await expect.poll(() => message(bob, "Look here").locator(".mention.mine").textContent(), WAIT).toBe("@Bob");
   await expect.poll(() => mentionBadge(bob, `Project ${run}`).count(), WAIT).toBe(0);
   await expect.poll(() => badge(bob, `Project ${run}`).count(), WAIT).toBe(0);
@@ -227,18 +241,18 @@ test("a mention: @-completion, the other's mention badge live through the user s
 });
 
 test("a DM: presence and “Seen” under your last message the other has read", async () => {
-  await nav(alice).getByRole("link", { name: "Bob", exact: true }).click();
+  await channelLink(alice, "Bob").click();
   await alice.page.getByRole("status", { name: "Bob is online" }).waitFor(WAIT);
   await say(alice, "Did you see this?");
   await message(alice, "Did you see this?").waitFor(WAIT);
   expect(await message(alice, "Did you see this?").getByText("Seen", { exact: true }).count()).toBe(0);
-  await nav(bob).getByRole("link", { name: "Alice", exact: true }).click(); // Bob reads it
+  await channelLink(bob, "Alice").click(); // Bob reads it
   await message(bob, "Did you see this?").waitFor(WAIT);
   await message(alice, "Did you see this?").getByText("Seen", { exact: true }).waitFor(WAIT);
 
   // Both back to the group for the tests that follow.
-  await nav(alice).getByRole("link", { name: `Project ${run}` }).click();
-  await nav(bob).getByRole("link", { name: `Project ${run}` }).click();
+  await channelLink(alice, `Project ${run}`).click();
+  await channelLink(bob, `Project ${run}`).click();
   await message(bob, "Look here").waitFor(WAIT);
   await message(alice, "Look here").waitFor(WAIT);
 });

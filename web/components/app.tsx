@@ -1,11 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { ChannelNotifications } from "./push-controls";
+import { closeDrawer, drawerOpen } from "../layout";
 import { loadSession } from "../session";
 import type { Channel } from "../../sdk";
 import { activeChannel, channelName, connection, error, me, online, pins, start, thread, togglePins, view } from "../store";
 import { Composer } from "./composer";
 import { MessageItem, MessageList } from "./message-list";
 import { SearchResults } from "./search";
+import { MembersButton, MembersPanel, membersOpen } from "./members-panel";
 import { ThreadPane } from "./thread";
 import { Rooms } from "./rooms";
 import { Sidebar } from "./sidebar";
@@ -22,9 +24,11 @@ export function App() {
   if (!me.value) return <SignIn />;
   const channel = activeChannel.value;
   return (
-    <div class="shell">
+    <div class={`shell ${drawerOpen.value ? "drawer-open" : ""}`} onKeyDown={(e) => e.key === "Escape" && drawerOpen.value && closeDrawer()}>
       <Sidebar />
+      {drawerOpen.value && <div class="backdrop" aria-hidden="true" onClick={closeDrawer} />}
       <main class="main">
+        <TopBar />
         {connection.value === "reconnecting" && (
           <div class="banner" role="status">
             Reconnecting… messages sent meanwhile will appear when we are back.
@@ -50,7 +54,9 @@ export function App() {
                 <button type="button" class="secondary pins-toggle" aria-expanded={pins.value !== null} onClick={() => void togglePins()}>
                   Pinned messages
                 </button>
+                <MembersButton channel={channel} />
               </header>
+              {membersOpen.value && channel.type !== "dm" && <MembersPanel key={channel.id} channel={channel} />}
               {pins.value !== null && <PinsPanel />}
               <MessageList />
               <TypingLine />
@@ -61,10 +67,24 @@ export function App() {
         ) : (
           <div class="empty">
             <h1>Welcome, {me.value.display_name}</h1>
-            <p>Start a direct message or a group on the left, or discover rooms.</p>
+            <p>
+              Start a direct message or a group from the channel list
+              <span class="narrow-only"> (the “Channels” button above)</span>, or discover rooms.
+            </p>
           </div>
         )}
       </main>
+    </div>
+  );
+}
+
+/** Only in the narrow layout (web/layout.css): the button that opens the sidebar as a drawer. */
+function TopBar() {
+  return (
+    <div class="topbar">
+      <button type="button" class="secondary" aria-expanded={drawerOpen.value} aria-controls="sidebar" onClick={() => (drawerOpen.value = !drawerOpen.value)}>
+        <span aria-hidden="true">☰ </span>Channels
+      </button>
     </div>
   );
 }

@@ -161,6 +161,8 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
       )}
       {replies}
       {seen && <div class="seen muted">Seen</div>}
+      {/* Not while editing: the toolbar floats over the message's first line, where Save and Cancel are. */}
+      {!editing && (
       <div class="actions">
         {QUICK_REACTIONS.map((e) => (
           <button type="button" key={e} aria-label={`React with ${e}`} onClick={() => act(() => c.react(m.channel_id, m.id, e))}>
@@ -174,6 +176,7 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
         {own && <button type="button" onClick={() => setEditing(true)}>Edit</button>}
         {own && <button type="button" onClick={() => act(() => c.delete(m.channel_id, m.id))}>Delete</button>}
       </div>
+      )}
     </article>
   );
 }
