@@ -13,7 +13,8 @@ export type Room = InferResponseType<Api["v1"]["rooms"]["$get"], 200>["rooms"][n
 export type Me = InferResponseType<Api["v1"]["users"]["me"]["$get"], 200>;
 export type Attachment = InferResponseType<Api["v1"]["attachments"]["$post"], 201>;
 export type CreateChannel = InferRequestType<Api["v1"]["channels"]["$post"]>["json"];
-export type SendMessage = InferRequestType<ChannelApi["messages"]["$post"]>["json"];
+/** A send (scheduling with `send_at` is not the SDK's `send`: its answer is a scheduled message, not a message). */
+export type SendMessage = Omit<InferRequestType<ChannelApi["messages"]["$post"]>["json"], "send_at">;
 export type ThumbnailSize = NonNullable<
   InferRequestType<ChannelApi["messages"][":messageID"]["attachments"][":attachmentID"]["url"]["$get"]>["query"]["size"]
 >;

@@ -14,6 +14,7 @@ import { mentionsRouter } from "./features/mentions/mentions.index";
 import { membersRouter } from "./features/members/members.index";
 import { messagesRouter } from "./features/messages/messages.index";
 import { previewsRouter } from "./features/previews/previews.index";
+import { scheduledRouter } from "./features/scheduled/scheduled.index";
 import { pinsRouter } from "./features/pins/pins.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
@@ -57,6 +58,7 @@ const routes = app
   .route("/", peopleRouter)
   .route("/", messagesRouter)
   .route("/", previewsRouter)
+  .route("/", scheduledRouter)
   .route("/", threadsRouter)
   .route("/", pinsRouter)
   .route("/", reactionsRouter)

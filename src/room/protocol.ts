@@ -76,7 +76,7 @@ export type PresenceData = z.infer<typeof PresenceData>;
 // ---- the user socket (UserHub) ---------------------------------------------------------------
 
 /** Hub frames that take the user's next `seq` and are kept for replay. */
-export const HUB_SEQUENCED_TYPES = ["notify", "channel_add", "channel_remove", "channel_update"] as const;
+export const HUB_SEQUENCED_TYPES = ["notify", "channel_add", "channel_remove", "channel_update", "scheduled_failed", "reminder"] as const;
 export type HubSequencedType = (typeof HUB_SEQUENCED_TYPES)[number];
 
 /** `notify`: a new message in one of the user's channels (the message itself comes from REST or the channel socket). */

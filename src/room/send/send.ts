@@ -61,7 +61,7 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
     const again = await findAccepted(deps, room, shard, channelId, prior, true);
     if (again) return { ...again, replayed: true };
   }
-  const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
+  const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds, input.messageId);
   const id = prior ?? input.messageId ?? newId(now);
   if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
   const mentions = [...new Set(requested)].filter((u) => u !== senderId);
