@@ -15,6 +15,7 @@ import { membersRouter } from "./features/members/members.index";
 import { messagesRouter } from "./features/messages/messages.index";
 import { previewsRouter } from "./features/previews/previews.index";
 import { scheduledRouter } from "./features/scheduled/scheduled.index";
+import { remindersRouter } from "./features/reminders/reminders.index";
 import { pinsRouter } from "./features/pins/pins.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
@@ -59,6 +60,7 @@ const routes = app
   .route("/", messagesRouter)
   .route("/", previewsRouter)
   .route("/", scheduledRouter)
+  .route("/", remindersRouter)
   .route("/", threadsRouter)
   .route("/", pinsRouter)
   .route("/", reactionsRouter)

@@ -12,6 +12,7 @@ export const ERROR_EXAMPLES: Record<ErrorCode, string> = {
   CHAT_CANNOT_MODIFY_DM: "A DM's members and settings cannot be changed",
   CHAT_TOO_MANY_REACTIONS: "A message takes at most 20 different emotes",
   CHAT_TOO_MANY_PINS: "A channel keeps at most 50 pinned messages; unpin one first",
+  CHAT_TOO_MANY_REMINDERS: "You have 100 reminders waiting (the limit): delete one first",
   CHAT_TOO_MANY_SCHEDULED: "You have 100 scheduled messages waiting (the limit): cancel one or wait until one is sent",
   AUTH_REQUIRED: "Send Authorization: Bearer <token>",
   AUTH_INVALID_TOKEN: "The token has expired",

@@ -156,6 +156,9 @@ export interface UserHubRpc extends Rpc.DurableObjectBranded {
   fetch(request: Request): Promise<Response>;
   deliver(userId: string, type: string, data: unknown, eventId: string): Promise<number>;
   channelSockets(userId: string, channelId: string, count: number): Promise<void>;
+  remind(userId: string, reminder: { id: string; [field: string]: string | number | null }, at: number): Promise<void>;
+  forgetReminder(id: string): Promise<void>;
+  reminderStats(): Promise<{ waiting: number; wakes: number }>;
   /** Tests and benches. */
   stats(): Promise<{ seq: number; userSockets: number; channelSockets: number; online: boolean }>;
   /** Tests only (FAULT_INJECTION=true). */
