@@ -24,6 +24,7 @@ export const listReminders = createRoute({
   tags,
   security,
   summary: "Your reminders that have not fired yet, soonest first",
+  description: "Every reminder you set (`POST /v1/reminders`) that has not fired or been deleted, in every channel, soonest first. A fired one leaves the list (its `reminder` frame went to your user socket).",
   responses: { 200: json(ReminderList, "Your reminders"), ...errorResponses() },
 });
 
