@@ -271,9 +271,10 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   async #sendRest(channelId: string, key: string, json: SendMessage, attempts: number): Promise<Message> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await unwrap(
+        // Never with `send_at` (not a field of the SDK's send): the answer is the 201 message.
+        return (await unwrap(
           this.api.v1.channels[":channelID"].messages.$post({ param: { channelID: channelId }, header: { "idempotency-key": key }, json }),
-        );
+        )) as Message;
       } catch (err) {
         const retryable = err instanceof ChatApiError ? err.retryable : err instanceof TypeError; // TypeError: fetch failed
         if (!retryable || attempt + 1 >= attempts) throw err;

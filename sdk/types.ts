@@ -19,7 +19,8 @@ export type Profile = InferResponseType<Api["v1"]["users"][":userID"]["$get"], 2
 export type Member = InferResponseType<ChannelApi["members"]["$get"], 200>[number];
 export type Attachment = InferResponseType<Api["v1"]["attachments"]["$post"], 201>;
 export type CreateChannel = InferRequestType<Api["v1"]["channels"]["$post"]>["json"];
-export type SendMessage = InferRequestType<ChannelApi["messages"]["$post"]>["json"];
+/** A send (scheduling with `send_at` is not the SDK's `send`: its answer is a scheduled message, not a message). */
+export type SendMessage = Omit<InferRequestType<ChannelApi["messages"]["$post"]>["json"], "send_at">;
 export type ThumbnailSize = NonNullable<
   InferRequestType<ChannelApi["messages"][":messageID"]["attachments"][":attachmentID"]["url"]["$get"]>["query"]["size"]
 >;

@@ -16,6 +16,8 @@ import { membersRouter } from "./features/members/members.index";
 import { adminModerationRouter, moderationRouter } from "./features/moderation/moderation.index";
 import { messagesRouter } from "./features/messages/messages.index";
 import { previewsRouter } from "./features/previews/previews.index";
+import { scheduledRouter } from "./features/scheduled/scheduled.index";
+import { remindersRouter } from "./features/reminders/reminders.index";
 import { pinsRouter } from "./features/pins/pins.index";
 import { reactionsRouter } from "./features/reactions/reactions.index";
 import { readsRouter } from "./features/reads/reads.index";
@@ -64,6 +66,8 @@ const routes = app
   .route("/", peopleRouter)
   .route("/", messagesRouter)
   .route("/", previewsRouter)
+  .route("/", scheduledRouter)
+  .route("/", remindersRouter)
   .route("/", threadsRouter)
   .route("/", pinsRouter)
   .route("/", reactionsRouter)

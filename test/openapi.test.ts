@@ -85,7 +85,7 @@ describe("/openapi.json: the WebSocket protocols", () => {
       ["ack", "channel_delete", "channel_update", "error", "member_add", "member_remove", "member_update", "message", "message_delete", "message_update", "presence", "reaction_add", "reaction_remove", "read", "ready", "resync_required", "typing"].sort(),
     );
     expect(frameTypes("ChannelClientFrame").sort()).toEqual(["send", "typing"]);
-    expect(frameTypes("UserServerFrame").sort()).toEqual(["channel_add", "channel_remove", "channel_update", "error", "notify", "ready", "resync_required"]);
+    expect(frameTypes("UserServerFrame").sort()).toEqual(["channel_add", "channel_remove", "channel_update", "error", "notify", "ready", "reminder", "resync_required", "scheduled_failed"]);
     const upgrade = (path: string) => doc.paths[path].get.responses["101"].content["application/json"].schema.$ref;
     expect(upgrade("/v1/channels/{channelID}/ws")).toBe("#/components/schemas/ChannelServerFrame");
     expect(upgrade("/v1/ws")).toBe("#/components/schemas/UserServerFrame");

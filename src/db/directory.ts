@@ -268,3 +268,50 @@ export const pushWindows = sqliteTable(
 );
 
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
+
+/**
+ * Scheduled messages (DESIGN §18), as their authors list them. The channel's room holds each one too
+ * and decides everything about it (src/room/scheduled/): it writes this row when it accepts one,
+ * changes it on an edit or a failure, and deletes it once the message is sent or cancelled.
+ * `status` failed: refused at its time, with the refusal's code (kept until the author deletes it).
+ */
+export const scheduledMessages = sqliteTable(
+  "scheduled_messages",
+  {
+    id: text().primaryKey(),
+    channelId: text().notNull(),
+    authorId: text().notNull(),
+    body: text().notNull(),
+    inlineEmotes: text({ mode: "json" }).notNull().$type<import("./history").InlineEmote[]>(),
+    attachments: text({ mode: "json" }).notNull().$type<import("./history").StoredAttachment[]>(),
+    mentionedUserIds: text({ mode: "json" }).notNull().$type<string[]>(),
+    parentId: text(),
+    unfurl: integer({ mode: "boolean" }).notNull().default(true),
+    sendAt: integer().notNull(),
+    status: text({ enum: ["pending", "failed"] }).notNull().default("pending"),
+    failureCode: text(),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [index("scheduled_messages_author").on(t.authorId, t.sendAt), index("scheduled_messages_channel").on(t.channelId)],
+);
+export type ScheduledMessageRow = typeof scheduledMessages.$inferSelect;
+
+/**
+ * Reminders (DESIGN §18), as their owners list them. The user's hub holds each one too and fires it
+ * on its alarm (src/realtime/reminders.ts); a reminder that fired is deleted here.
+ */
+export const reminders = sqliteTable(
+  "reminders",
+  {
+    id: text().primaryKey(),
+    userId: text().notNull(),
+    channelId: text().notNull(),
+    messageId: text(),
+    text: text(),
+    remindAt: integer().notNull(),
+    createdAt: integer().notNull(),
+  },
+  (t) => [index("reminders_user").on(t.userId, t.remindAt)],
+);
+export type ReminderRow = typeof reminders.$inferSelect;

@@ -23,3 +23,12 @@ export const codePoints = (s: string) => [...s].length;
 
 /** Stored milliseconds → the API's unix seconds. */
 export const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * A time a client sends (`send_at`, `remind_at`, DESIGN §3): unix seconds or RFC 3339, as ms. Whether
+ * it is far enough ahead is the caller's check, against the time of the request.
+ */
+export const ClientTime = z
+  .union([z.number().int().positive().max(1e11), z.string().datetime({ offset: true })])
+  .transform((v) => (typeof v === "number" ? v * 1000 : Date.parse(v)))
+  .openapi({ type: "string", example: "2026-05-01T09:00:00Z", description: "RFC 3339 (with Z or an offset) or unix seconds" });

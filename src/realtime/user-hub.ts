@@ -4,6 +4,7 @@ import { type InjectedFault, failNext, injectedFault } from "./faults";
 import { HUB_USER_HEADER, type HubSequencedType, type PresenceHub, ROOM_TICKET_HEADER, closeQuietly, hubFrame, refusal } from "../room/protocol";
 import { consumeTicket, createTicketTable } from "./tickets";
 import { HUB_OPEN, presenceChannels, readHubActiveUntil, writeUserSockets } from "./sockets.queries";
+import { HubReminders } from "./reminders";
 
 /** After the last user socket closes, messages are still handed to the hub this long (a quick reconnect replays them). */
 export const HUB_WINDOW_MS = 2 * 60 * 1000;
@@ -37,6 +38,8 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserH
   private telling: Promise<void> = Promise.resolve();
   /** Sockets whose close is being handled (still listed by getWebSockets meanwhile). */
   private readonly closing = new WeakSet<WebSocket>();
+  /** The user's reminders, fired by this hub's alarm (src/realtime/reminders.ts). */
+  private readonly reminders: HubReminders;
 
   constructor(ctx: DurableObjectState, env: HubEnv) {
     super(ctx, env);
@@ -49,6 +52,12 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserH
       CREATE TABLE IF NOT EXISTS channel_sockets (channel_id TEXT PRIMARY KEY, count INTEGER NOT NULL);
     `);
     createTicketTable(this.sql);
+    this.reminders = new HubReminders(
+      this.sql,
+      ctx.storage,
+      (data, eventId) => this.deliver(this.getMeta("user_id")!, "reminder", data, eventId),
+      (id) => env.DB.prepare("DELETE FROM reminders WHERE id = ?").bind(id).run(),
+    );
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -116,7 +125,27 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserH
    */
   async forget() {
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, 4003, "account deleted");
-    for (const table of ["frames", "event_keys", "channel_sockets", "meta", "used_tickets"]) this.sql.exec(`DELETE FROM ${table}`);
+    for (const table of ["frames", "event_keys", "channel_sockets", "meta", "used_tickets", "reminders"]) this.sql.exec(`DELETE FROM ${table}`);
+  }
+
+  /** A reminder to fire at `at` (its directory row is written already: src/features/reminders/). */
+  async remind(userId: string, reminder: { id: string }, at: number) {
+    this.setUser(userId);
+    await this.reminders.add(reminder.id, reminder, at);
+  }
+
+  /** The reminder will not fire (deleted by its owner). */
+  async forgetReminder(id: string) {
+    await this.reminders.remove(id);
+  }
+
+  async alarm() {
+    await this.reminders.wake();
+  }
+
+  /** Tests: reminders waiting, and wakes that fired some. */
+  async reminderStats() {
+    return { waiting: this.reminders.waiting(), wakes: this.reminders.wakes };
   }
 
   /** Tests and benches: the current seq (= frames ever stored), open user sockets, reported channel sockets. */

@@ -31,6 +31,8 @@ import { Buckets, FRAME_BUDGET, FRAME_REFILL_PER_S, MAX_FRAME_BYTES, MAX_QUEUED_
 import { type FlushOp, Flusher } from "./flush";
 import { WriteAhead } from "./write-ahead";
 import { RoomPreviews } from "./previews";
+import { RoomScheduler } from "./scheduled/scheduler";
+import { ScheduledStore } from "./scheduled/scheduled-store";
 import { emitToWebhooks } from "../webhooks/dispatch";
 import { queuePush } from "../push/schedule";
 import { removeUploads } from "../features/attachments/uploads";
@@ -40,7 +42,7 @@ import { forgetUser } from "./forget-user";
 import { answerSend, isSendAttempt } from "./send/socket-send";
 import { consumeTicket, createTicketTable } from "../realtime/tickets";
 import type { Env } from "../env";
-import type { ChannelRoomRpc } from "./wire";
+import type { ChannelRoomRpc, ScheduledCall } from "./wire";
 
 export const TYPING_MS = 8000;
 export const TYPING_EVENT_INTERVAL_MS = 3000;
@@ -87,6 +89,11 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   private tablesReady = false;
   /** Link previews of this channel's messages, fetched in the background (src/room/previews.ts). */
   private readonly previews: RoomPreviews;
+  /** Scheduled messages (DESIGN §18): kept in this room's storage, sent by its alarm (src/room/scheduled/). */
+  private readonly scheduledStore: ScheduledStore;
+  private readonly scheduler: RoomScheduler;
+  /** Alarm runs since this instance started (tests and benches count wake-ups). */
+  private alarms = 0;
 
   // The Worker's bindings: socket sends run the REST send's code here (src/room/send/socket-send.ts).
   constructor(ctx: DurableObjectState, env: Env) {
@@ -105,6 +112,8 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     const wal: WriteAhead = new WriteAhead(ctx.storage, this.log, this.flusher, (text) => this.broadcast(text), (at) => this.arm(at), () => this.tables());
     this.sends = new SendState(new SendKeys(storage), wal, new SlowMode(storage));
     this.previews = new RoomPreviews(storage, (channelId) => this.context(channelId), this.order);
+    this.scheduledStore = new ScheduledStore(storage);
+    this.scheduler = new RoomScheduler(this.scheduledStore, (channelId) => this.context(channelId), this.previews, (at) => this.arm(at));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -165,6 +174,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     Flusher.createTables(this.sql);
     createTicketTable(this.sql);
     RoomPreviews.createTables(this.sql);
+    ScheduledStore.createTables(this.sql);
     // Typing was once stored; the table of older rooms goes (nothing in it outlives 8 s).
     this.sql.exec("DROP TABLE IF EXISTS typing");
     this.tablesReady = true;
@@ -177,6 +187,11 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     // Previews start after the message's flush (afterFlush), replies included.
     if ("error" in result && request.unfurl === false) this.previews.forget(request.messageId);
     return result;
+  }
+
+  /** Scheduling, editing or cancelling a scheduled message (src/room/scheduled/scheduler.ts). Not named `scheduled`: that name is the cron handler's, which RPC refuses. */
+  async scheduledMessage(call: ScheduledCall) {
+    return this.scheduler.handle(call);
   }
 
   /** Any other change of the channel (src/room/changes.ts): the value or the error, and what it cost. */
@@ -272,9 +287,11 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     const fault = this.injectedFault();
     if (fault) return fault;
     this.append(channelId, "channel_delete", { id: channelId }, eventId);
+    await this.scheduler.run.channelDeleted(roomDeps(this.context(channelId), emptyStats(), crypto.randomUUID()), channelId);
     const users = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as SocketInfo | null)?.userId));
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CLOSE_CHANNEL_DELETED, "channel deleted");
     await this.ctx.storage.deleteAll();
+    this.scheduledStore.forget();
     this.typists.clear();
     this.log.forget();
     // This instance may be called again (a retried delete): its tables are created again on use.
@@ -283,10 +300,13 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   }
 
   /**
-   * The one scheduler (§6): armed for the earliest deadline (a flush retry, or the check that what
-   * was accepted reached D1); its handler never throws, and re-arms while anything waits.
+   * The one scheduler (§6): armed for the earliest deadline (a flush retry, the check that what was
+   * accepted reached D1, the next scheduled message); its handler never throws, and re-arms while
+   * anything waits. The scheduled messages' deadline is taken here too, so an alarm armed by a new
+   * instance (which does not know the stored one) never lands after a scheduled message's time.
    */
   private arm(at: number) {
+    at = Math.min(at, this.scheduler.run.deadline() ?? Infinity);
     if (this.alarmAt !== undefined && this.alarmAt <= at && this.alarmAt > Date.now()) return;
     this.alarmAt = at;
     this.ctx.waitUntil(this.ctx.storage.setAlarm(at).catch(() => (this.alarmAt = undefined)));
@@ -294,10 +314,12 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
 
   async alarm() {
     this.alarmAt = undefined;
+    this.alarms++;
     try {
       this.tables();
       await this.flusher.resume();
       if (this.flusher.firstUnflushed() !== undefined) this.arm(Date.now() + 1000);
+      await this.scheduler.run.wake();
     } catch (err) {
       console.error(JSON.stringify({ level: "error", room: "alarm", error: String(err) }));
       this.arm(Date.now() + 1000);
@@ -331,7 +353,9 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
   /** Operators and benches: what this instance of the room did (counted since it started) and what waits. */
   async stats() {
     this.tables();
-    return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog().waiting, flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, sockets: this.ctx.getWebSockets().length };
+    const run = this.scheduler.run;
+    const scheduled = { waiting: run.waiting(), ...run.counts, next_due: this.scheduledStore.nextDue() };
+    return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog().waiting, flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, sockets: this.ctx.getWebSockets().length, alarms: this.alarms, scheduled };
   }
 
   /**

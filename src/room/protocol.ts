@@ -76,7 +76,7 @@ export type PresenceData = z.infer<typeof PresenceData>;
 // ---- the user socket (UserHub) ---------------------------------------------------------------
 
 /** Hub frames that take the user's next `seq` and are kept for replay. */
-export const HUB_SEQUENCED_TYPES = ["notify", "channel_add", "channel_remove", "channel_update"] as const;
+export const HUB_SEQUENCED_TYPES = ["notify", "channel_add", "channel_remove", "channel_update", "scheduled_failed", "reminder"] as const;
 export type HubSequencedType = (typeof HUB_SEQUENCED_TYPES)[number];
 
 /** `notify`: a new message in one of the user's channels (the message itself comes from REST or the channel socket). */
@@ -185,6 +185,20 @@ export const UserServerFrame = z
     userFrame("UserFrameChannelAdd", "channel_add", UserSeq, Channel, "You were added to a channel, or a DM was opened with you"),
     userFrame("UserFrameChannelUpdate", "channel_update", UserSeq, Channel, "One of your channels changed"),
     userFrame("UserFrameChannelRemove", "channel_remove", UserSeq, z.object({ channel_id: z.string() }), "Removed, left, or the channel was deleted"),
+    userFrame(
+      "UserFrameScheduledFailed",
+      "scheduled_failed",
+      UserSeq,
+      z.object({ id: z.string(), channel_id: z.string(), code: z.string().openapi({ example: "CHAT_NOT_MEMBER" }) }),
+      "One of your scheduled messages was refused at its time (nothing was stored); it stays in your list as failed",
+    ),
+    userFrame(
+      "UserFrameReminder",
+      "reminder",
+      UserSeq,
+      z.object({ id: z.string(), channel_id: z.string(), message_id: z.string().nullable(), text: z.string().nullable(), remind_at: z.number().int(), created_at: z.number().int() }),
+      "A reminder of yours is due (it leaves GET /v1/reminders)",
+    ),
     userFrame("UserFrameResyncRequired", "resync_required", NoSeq, z.object({ seq: z.number().int(), since_seq: z.number() }), "Refetch the channel list"),
     userFrame("UserFrameError", "error", NoSeq, ErrorData, "A client frame was refused"),
   ])

@@ -73,10 +73,25 @@ export interface RoomChangeRequest {
   bookmarks: Record<string, string>;
 }
 
+/** What an edit of a scheduled message changes (omitted: unchanged). */
+export interface ScheduledEdit {
+  body?: string;
+  inlineEmotes?: InlineEmote[];
+  mentionedUserIds?: string[];
+  sendAt?: number;
+}
+
+/** A call about a scheduled message (DESIGN §18), decided by its channel's room (src/room/scheduled/). */
+export type ScheduledCall = { requestId: string; channelId: string; scheduledId: string } & (
+  | { op: "create"; sendAt: number; input: SendInput }
+  | { op: "edit"; userId: string; edit: ScheduledEdit }
+  | { op: "cancel"; userId: string }
+);
+
 /** Events that change state: each takes the channel's next `seq` and is kept for replay. */
 export type SequencedType = "message" | "message_update" | "message_delete" | "reaction_add" | "reaction_remove" | "member_add" | "member_update" | "member_remove" | "channel_update" | "channel_delete";
 /** User socket frames that take the user's next `seq`. */
-export type HubSequencedType = "notify" | "channel_add" | "channel_remove" | "channel_update";
+export type HubSequencedType = "notify" | "channel_add" | "channel_remove" | "channel_update" | "scheduled_failed" | "reminder";
 
 /** One message on the DIRECTORY queue (src/room/directory-updates.ts): a room flush's directory writes, as data. */
 export interface DirectoryJob {
@@ -114,6 +129,7 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   fetch(request: Request): Promise<Response>;
   send(request: RoomSendRequest): Promise<RoomAnswer<{ message: MessageJson; replayed: boolean }>>;
   change(request: RoomChangeRequest): Promise<RoomAnswer<{ value: unknown }>>;
+  scheduledMessage(call: ScheduledCall): Promise<RoomAnswer<{ value: { scheduled_message: MessageJson } | null }>>;
   /** An InjectedFault only in tests (FAULT_INJECTION): callers go through performRoomCall, which raises it. */
   publish(channelId: string, type: string, data: unknown, eventId?: string): Promise<number | InjectedFault>;
   removeMember(channelId: string, userId: string, eventId?: string, reason?: "banned"): Promise<number | InjectedFault>;
@@ -133,7 +149,7 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   release(point: string): Promise<void>;
   waitingChanges(): Promise<{ alone: number; behindKeys: number }>;
   settle(): Promise<void>;
-  stats(): Promise<{ seq: number; unflushed: number; flushed_messages: number; flushes: number; d1_transactions: number; sockets: number }>;
+  stats(): Promise<{ seq: number; unflushed: number; flushed_messages: number; flushes: number; d1_transactions: number; sockets: number; alarms: number; scheduled: { waiting: number; wakes: number; sent: number; failed: number; next_due: number | null } }>;
   pauseFlushes(paused: boolean): Promise<void>;
   failNextFlushes(n: number): Promise<void>;
   limitBacklog(n: number): Promise<void>;
@@ -147,6 +163,9 @@ export interface UserHubRpc extends Rpc.DurableObjectBranded {
   channelSockets(userId: string, channelId: string, count: number): Promise<void>;
   /** Erasure (DESIGN §17): closes the user's sockets and empties the hub's log and state. */
   forget(): Promise<void>;
+  remind(userId: string, reminder: { id: string; [field: string]: string | number | null }, at: number): Promise<void>;
+  forgetReminder(id: string): Promise<void>;
+  reminderStats(): Promise<{ waiting: number; wakes: number }>;
   /** Tests and benches. */
   stats(): Promise<{ seq: number; userSockets: number; channelSockets: number; online: boolean }>;
   /** Tests only (FAULT_INJECTION=true). */

@@ -163,9 +163,7 @@ describe("threads", () => {
     const { client } = await connect(group.id, { user: alice });
     const post = () =>
       api(bob.token).v1.channels[":channelID"].messages.$post({ param: { channelID: group.id }, json: { body: "once", parent_id: root.id }, header: { "idempotency-key": "reply-1" } });
-    const first = await post();
-    expect(first.status).toBe(201);
-    const original = await first.json();
+    const original = await expectStatus(post(), 201);
     const retry = await post();
     expect(retry.status).toBe(201);
     expect(retry.headers.get("Idempotent-Replayed")).toBe("true");

@@ -112,7 +112,11 @@ describe("events", () => {
     const promoted = await expectStatus(c.members[":userID"].$put({ param: { ...param, userID: carol.id }, json: { role: "admin" } }), 200);
     expect(await client.expect("member_update")).toMatchObject({ seq: 7, data: promoted });
     const renamed = await expectStatus(c.$put({ param, json: { name: "Renamed" } }), 200);
-    expect(await client.expect("channel_update")).toMatchObject({ seq: 8, data: renamed });
+    // The event is the channel everyone sees: without the caller's own `muted_until`.
+    const { muted_until: _mine, ...shared } = renamed;
+    const update = await client.expect("channel_update");
+    expect(update).toMatchObject({ seq: 8, data: shared });
+    expect(update.data).not.toHaveProperty("muted_until");
     await expectStatus(c.members[":userID"].$delete({ param: { ...param, userID: carol.id } }), 204);
     expect(await client.expect("member_remove")).toMatchObject({ seq: 9, data: { user_id: carol.id } });
     await client.expectSilence();

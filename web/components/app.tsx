@@ -5,6 +5,7 @@ import { loadSession } from "../session";
 import type { Channel } from "../../sdk";
 import { activeChannel, channelName, connection, error, me, online, pins, start, thread, togglePins, view } from "../store";
 import { Composer } from "./composer";
+import { SendLater } from "./scheduled";
 import { MessageItem, MessageList } from "./message-list";
 import { SearchResults } from "./search";
 import { MembersButton, MembersPanel, membersOpen } from "./members-panel";
@@ -61,6 +62,7 @@ export function App() {
               <MessageList />
               <TypingLine />
               <Composer />
+              <SendLater />
             </div>
             <ThreadPane />
           </div>

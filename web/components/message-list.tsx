@@ -3,6 +3,7 @@ import type { Message } from "../../sdk";
 import type { ComponentChildren } from "preact";
 import { activeChannel, activeId, client, error, hasMore, loadingOlder, loadOlder, me, members, messages, openThread, otherRead, pending, send } from "../store";
 import { AttachmentView } from "./attachment";
+import { RemindMe } from "./scheduled";
 
 /** Quick reactions: emoji are valid `emote_asset_id`s themselves (one RGI emoji each). */
 export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
@@ -173,6 +174,7 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
         <button type="button" onClick={() => act(() => (m.pinned_at ? c.unpin(m.channel_id, m.id) : c.pin(m.channel_id, m.id)))}>
           {m.pinned_at ? "Unpin" : "Pin"}
         </button>
+        <RemindMe m={m} />
         {own && <button type="button" onClick={() => setEditing(true)}>Edit</button>}
         {own && <button type="button" onClick={() => act(() => c.delete(m.channel_id, m.id))}>Delete</button>}
       </div>

@@ -101,8 +101,10 @@ export async function completeSignedUpload(env: Env, db: Db, row: AttachmentRow)
  * Turns `[{asset_id}]` into what a message stores, from the uploads themselves (never from the
  * client): each must be the sender's own completed upload, unused; any number of images but at
  * most one other file. The send then claims them (claimForMessage), so a race still has one winner.
+ * Uploads claimed by `forMessageId` already count as unused: a retried send (its claim survived the
+ * first attempt), or a scheduled message's uploads at its time (claimed under it since it was scheduled).
  */
-export async function resolveAttachments(db: Db, ownerId: string, assetIds: string[]): Promise<StoredAttachment[]> {
+export async function resolveAttachments(db: Db, ownerId: string, assetIds: string[], forMessageId?: string): Promise<StoredAttachment[]> {
   if (assetIds.length === 0) return [];
   if (new Set(assetIds).size !== assetIds.length) throw new ApiError("VALIDATION_FAILED", "An attachment is listed twice");
   if (assetIds.length > MAX_ATTACHMENTS) throw new ApiError("VALIDATION_FAILED", `At most ${MAX_ATTACHMENTS} attachments`);
@@ -110,7 +112,7 @@ export async function resolveAttachments(db: Db, ownerId: string, assetIds: stri
   const stored = assetIds.map((id) => {
     const row = found.get(id);
     if (!row || row.ownerId !== ownerId || row.status !== "complete") throw attachmentNotFound(id);
-    if (row.messageId) throw attachmentInUse(id);
+    if (row.messageId && row.messageId !== forMessageId) throw attachmentInUse(id);
     return uploadedJson(row);
   });
   if (stored.filter((a) => a.width === undefined).length > 1) {

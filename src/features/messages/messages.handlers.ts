@@ -4,6 +4,8 @@ import type { AppRouteHandler } from "../../platform/openapi";
 import type * as routes from "./messages.routes";
 import * as service from "./messages.service";
 import { sendInRoom } from "../../room/send/room-send";
+import type { SendInput } from "../../room/wire";
+import { scheduleMessage } from "../scheduled/scheduled.service";
 
 export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) =>
   c.json(await service.listMessages(depsOf(c), c.get("user").id, c.req.valid("param").channelID, c.req.valid("query")), 200);
@@ -12,8 +14,7 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
   const deps = depsOf(c);
   const me = c.get("user").id;
   const input = c.req.valid("json");
-  // The send runs in the channel's room, which hands out positions (src/room/send/room-send.ts).
-  const { message, replayed } = await sendInRoom(deps, {
+  const send = {
     channelId: c.req.valid("param").channelID,
     poster: { kind: "member" },
     senderId: me,
@@ -25,7 +26,11 @@ export const sendMessage: AppRouteHandler<typeof routes.sendMessage> = async (c)
     mentionedUserIds: input.mentioned_user_ids,
     parentId: input.parent_id ?? undefined,
     unfurl: input.unfurl,
-  });
+  } satisfies SendInput;
+  // Send later (DESIGN §18): the channel's room keeps it and its alarm sends it (src/room/scheduled/).
+  if (input.send_at !== undefined) return c.json({ scheduled_message: await scheduleMessage(deps, send, input.send_at) }, 202);
+  // The send runs in the channel's room, which hands out positions (src/room/send/room-send.ts).
+  const { message, replayed } = await sendInRoom(deps, send);
   return c.json(message, 201, replayed ? { "Idempotent-Replayed": "true" } : {});
 };
 

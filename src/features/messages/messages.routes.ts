@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, json, jsonBody, userSecurity as security } from "../../platform/openapi";
 import { ChannelParams } from "../channels/channels.schemas";
+import { ScheduledAnswer } from "../scheduled/scheduled.schemas";
 import { EditMessageBody, IdempotencyHeaders, ListMessagesQuery, Message, MessagePage, MessageParams, SendMessageBody } from "./messages.schemas";
 
 const tags = ["Messages"];
@@ -30,9 +31,12 @@ export const sendMessage = createRoute({
     "A body of at most 1000 code points and/or up to 10 of your own completed uploads (any number of images, at most one other file); `inline_emotes` mark code-point ranges of the body. " +
     "`parent_id` replies in a thread (a reply to a reply joins the root); `mentioned_user_ids` keeps members other than you. " +
     "Send an `Idempotency-Key` header: a retry with the same key within 24 h returns the original message (with `Idempotent-Replayed: true`) and stores nothing. " +
-    "Every subscriber gets a `message` event; sending marks the channel read for you.",
+    "Every subscriber gets a `message` event; sending marks the channel read for you. " +
+    "With `send_at` (10 s to 30 days ahead) the message is scheduled instead: 202 with `{\"scheduled_message\"}`, checked now as a send would be (content, your right to post, uploads, which it claims) " +
+    "and sent at that time (within 2 s) as you, checked again as if you sent it then; refused then, nothing is stored, it stays in your list as `failed` and your user socket gets `scheduled_failed`. " +
+    "`Idempotency-Key` does not apply to scheduling. See `/v1/users/me/scheduled-messages`.",
   request: { params: ChannelParams, headers: IdempotencyHeaders, body: jsonBody(SendMessageBody) },
-  responses: { 201: json(Message, "The stored message"), ...errorResponses(400, 403, 404) },
+  responses: { 201: json(Message, "The stored message"), 202: json(ScheduledAnswer, "Scheduled (with `send_at`)"), ...errorResponses(400, 403, 404, 409) },
 });
 
 export const editMessage = createRoute({

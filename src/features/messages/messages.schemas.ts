@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ReactionSummary } from "../../history";
 import type { Message as StoredMessage } from "./senders";
-import { Snowflake, UnixSeconds, UserId, seconds } from "../../platform/schemas";
+import { ClientTime, Snowflake, UnixSeconds, UserId, seconds } from "../../platform/schemas";
 import { Attachment } from "../attachments/attachments.schemas";
 import { ChannelParams } from "../channels/channels.schemas";
 
@@ -111,6 +111,11 @@ export const SendMessageBody = z
       .boolean()
       .optional()
       .openapi({ description: "false: no link previews for this message (its links are never fetched, an edit neither). Default true", example: false }),
+    send_at: ClientTime.optional().openapi({
+      description:
+        "Send later (DESIGN §18): 10 s to 30 days ahead, RFC 3339 or unix seconds. Answered 202 with the scheduled message; at that time (within 2 s) it is sent as you, checked as if you sent it then",
+      example: "2026-05-01T09:00:00Z",
+    }),
   })
   .openapi("SendMessage");
 

@@ -64,7 +64,7 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   // Slow mode refuses before any upload is claimed; it is checked again, and recorded, in the accept step.
   const slowMs = slowModeMs(input, verdict, channel);
   if (slowMs) room.slowMode.check(senderId, slowMs, now);
-  const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds);
+  const attachments = await resolveAttachments(db, input.uploaderId, input.assetIds, input.messageId);
   const id = prior ?? input.messageId ?? newId(now);
   if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
   const mentions = [...new Set(requested)].filter((u) => u !== senderId);
