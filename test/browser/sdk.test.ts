@@ -118,7 +118,7 @@ test("a 401 calls the refresh hook once and retries; uploads work from Node", as
   let refreshes = 0;
   const client = new ChatClient({ baseUrl: base, token: "expired.or.bad", refreshToken: async () => (refreshes++, token) });
   clients.push(client);
-  expect(await client.me()).toEqual({ id: `erin-${run}`, display_name: "Erin" });
+  expect(await client.me()).toEqual({ id: `erin-${run}`, display_name: "Erin", dnd_until: null });
   expect(refreshes).toBe(1);
 
   const progress: number[] = [];

@@ -222,7 +222,7 @@ describe("GET /v1/search/messages", () => {
       await expectError(refused, 429, "RATE_LIMITED");
       expect(retryAfter).toBe("60");
       expect(await expectStatus(other, 200)).toEqual({ messages: [], has_more: false });
-      expect(await expectStatus(me, 200)).toEqual({ id: greedy.id, display_name: greedy.name });
+      expect(await expectStatus(me, 200)).toEqual({ id: greedy.id, display_name: greedy.name, dnd_until: null });
       break;
     }
   }, 300_000);

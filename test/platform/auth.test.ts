@@ -40,9 +40,9 @@ describe("user tokens on /v1", () => {
   it("creates the user on first sight and renames it when the token's name changes", async () => {
     const sub = uniqueId();
     const first = await sign({ sub, name: "Ann", exp: now() + 60 }, env.JWT_SECRET, "HS256");
-    expect(await expectStatus(api(first).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Ann" });
+    expect(await expectStatus(api(first).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Ann", dnd_until: null });
     const renamed = await sign({ sub, name: "Annie", exp: now() + 60 }, env.JWT_SECRET, "HS256");
-    expect(await expectStatus(api(renamed).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Annie" });
+    expect(await expectStatus(api(renamed).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Annie", dnd_until: null });
     const row = await env.DB.prepare("select display_name from users where id = ?").bind(sub).first();
     expect(row).toEqual({ display_name: "Annie" });
   });
@@ -93,7 +93,7 @@ describe("dev login", () => {
     const sub = uniqueId();
     const minted = await expectStatus(api().v1.dev.token.$post({ json: { sub, name: "Dev" } }), 200);
     expect(minted.expires_at).toBeGreaterThan(now());
-    expect(await expectStatus(api(minted.token).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Dev" });
+    expect(await expectStatus(api(minted.token).v1.users.me.$get(), 200)).toEqual({ id: sub, display_name: "Dev", dnd_until: null });
   });
 
   it("validates its body", async () => {

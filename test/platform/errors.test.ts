@@ -207,7 +207,7 @@ describe("rate limiting", () => {
       expect(retryAfter).toMatch(/^\d+$/);
       expect(Number(retryAfter)).toBeLessThanOrEqual(WINDOW_MS / 1000);
       expect(Number(retryAfter) * 1000).toBeGreaterThanOrEqual((windowOf(beforeRefusal) + 1) * WINDOW_MS - beforeRefusal);
-      expect(await expectStatus(api(calm.token).v1.users.me.$get(), 200)).toEqual({ id: calm.id, display_name: calm.name });
+      expect(await expectStatus(api(calm.token).v1.users.me.$get(), 200)).toEqual({ id: calm.id, display_name: calm.name, dnd_until: null });
       break;
     }
   }, 300_000);

@@ -117,7 +117,7 @@ describe("npm run deploy:setup", () => {
     clearTimeout(stuck);
     child.stdin.end();
     expect(code, screen).toBe(0);
-    expect(asked).toBe(4);
+    expect(asked).toBe(5); // the three secrets, VAPID_PRIVATE_KEY, and JWT_SECRET again
     expect(screen).toContain("JWT_SECRET must be at least 32 bytes (that was 19); try again");
     // Nothing typed reached the screen.
     for (const value of Object.values(typed)) expect(screen).not.toContain(value);
