@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { activeId, channelName, channels, client, error, me, openChannel, refreshChannels, runSearch, signOut, view } from "../store";
 import { SearchBox } from "./search";
 import { NotificationsMenu } from "./push-controls";
+import { DeleteAccount } from "./delete-account";
 
 export function Sidebar() {
   return (
@@ -12,6 +13,7 @@ export function Sidebar() {
         <button type="button" class="link" onClick={signOut}>Sign out</button>
       </div>
       <NotificationsMenu />
+      <DeleteAccount />
       <SearchBox onSearch={(q) => void runSearch(q)} />
       <nav aria-label="Channels">
         <ul>
