@@ -170,3 +170,34 @@ describe("exports (DESIGN §17)", () => {
     expect(res.status).toBe(202);
   });
 });
+
+describe("exports and erasure", () => {
+  it("an erasure removes the exports the user asked for and those about them: rows and R2 parts", async () => {
+    const frank = await newUser("Frank Leaving");
+    const group = await createChannel(frank, { type: "group", name: "Frank's" });
+    await send(frank, group.id, "frank's words");
+    await settled(group.id);
+    const own = await call("POST", "/v1/users/me/export", { token: frank.token });
+    const about = await admin("POST", "/admin/v1/exports", { user_id: frank.id });
+    const channelExport = await admin("POST", "/admin/v1/exports", { channel_ids: [group.id] });
+    for (const [id, get] of [
+      [own.json.id, () => call("GET", `/v1/users/me/exports/${own.json.id}`, { token: frank.token })],
+      [about.json.id, () => admin("GET", `/admin/v1/exports/${about.json.id}`)],
+      [channelExport.json.id, () => admin("GET", `/admin/v1/exports/${channelExport.json.id}`)],
+    ] as const) {
+      expect(await waitDone(get)).toMatchObject({ status: "done", parts: 1 });
+      expect(await env.ATTACHMENTS.head(partKey(id, 1))).not.toBeNull();
+    }
+
+    expect((await call("DELETE", "/v1/users/me", { token: frank.token, body: { messages: "delete" } })).status).toBe(202);
+    const deadline = Date.now() + 30_000;
+    while ((await admin("DELETE", `/admin/v1/users/${frank.id}`, { messages: "delete" })).json.status !== "done" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    for (const id of [own.json.id, about.json.id]) {
+      expect(await env.DB.prepare("select count(*) as n from exports where id = ?").bind(id).first("n")).toBe(0);
+      expect(await env.ATTACHMENTS.head(partKey(id, 1))).toBeNull();
+    }
+    // A channel export is the operator's copy of the channel: it stays (docs/retention.md).
+    expect(await env.ATTACHMENTS.head(partKey(channelExport.json.id, 1))).not.toBeNull();
+    expect(await env.DB.prepare("select count(*) as n from exports where requested_by = ?1 or user_id = ?1").bind(frank.id).first("n")).toBe(0);
+  });
+});

@@ -77,7 +77,12 @@ export async function runExport(env: Env, id: string, limits: RunLimits = { rows
     .returning({ id: exportsTable.id });
   const [won] = await moved;
   // Lost the race to a duplicate delivery of this message: that run wrote the same part and goes on.
-  if (!won) return { status: "raced", rows: lines.length, parts };
+  if (!won) {
+    // Or the export was deleted meanwhile (an erasure): the part just written must not outlive it.
+    const [still] = await db.select({ id: exportsTable.id }).from(exportsTable).where(eq(exportsTable.id, id));
+    if (!still && lines.length) await env.ATTACHMENTS.delete(partKey(id, parts));
+    return { status: "raced", rows: lines.length, parts };
+  }
   // The request's own entry was written with it (request.ts); this one records that the data left.
   if (done && row.requestedBy === "admin") await appendAudit(db, { actor: "system", action: "export.done", targetUserId: row.userId, details: { export_id: id, parts, messages: row.messages + messages } }, now);
   if (!done) await queueExport(env, id);
