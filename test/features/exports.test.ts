@@ -165,9 +165,28 @@ describe("exports (DESIGN §17)", () => {
     await expectError(await admin("GET", "/admin/v1/exports/nope"), 404, "NOT_FOUND");
     expect((await call("GET", "/exports/1/1?exp=abc&sig=x")).status).toBe(403);
     expect((await call("GET", "/exports/1/zero")).status).toBe(403);
-    // A user export narrowed in time: `from` after everything erin sent → no messages.
-    const res = await admin("POST", "/admin/v1/exports", { user_id: erin.id, from: Math.floor(Date.now() / 1000) + 3600 });
-    expect(res.status).toBe(202);
+  });
+});
+
+describe("narrowing an export", () => {
+  it("by sender (channel_ids with user_id) and by time (from/to, inclusive seconds)", async () => {
+    const [gina, hal] = [await newUser("Gina"), await newUser("Hal")];
+    const group = await createChannel(gina, { type: "group", name: "Narrow", member_ids: [hal.id] });
+    const early = await send(gina, group.id, "gina early");
+    await send(hal, group.id, "hal's");
+    await new Promise((r) => setTimeout(r, 1100)); // the next message in a later second
+    const late = await send(gina, group.id, "gina late");
+    await settled(group.id);
+    const exported = async (body: object) => {
+      const created = await admin("POST", "/admin/v1/exports", body);
+      expect(created.status).toBe(202);
+      const done = await waitDone(() => admin("GET", `/admin/v1/exports/${created.json.id}`));
+      return (await download(done.urls)).filter((l) => l.type === "message").map((m) => m.id);
+    };
+    expect(await exported({ channel_ids: [group.id], user_id: gina.id })).toEqual([early.id, late.id]);
+    expect(await exported({ channel_ids: [group.id], user_id: gina.id, to: early.created_at })).toEqual([early.id]);
+    expect(await exported({ channel_ids: [group.id], from: late.created_at })).toEqual([late.id]);
+    expect(await exported({ user_id: gina.id, from: late.created_at + 3600 })).toEqual([]);
   });
 });
 
