@@ -163,6 +163,11 @@ describe("exports (DESIGN §17)", () => {
     await expectError(await admin("POST", "/admin/v1/exports", { channel_ids: ["1234567890123456789"] }), 404, "CHAT_CHANNEL_NOT_FOUND");
     await expectError(await admin("POST", "/admin/v1/exports", { user_id: "nobody-here" }), 404, "CHAT_USER_NOT_FOUND");
     await expectError(await admin("GET", "/admin/v1/exports/nope"), 404, "NOT_FOUND");
+    // Times far out are clamped to now (never a 500): nothing to export, done. (Beyond safe integers: 400.)
+    await expectError(await admin("POST", "/admin/v1/exports", { user_id: erin.id, from: 1e300 }), 400, "VALIDATION_FAILED");
+    const far = await admin("POST", "/admin/v1/exports", { user_id: erin.id, from: 1e12, to: 1e12 });
+    expect(far.status).toBe(202);
+    expect(await waitDone(() => admin("GET", `/admin/v1/exports/${far.json.id}`))).toMatchObject({ status: "done", messages: 0 });
     expect((await call("GET", "/exports/1/1?exp=abc&sig=x")).status).toBe(403);
     expect((await call("GET", "/exports/1/zero")).status).toBe(403);
   });

@@ -39,7 +39,8 @@ export async function createExport(env: Env, db: Db, body: ExportRequest, reques
     requestedBy,
     channelIds: body.channel_ids ?? null,
     userId: body.user_id ?? null,
-    fromId: idFloorAt((body.from ?? 0) * 1000),
+    // Clamped to now: ids stay 19 digits, so they compare as text the way they compare as numbers.
+    fromId: idFloorAt(Math.min((body.from ?? 0) * 1000, now)),
     toId: idFloorAt(toMs),
     status: "queued",
     cursor: { step: 0, after: null },
