@@ -128,8 +128,14 @@ export interface EraseJob {
   pseudonym: string;
 }
 
+/** Write the next part of an export (src/features/exports/run.ts): one bounded run per message. */
+export interface ExportJob {
+  kind: "export";
+  id: string;
+}
+
 /** What travels through the JOBS queue. */
-export type Job = RoomCall | HubCalls | PurgeJob | EraseJob;
+export type Job = RoomCall | HubCalls | PurgeJob | EraseJob | ExportJob;
 
 /** "Try this channel's dead-letter line now" (src/realtime/dead-letters.ts). */
 export interface DrainJob {

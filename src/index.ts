@@ -44,6 +44,7 @@ import type { WebhookJob } from "./webhooks/dispatch";
 import { consumePush } from "./push/consume";
 import type { PushJob } from "./env";
 import { pushRouter } from "./features/push/push.index";
+import { adminExportsRouter, exportFilesRouter, selfExportsRouter } from "./features/exports/exports.index";
 
 // The integration API answers errors in Connecteam's shapes; everything else in `/v1`'s.
 const app = createApp([
@@ -56,12 +57,14 @@ const routes = app
   .route("/", devRouter)
   .route("/", socketRouter)
   .route("/", filesRouter)
+  .route("/", exportFilesRouter)
   .use("/v1/*", requireUser, rateLimitUser)
   .route("/", channelsRouter)
   .route("/", membersRouter)
   .route("/", moderationRouter)
   .route("/", usersRouter)
   .route("/", selfErasureRouter)
+  .route("/", selfExportsRouter)
   .route("/", blocksRouter)
   .route("/", peopleRouter)
   .route("/", messagesRouter)
@@ -85,6 +88,7 @@ const routes = app
   .route("/", retentionRouter)
   .route("/", legalHoldsRouter)
   .route("/", adminErasureRouter)
+  .route("/", adminExportsRouter)
   .route("/", adminModerationRouter)
   .route("/", adminIntegrationRouter)
   .route("/", webhooksRouter)

@@ -82,3 +82,34 @@ export const erasures = sqliteTable(
   },
   (t) => [index("erasures_unfinished").on(t.status).where(sql`status != 'done'`)],
 );
+
+/**
+ * Exports (DESIGN §17): what was asked, and how far the job got. The job writes one NDJSON part per
+ * run to R2 (`exports/<id>/part-<n>.ndjson`) and moves `cursor` on in the same conditional update,
+ * so a queue message delivered twice writes the same part again and only one run goes on.
+ */
+export const exportsTable = sqliteTable(
+  "exports",
+  {
+    id: text().primaryKey(),
+    /** "admin", or the user id who asked for their own export (`/v1`). */
+    requestedBy: text().notNull(),
+    /** Channels to export; null: a user's export (their channels, messages and reactions). */
+    channelIds: text({ mode: "json" }).$type<string[]>(),
+    /** The user a user export is about, or the sender a channel export is narrowed to. */
+    userId: text(),
+    /** Message id bounds (from `from`/`to`, and the request's time so later messages are not included). */
+    fromId: text().notNull(),
+    toId: text().notNull(),
+    status: text({ enum: ["queued", "running", "done", "failed"] }).notNull(),
+    /** Where the next run resumes: the step (see src/features/exports/steps.ts) and the last row's key. */
+    cursor: text({ mode: "json" }).$type<{ step: number; after: string | null }>().notNull(),
+    parts: integer().notNull().default(0),
+    messages: integer().notNull().default(0),
+    lines: integer().notNull().default(0),
+    error: text(),
+    createdAt: integer().notNull(),
+    finishedAt: integer(),
+  },
+  (t) => [index("exports_requested_by").on(t.requestedBy, t.id)],
+);

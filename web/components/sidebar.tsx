@@ -4,6 +4,7 @@ import { ChannelList } from "./channel-list";
 import { NewDm, NewGroup } from "./new-conversation";
 import { SearchBox } from "./search";
 import { NotificationsMenu } from "./push-controls";
+import { DeleteAccount } from "./delete-account";
 
 export function Sidebar() {
   return (
@@ -18,6 +19,7 @@ export function Sidebar() {
         </button>
       </div>
       <NotificationsMenu />
+      <DeleteAccount />
       <SearchBox onSearch={(q) => (closeDrawer(), void runSearch(q))} />
       <ChannelList />
       <button type="button" class="secondary" onClick={() => ((view.value = "rooms"), closeDrawer())}>Discover rooms</button>

@@ -25,6 +25,7 @@ import { inRoom } from "../../room/changes";
 import { retireMessageUploads } from "../attachments/attachments.queries";
 import { removeRetired } from "../attachments/orphans";
 import { appendAudit } from "../audit/audit";
+import { removeExportsOf } from "../exports/forget";
 import { activeHoldTargets } from "../retention/retention.queries";
 import { type Totals, removeChunk } from "../retention/sweep";
 import { dropMentions, dropUser, findErasure, membershipsOf, mentionsOf, pseudonymUser, retireUnusedUploads, scrubDirectory } from "./erasure.queries";
@@ -101,11 +102,14 @@ export async function runErasure(env: Env, pseudonym: string, budgetMs = ERASE_B
   }
   for (const shard of shardNames(env)) await renameMentionsAndPins(deps.history(shard), userId, pseudonym, []);
 
-  // 6. Uploads no message uses; 7. everything else in the directory.
+  // 6. Uploads no message uses.
   for (let ids = await retireUnusedUploads(db, userId, 100); ids.length; ids = await retireUnusedUploads(db, userId, 100)) {
     await removeRetired(env, db, ids);
     if (!inBudget()) return requeue(env, pseudonym);
   }
+  // 7. Exports they asked for or that are about them (kept while the user is held: a hold preserves evidence).
+  if (!userHeld) while ((await removeExportsOf(env, db, userId)) > 0) if (!inBudget()) return requeue(env, pseudonym);
+  // 8. Everything else in the directory.
   return finish(db, erasure.pseudonym, userId, heldLeft, erasure.status === "held");
 }
 
