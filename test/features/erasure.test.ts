@@ -66,6 +66,9 @@ describe("erasure", () => {
       kept.push({ channel: g, mine, root, reply, bobs });
     }
     const unused = await expectStatus(upload(alice, new TextEncoder().encode("never attached"), "text/plain", "b.txt"), 201);
+    // What names her elsewhere (§17): a message she scheduled, a reminder she set.
+    await expectStatus(api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: groups[0]!.id }, header: {}, json: { body: "later", send_at: new Date(Date.now() + 3600_000).toISOString() } }), 202);
+    await expectStatus(api(alice.token).v1.reminders.$post({ json: { channel_id: groups[0]!.id, text: "remember", remind_at: Math.floor(Date.now() / 1000) + 3600 } }), 201);
     await expectStatus(api(alice.token).v1.users.me.blocks[":userID"].$put({ param: { userID: carol.id } }), 204);
     const { client: socket } = await connect(groups[0]!.id, { user: alice });
     const { client: userSocket } = await connectUser({ user: alice });

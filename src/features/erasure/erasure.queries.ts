@@ -1,6 +1,24 @@
 /** The directory's side of an erasure (DESIGN §17): the erasure record and every row naming the user. */
 import { and, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
-import { attachments, auditLog, channelMembers, channels, deletedPositions, erasures, mentions, userBlocks, userSockets, users, webhookDeliveries } from "../../db/schema";
+import {
+  attachments,
+  auditLog,
+  channelBans,
+  channelMembers,
+  channelMutes,
+  channels,
+  deletedPositions,
+  erasures,
+  mentions,
+  pushSubscriptions,
+  pushWindows,
+  reminders,
+  scheduledMessages,
+  userBlocks,
+  userSockets,
+  users,
+  webhookDeliveries,
+} from "../../db/schema";
 import type { Db } from "../../env";
 
 export type ErasureRow = typeof erasures.$inferSelect;
@@ -59,6 +77,14 @@ export function scrubDirectory(db: Db, userId: string, pseudonym: string) {
       .set({ dmKey: null })
       .where(and(eq(channels.type, "dm"), sql`instr(' ' || ${channels.dmKey} || ' ', ${` ${userId} `}) > 0`)),
     db.delete(webhookDeliveries).where(sql`instr(${webhookDeliveries.payload}, ${quoted}) > 0`),
+    // Scheduled messages and reminders (§18): the room's and hub's copies find their author gone at
+    // their time (the send is refused, nothing stored; the hub forgot its reminders already).
+    db.delete(scheduledMessages).where(eq(scheduledMessages.authorId, userId)),
+    db.delete(reminders).where(eq(reminders.userId, userId)),
+    db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, userId)),
+    db.delete(pushWindows).where(eq(pushWindows.userId, userId)),
+    db.delete(channelBans).where(eq(channelBans.userId, userId)),
+    db.delete(channelMutes).where(eq(channelMutes.userId, userId)),
     db.update(auditLog).set({ actor: pseudonym }).where(eq(auditLog.actor, userId)),
     db.update(auditLog).set({ targetUserId: pseudonym }).where(eq(auditLog.targetUserId, userId)),
     db
