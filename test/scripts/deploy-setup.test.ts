@@ -122,7 +122,7 @@ describe("npm run deploy:setup", () => {
     // Nothing typed reached the screen.
     for (const value of Object.values(typed)) expect(screen).not.toContain(value);
     const { secrets } = account();
-    expect(secrets).toEqual({ JWT_SECRET: typed.jwt, ADMIN_TOKEN: expect.stringMatching(/^[\w-]{43}$/), FILE_URL_SECRET: typed.file });
+    expect(secrets).toEqual({ JWT_SECRET: typed.jwt, ADMIN_TOKEN: expect.stringMatching(/^[\w-]{43}$/), FILE_URL_SECRET: typed.file, VAPID_PRIVATE_KEY: expect.stringMatching(/^[\w-]{43}$/) });
     // On a terminal the generated token is shown there, once, and no file is written.
     expect(screen).toContain(`ADMIN_TOKEN generated — keep it: ${secrets.ADMIN_TOKEN}`);
     expect(existsSync(tokenFile)).toBe(false);
