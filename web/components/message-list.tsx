@@ -1,3 +1,4 @@
+import { LinkPreviews } from "./link-previews";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Message } from "../../sdk";
 import type { ComponentChildren } from "preact";
@@ -141,6 +142,7 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
           ))}
         </div>
       )}
+      <LinkPreviews previews={m.previews} />
       {m.reactions.length > 0 && (
         <div class="reactions">
           {m.reactions.map((r) => {
