@@ -14,7 +14,9 @@ import { refuseErased } from "./erased-users";
  * pseudonyms: never a user's, so a user token can never pose as one.
  */
 export const RESERVED_ID_PREFIXES = ["pub_", "apikey_", "erased_"] as const;
-export const isReservedUserId = (id: string) => RESERVED_ID_PREFIXES.some((p) => id.toLowerCase().startsWith(p));
+/** Whole ids that name the service's own actors in moderation (DESIGN §15): "admin" (the admin API) and "system" (the blocklist). */
+export const RESERVED_IDS = ["admin", "system"] as const;
+export const isReservedUserId = (id: string) => RESERVED_ID_PREFIXES.some((p) => id.toLowerCase().startsWith(p)) || (RESERVED_IDS as readonly string[]).includes(id.toLowerCase());
 
 export function bearer(header: string | undefined): string {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);

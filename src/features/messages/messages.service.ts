@@ -7,7 +7,9 @@ import { ApiError, messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
 import { markDeleted } from "../attachments/attachments.queries";
 import { removeUploads } from "../attachments/uploads";
-import { isAdminRole, loadChannel, requireMember, requirePoster } from "../channels/access";
+import { screenBody } from "../moderation/blocklist";
+import { fileBlocklistReport } from "../moderation/reports";
+import { APP_MODERATOR, isAdminRole, loadAsAppModerator, loadChannel, requireMember, requirePoster } from "../channels/access";
 import { appendAudit } from "../moderation/audit";
 import { knownShard } from "../channels/shard-memo";
 import { deleteMentions, insertMentions, keptInOrder, mentionableMembers } from "../mentions/mentions.queries";
@@ -60,6 +62,9 @@ export async function editMessage(
   const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
   if (message.senderId !== me) throw notYourMessage();
   checkMessageContent(body, inlineEmotes, message.attachments.length);
+  // The blocklist applies to edits as to sends (DESIGN §15): blocked → 422, masked → stored masked.
+  const screened = await screenBody(db, body);
+  body = screened.body;
   const now = Date.now();
   const mentioned = mentionedUserIds && keptInOrder(mentionedUserIds, await mentionableMembers(db, access.channel.id, me, mentionedUserIds));
   // Under a legal hold the version being replaced is kept (DESIGN §17); the user sees the edit as usual.
@@ -78,17 +83,20 @@ export async function editMessage(
     reactions.get(message.id),
   );
   await publish(deps, access.channel.id, "message_update", edited);
+  if (screened.flagged) await fileBlocklistReport(deps, edited);
   return edited;
 }
 
 /** The author, or the channel's owner/admins, delete a message: a tombstone stays, its uploads go. */
 export async function deleteMessage(deps: Deps, me: string, channelId: string, messageId: string) {
   const { db } = deps;
-  const access = await loadChannel(db, channelId, me);
-  const membership = requireMember(access);
+  // The app's moderators (a report resolved through the admin API) delete in any channel.
+  const app = me === APP_MODERATOR;
+  const access = app ? await loadAsAppModerator(db, channelId) : await loadChannel(db, channelId, me);
+  const moderator = app || isAdminRole(requireMember(access).role);
   const shard = deps.history(access.channel.shard);
   const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
-  if (message.senderId !== me && !isAdminRole(membership.role)) {
+  if (message.senderId !== me && !moderator) {
     throw notDeletable();
   }
   const now = Date.now();
