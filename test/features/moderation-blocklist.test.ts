@@ -61,7 +61,7 @@ describe("blocklist rules", () => {
       expect.objectContaining({ actor: "admin", action: "blocklist_update", details: { rules_before: 2, rules_after: 1000 } }),
     ]);
     const user = await newUser();
-    expect((await rawRequest("PUT", "/admin/v1/moderation/blocklist", { token: user.token, body: { rules: [] } })).status).toBe(401);
+    expect((await rawRequest("PUT", "/admin/v1/moderation/blocklist", { token: user.token, json: { rules: [] } })).status).toBe(401);
   });
 });
 
