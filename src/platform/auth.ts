@@ -7,6 +7,7 @@ import { failedAuthGuard } from "./failed-auth";
 import { USER_ID_PATTERN } from "./schemas";
 import { safeEqual, verifyUserToken } from "./tokens";
 import { forgetName } from "./user-names";
+import { refuseAppBanned } from "./app-bans";
 import { refuseErased } from "./erased-users";
 
 /**
@@ -62,6 +63,8 @@ export async function authenticateUser(db: Db, env: Env, token: string): Promise
   }
   // Before the upsert: an erased user's token must not bring their row back.
   await refuseErased(db, env, sub);
+  // An app-wide ban (DESIGN §15) refuses every request the token makes, sockets included.
+  await refuseAppBanned(db, sub);
   const displayName = typeof name === "string" && name.trim() ? name.trim().slice(0, 100) : undefined;
   if (!knownUsers.has(sub) || knownUsers.get(sub) !== displayName) {
     await upsertUser(db, sub, displayName);

@@ -124,6 +124,8 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   blockChanged(channelId: string, blockerId: string, blockedId: string, blocked: boolean): Promise<void>;
   /** Erasure (DESIGN §17, src/room/forget-user.ts). */
   forgetUser(userId: string): Promise<void>;
+  /** An app-wide ban (DESIGN §15): the user's sockets here close (4003); membership is untouched. */
+  closeUserSockets(channelId: string, userId: string, reason: string): Promise<void>;
   /** Tests only (FAULT_INJECTION=true). */
   failNextCalls(n: number): Promise<void>;
   holdAt(point: string): Promise<void>;
@@ -144,6 +146,8 @@ export interface UserHubRpc extends Rpc.DurableObjectBranded {
   channelSockets(userId: string, channelId: string, count: number): Promise<void>;
   /** Erasure (DESIGN §17): closes the user's sockets and empties the hub's log and state. */
   forget(): Promise<void>;
+  /** An app-wide ban (DESIGN §15): closes the user's sockets (4003); answers the channels where they have sockets open. */
+  disconnect(reason: string): Promise<string[]>;
   /** Tests and benches. */
   stats(): Promise<{ seq: number; userSockets: number; channelSockets: number; online: boolean }>;
   /** Tests only (FAULT_INJECTION=true). */
