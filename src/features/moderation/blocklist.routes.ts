@@ -11,6 +11,7 @@ export const getBlocklist = createRoute({
   tags,
   security: adminSecurity,
   summary: "The blocklist's rules",
+  description: "The rules in force as the last PUT left them (`[]` when none), with `version` (grows with every PUT) and when they changed.",
   request: {},
   responses: { 200: json(Blocklist, "The rules in force"), ...errorResponses() },
 });
