@@ -182,3 +182,29 @@ describe("flag", () => {
     expect(await historyOf(owner, channel.id)).toHaveLength(1);
   });
 });
+
+describe("cost", () => {
+  // DESIGN §15: 1,000 rules must not slow a send measurably. Sends through the REST API (room, write-ahead,
+  // flush) in alternating rounds with 0 and with 1,000 rules, 1,000-character bodies that match none
+  // of them; the medians are printed (docs/benchmarks) and must stay within noise of each other.
+  it("a send with 1,000 rules costs what a send with none does", async () => {
+    const { member, channel } = await team();
+    const thousand = Array.from({ length: 1000 }, (_, i) => ({ term: i % 3 ? `wörd${i}x` : `d${i}.example.org`, kind: i % 3 ? "word" : "domain", action: ["block", "mask", "flag"][i % 3] }));
+    const body = "Lorem ipsum dolor sit amet, see https://docs.example.net/a/b and café ＦＵＬＬ ".repeat(20).slice(0, 1000);
+    const times: Record<"rules_0" | "rules_1000", number[]> = { rules_0: [], rules_1000: [] };
+    for (let round = 0; round < 6; round++) {
+      for (const [name, rules] of [["rules_0", []], ["rules_1000", thousand]] as const) {
+        await putRules(rules);
+        for (let i = 0; i < 8; i++) {
+          const t0 = performance.now();
+          await expectStatus(sendRaw(member, channel.id, { body }), 201);
+          times[name].push(performance.now() - t0);
+        }
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const result = { bench: "blocklist_send", sends_each: 48, median_ms: { rules_0: +median(times.rules_0).toFixed(2), rules_1000: +median(times.rules_1000).toFixed(2) } };
+    console.log(JSON.stringify(result));
+    expect(result.median_ms.rules_1000).toBeLessThan(result.median_ms.rules_0 * 1.5 + 2);
+  }, 60_000);
+});
