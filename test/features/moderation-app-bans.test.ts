@@ -72,7 +72,7 @@ describe("app-wide bans", () => {
     const unknown = await banApp(uniqueId());
     expect(unknown.status).toBe(404);
     expect((unknown.json as { error: { code: string } }).error.code).toBe("CHAT_USER_NOT_FOUND");
-    for (const body of [{ duration_s: 0 }, { duration_s: 366 * 86400 }, { reason: "x".repeat(501) }, { shadow: "yes" }]) expect((await banApp(member.id, body)).status).toBe(400);
+    for (const body of [{ duration_s: 0 }, { duration_s: 366 * 86400 }, { reason: "x".repeat(501) }, { shadow: "yes" }, { shadow: true }]) expect((await banApp(member.id, body)).status).toBe(400);
     const asUser = await api(member.token).admin.v1.users[":userID"].ban.$put({ param: { userID: member.id }, json: {} });
     expect(asUser.status).toBe(401);
     await expectStatus(me(member), 200);
