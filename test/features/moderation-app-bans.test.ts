@@ -72,10 +72,54 @@ describe("app-wide bans", () => {
     const unknown = await banApp(uniqueId());
     expect(unknown.status).toBe(404);
     expect((unknown.json as { error: { code: string } }).error.code).toBe("CHAT_USER_NOT_FOUND");
-    for (const body of [{ duration_s: 0 }, { duration_s: 366 * 86400 }, { reason: "x".repeat(501) }, { shadow: "yes" }, { shadow: true }]) expect((await banApp(member.id, body)).status).toBe(400);
+    for (const body of [{ duration_s: 0 }, { duration_s: 366 * 86400 }, { reason: "x".repeat(501) }, { shadow: "yes" }]) expect((await banApp(member.id, body)).status).toBe(400);
     const asUser = await api(member.token).admin.v1.users[":userID"].ban.$put({ param: { userID: member.id }, json: {} });
     expect(asUser.status).toBe(401);
     await expectStatus(me(member), 200);
     expect(await auditOf(member.id)).toEqual([]);
+  });
+});
+
+describe("shadow bans", () => {
+  it("the user keeps using the app, but their new messages reach only themselves: no seq or position, own sockets and own history only", async () => {
+    const { owner, member, channel } = await pair();
+    const before = await expectStatus(sendRaw(owner, channel.id, "before"), 201);
+    const res = await banApp(member.id, { shadow: true, reason: "spam ring" });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ user_id: member.id, shadow: true, expires_at: null });
+    await expectStatus(me(member), 200); // not refused
+    const { client: watcher } = await connect(channel.id, { user: owner });
+    const { client: own } = await connect(channel.id, { user: member });
+    const { client: ownOther } = await connect(channel.id, { user: member });
+    // REST: 201 as usual, to the author.
+    const sent = await expectStatus(sendRaw(member, channel.id, "zyxshadow hello"), 201);
+    expect(sent).toMatchObject({ body: "zyxshadow hello", sender_id: member.id });
+    expect((sent as { position?: number | null }).position ?? null).toBeNull();
+    for (const socket of [own, ownOther]) expect(await socket.expect("message")).toMatchObject({ seq: null, data: { id: sent.id, body: "zyxshadow hello" } });
+    // Socket send: acked to the author, heard by nobody else.
+    own.send({ type: "send", client_msg_id: "s1", body: "zyxshadow again" });
+    let ack;
+    for (;;) {
+      const f = await own.next();
+      if (f.type === "ack") {
+        ack = f;
+        break;
+      }
+    }
+    expect(ack.data).toMatchObject({ body: "zyxshadow again" });
+    await watcher.expectSilence();
+    // The next regular message takes the next position: no gap for anyone.
+    const after = await expectStatus(sendRaw(owner, channel.id, "after"), 201);
+    const history = (user: TestUser) => expectStatus(api(user.token).v1.channels[":channelID"].messages.$get({ param: { channelID: channel.id }, query: {} }), 200);
+    expect((await history(owner)).messages.map((m: { id: string }) => m.id)).toEqual([after.id, before.id]);
+    expect((await history(member)).messages.map((m: { body: string }) => m.body)).toEqual(["after", "zyxshadow again", "zyxshadow hello", "before"]);
+    // Counts and search: the owner has nothing unread and finds nothing.
+    const list = await expectStatus(api(owner.token).v1.channels.$get({ query: {} }), 200);
+    expect(list.find((c: { id: string }) => c.id === channel.id)).toMatchObject({ unread_count: 0 });
+    const found = await expectStatus(api(owner.token).v1.search.messages.$get({ query: { q: "zyxshadow" } }), 200);
+    expect(JSON.stringify(found)).not.toContain(sent.id);
+    // The shadow ban is audited and lifted like any other ban; later messages are seen again.
+    expect((await auditOf(member.id))[0]).toMatchObject({ action: "app_ban", details: { shadow: true } });
+    expect((await unbanApp(member.id)).status).toBe(204);
   });
 });

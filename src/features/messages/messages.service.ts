@@ -7,6 +7,7 @@ import { ApiError, messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
 import { markDeleted } from "../attachments/attachments.queries";
 import { removeUploads } from "../attachments/uploads";
+import { type IdWindow, ownShadowMessages } from "../../history/shadow";
 import { screenBody } from "../moderation/blocklist";
 import { fileBlocklistReport } from "../moderation/reports";
 import { APP_MODERATOR, isAdminRole, loadAsAppModerator, loadChannel, requireMember, requirePoster } from "../channels/access";
@@ -31,12 +32,26 @@ export async function listMessages(deps: Deps, me: string, channelId: string, pa
   const access = await loadChannel(deps.db, channelId, me);
   requireMember(access);
   const found = await (early ?? read(access.channel.shard));
-  const messages = await withSenders(deps.db, found.messages);
+  // A shadow-banned reader sees their own shadow messages (DESIGN §15): nobody else ever reads them.
+  const own = access.standing?.shadowUntil !== undefined ? await shadowInPage(deps, access.channel.shard, channelId, me, page, found) : [];
+  const rows = own.length ? [...found.messages, ...own].sort((a, b) => (a.id < b.id ? 1 : -1)) : found.messages;
+  const messages = await withSenders(deps.db, rows);
   return {
     messages: messages.map((m) => messageJson(m, found.reactions.get(m.id))),
     has_more: found.hasMore,
     ...(found.hasMoreAfter !== undefined ? { has_more_after: found.hasMoreAfter } : {}),
   };
+}
+
+/** The reader's shadow messages in the ids this page covers (the page's cursors are unchanged: its oldest and newest stay regular messages). */
+function shadowInPage(deps: Deps, shard: string, channelId: string, me: string, page: history.Page, found: { messages: { id: string }[]; hasMore: boolean }) {
+  const ids = found.messages.map((m) => m.id);
+  const window: IdWindow =
+    page.after || page.around
+      ? { above: ids.at(-1), below: ids[0], inclusive: true }
+      : { below: page.before, above: found.hasMore ? ids.at(-1) : undefined };
+  if ((page.after || page.around) && !ids.length) return Promise.resolve([]);
+  return ownShadowMessages(deps.history(shard), channelId, me, window);
 }
 
 export const notYourMessage = () => new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "You can only edit your own messages");

@@ -11,7 +11,7 @@ export const AppBanBody = z
   .object({
     reason: z.string().trim().min(1).max(MAX_REASON).optional().openapi({ example: "Fraudulent account" }),
     duration_s: z.number().int().min(1).max(MAX_BAN_S).optional().openapi({ example: 604800, description: "Seconds until the ban ends by itself (at most a year); absent: until lifted" }),
-    shadow: z.boolean().optional().openapi({ example: false, description: "Reserved for shadow bans (their new messages seen only by themselves): `true` is 400 `VALIDATION_FAILED` until they are built" }),
+    shadow: z.boolean().optional().openapi({ example: false, description: "A shadow ban: the user keeps using the app (no 403, no socket closed), but their new messages reach only themselves: no position or seq, their own sockets (`seq` null) and their own history only. Rooms apply it within a minute" }),
   })
   .openapi("AppBanRequest");
 

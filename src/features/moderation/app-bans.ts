@@ -29,8 +29,6 @@ const inForce = (b: AppBanRow | undefined, now: number): b is AppBanRow => !!b &
 /** Bans (201) or answers the ban in force when it is the same kind (200); a different kind (shadow or not) replaces it (201). */
 export async function appBan(deps: Deps, userId: string, reason: string | null, durationS: number | null, shadow: boolean) {
   const { db } = deps;
-  // Shadow bans (DESIGN §15's last bullet) are not built yet: refused rather than stored and ignored.
-  if (shadow) throw new ApiError("VALIDATION_FAILED", "Shadow bans are not supported yet", [{ in: "json", path: "shadow", code: "custom", message: "not supported yet" }]);
   if (!(await findExistingUserIds(db, [userId])).length) throw userNotFound(userId);
   const now = Date.now();
   const existing = await db.select().from(appBans).where(eq(appBans.userId, userId)).get();

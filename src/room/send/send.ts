@@ -15,6 +15,7 @@ import { messageJson } from "../../features/messages/messages.schemas";
 import { withSenders } from "../../features/messages/senders";
 import { screenBody } from "../../features/moderation/blocklist";
 import { fileBlocklistReport } from "../../features/moderation/reports";
+import { acceptShadow, isShadowed } from "./shadow-send";
 import { threadRoot, withThread } from "../pending-changes";
 import { messageNotFound } from "../../platform/errors";
 import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey, slowModeMs } from "./send-rules";
@@ -66,6 +67,7 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   // The blocklist (DESIGN §15): a blocked text is refused here, before anything is claimed; a masked
   // one is stored (and announced) masked; a flagged one gets the system's report once accepted.
   const screened = await screenBody(db, input.body);
+  const shadowed = isShadowed(input, verdict, now);
   // Slow mode refuses before any upload is claimed; it is checked again, and recorded, in the accept step.
   const slowMs = slowModeMs(input, verdict, channel);
   if (slowMs) room.slowMode.check(senderId, slowMs, now);
@@ -78,6 +80,8 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   // Written ahead of the message: a retry after a reset mid-send finds the id (see SendKeys).
   if (key && !prior) room.keys.record(senderId, key, id, now);
   try {
+    // A shadow-banned sender's message reaches only themselves (shadow-send.ts): no report either, since nobody else sees it.
+    if (shadowed) return await acceptShadow(sending, storedRow({ ...fields, position: 0, mentionedUserIds: [] }, thread?.rootId ?? null));
     const sent = await accept(sending, channel, thread);
     if (screened.flagged) await fileBlocklistReport(deps, sent.message);
     return sent;
