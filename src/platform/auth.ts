@@ -17,6 +17,8 @@ import { refuseErased } from "./erased-users";
 export const RESERVED_ID_PREFIXES = ["pub_", "apikey_", "erased_"] as const;
 /** Whole ids that name the service's own actors in moderation (DESIGN §15): "admin" (the admin API) and "system" (the blocklist). */
 export const RESERVED_IDS = ["admin", "system"] as const;
+/** How a refusal names what is reserved. */
+export const RESERVED_TEXT = `ids starting ${RESERVED_ID_PREFIXES.join(", ")} and the ids ${RESERVED_IDS.join(", ")} are reserved`;
 export const isReservedUserId = (id: string) => RESERVED_ID_PREFIXES.some((p) => id.toLowerCase().startsWith(p)) || (RESERVED_IDS as readonly string[]).includes(id.toLowerCase());
 
 export function bearer(header: string | undefined): string {
