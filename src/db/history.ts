@@ -85,6 +85,26 @@ export const messages = sqliteTable(
   ],
 );
 
+/**
+ * Messages of shadow-banned senders (DESIGN §15): kept apart from `messages`, so that nothing
+ * anyone else reads (history, threads, search, counts, webhooks, pushes) can ever include them; only
+ * their author's own history merges them in. No position, no seq, no mentions.
+ */
+export const shadowMessages = sqliteTable(
+  "shadow_messages",
+  {
+    id: text().primaryKey(),
+    channelId: text().notNull(),
+    senderId: text().notNull(),
+    parentId: text(),
+    body: text().notNull().default(""),
+    attachments: text({ mode: "json" }).$type<StoredAttachment[]>().notNull().default(sql`'[]'`),
+    inlineEmotes: text({ mode: "json" }).$type<InlineEmote[]>().notNull().default(sql`'[]'`),
+    createdAt: integer().notNull(),
+  },
+  (t) => [index("shadow_messages_sender").on(t.channelId, t.senderId, t.id)],
+);
+
 export const reactions = sqliteTable(
   "reactions",
   {

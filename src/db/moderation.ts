@@ -56,6 +56,28 @@ export const reports = sqliteTable(
   ],
 );
 
+/**
+ * The app's blocklist (DESIGN §15): one row (id 1), the rules as one JSON array, since they are
+ * always read and replaced whole. `version` grows on every PUT: rooms compare it to re-read the rules.
+ */
+export const blocklist = sqliteTable("blocklist", {
+  id: integer().primaryKey(),
+  version: integer().notNull(),
+  rules: text({ mode: "json" }).notNull(),
+  updatedAt: integer().notNull(),
+  updatedBy: text().notNull(),
+});
+
+/** App-wide bans (the admin API): one row per user; an expired row is replaced by the next ban. */
+export const appBans = sqliteTable("app_bans", {
+  userId: text().primaryKey(),
+  reason: text(),
+  shadow: integer({ mode: "boolean" }).notNull().default(false),
+  createdAt: integer().notNull(),
+  expiresAt: integer(),
+});
+
 export type ChannelBanRow = typeof channelBans.$inferSelect;
 export type ChannelMuteRow = typeof channelMutes.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
+export type AppBanRow = typeof appBans.$inferSelect;

@@ -168,7 +168,7 @@ export function ok<T>(c: Context<AppEnv>, data: T, paging?: { offset: number }) 
 }
 
 /** Errors that are the client's input: 422 with FastAPI-style `detail`, as Connecteam answers. */
-const UNPROCESSABLE = new Set(["VALIDATION_FAILED", "CHAT_EMPTY_MESSAGE", "CHAT_MESSAGE_TOO_LONG", "UNSUPPORTED_MEDIA_TYPE"]);
+const UNPROCESSABLE = new Set(["VALIDATION_FAILED", "CHAT_EMPTY_MESSAGE", "CHAT_MESSAGE_TOO_LONG", "UNSUPPORTED_MEDIA_TYPE", "CHAT_MESSAGE_BLOCKED"]);
 
 /** Our `/v1` validation details (`{in, path, code, message}`), from shared code. */
 interface Detail {
@@ -182,6 +182,8 @@ const isFastApi = (d: unknown): d is FastApiDetail => typeof d === "object" && d
 
 function toDetail(code: string, message: string, details: unknown): FastApiDetail[] {
   if (Array.isArray(details) && details.length && details.every(isFastApi)) return details;
+  // The blocklist's refusal (DESIGN §15) is about the text: Connecteam's field is `text`, ours `body`.
+  if (code === "CHAT_MESSAGE_BLOCKED") return [{ loc: ["body", "text"], msg: "Value error, the message contains blocked content", type: "value_error" }];
   if (Array.isArray(details) && details.length) {
     return (details as Detail[]).map((d) => ({
       loc: [LOCATION[d.in ?? "json"] ?? "body", ...(d.path ? d.path.split(".") : [])].map((p) => (/^\d+$/.test(p) ? Number(p) : p)),

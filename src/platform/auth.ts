@@ -7,6 +7,7 @@ import { failedAuthGuard } from "./failed-auth";
 import { USER_ID_PATTERN } from "./schemas";
 import { safeEqual, verifyUserToken } from "./tokens";
 import { forgetName } from "./user-names";
+import { refuseAppBanned } from "./app-bans";
 import { refuseErased } from "./erased-users";
 
 /**
@@ -14,7 +15,11 @@ import { refuseErased } from "./erased-users";
  * pseudonyms: never a user's, so a user token can never pose as one.
  */
 export const RESERVED_ID_PREFIXES = ["pub_", "apikey_", "erased_"] as const;
-export const isReservedUserId = (id: string) => RESERVED_ID_PREFIXES.some((p) => id.toLowerCase().startsWith(p));
+/** Whole ids that name the service's own actors in moderation (DESIGN §15): "admin" (the admin API) and "system" (the blocklist). */
+export const RESERVED_IDS = ["admin", "system"] as const;
+/** How a refusal names what is reserved. */
+export const RESERVED_TEXT = `ids starting ${RESERVED_ID_PREFIXES.join(", ")} and the ids ${RESERVED_IDS.join(", ")} are reserved`;
+export const isReservedUserId = (id: string) => RESERVED_ID_PREFIXES.some((p) => id.toLowerCase().startsWith(p)) || (RESERVED_IDS as readonly string[]).includes(id.toLowerCase());
 
 export function bearer(header: string | undefined): string {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -60,6 +65,8 @@ export async function authenticateUser(db: Db, env: Env, token: string): Promise
   }
   // Before the upsert: an erased user's token must not bring their row back.
   await refuseErased(db, env, sub);
+  // An app-wide ban (DESIGN §15) refuses every request the token makes, sockets included.
+  await refuseAppBanned(db, sub);
   const displayName = typeof name === "string" && name.trim() ? name.trim().slice(0, 100) : undefined;
   if (!knownUsers.has(sub) || knownUsers.get(sub) !== displayName) {
     await upsertUser(db, sub, displayName);

@@ -148,6 +148,15 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserH
     return { waiting: this.reminders.waiting(), wakes: this.reminders.wakes };
   }
 
+  /**
+   * An app-wide ban (DESIGN §15): the user's sockets close (4003), and the caller learns the channels
+   * whose rooms hold their channel sockets (the rooms report them here), to close those too. The log stays.
+   */
+  async disconnect(reason: string): Promise<string[]> {
+    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, 4003, reason);
+    return this.sql.exec<{ channel_id: string }>("SELECT channel_id FROM channel_sockets").toArray().map((r) => r.channel_id);
+  }
+
   /** Tests and benches: the current seq (= frames ever stored), open user sockets, reported channel sockets. */
   async stats() {
     const channelSockets = this.sql.exec<{ n: number }>("SELECT coalesce(sum(count), 0) AS n FROM channel_sockets").one().n;

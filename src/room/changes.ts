@@ -15,6 +15,7 @@ import { pin, unpin } from "../features/pins/pins.service";
 import { removePreview } from "../features/previews/previews.service";
 import { addReaction, removeReaction } from "../features/reactions/reactions.service";
 import { markRead } from "../features/reads/reads.service";
+import { reportMessage } from "../features/moderation/reports";
 import { banUser, muteUser, unbanUser, unmuteUser } from "../features/moderation/moderation.service";
 import type { Deps } from "../env";
 import { type D1Stats, emptyStats } from "../platform/d1-metering";
@@ -98,6 +99,8 @@ export const ROOM_CHANGES = {
   unbanUser: change("alone", unbanUser),
   muteUser: change("alone", muteUser),
   unmuteUser: change("alone", unmuteUser),
+  // After the message's flush, so the report's snapshot is the message as D1 and subscribers have it.
+  reportMessage: namingMessage(reportMessage),
 };
 
 export type RoomChangeName = keyof typeof ROOM_CHANGES;

@@ -265,6 +265,14 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     return seq;
   }
 
+  /** An app-wide ban (DESIGN §15): the user's sockets here close (4003); no event, since their membership is unchanged. */
+  async closeUserSockets(channelId: string, userId: string, reason: string) {
+    for (const ws of this.ctx.getWebSockets(userId)) closeQuietly(ws, CLOSE_REMOVED, reason);
+    this.typists.delete(userId);
+    this.sends.forget(`u:${userId}`);
+    await this.reportSockets(userId, channelId);
+  }
+
   /** Erasure (DESIGN §17): the room forgets the user (src/room/forget-user.ts). */
   async forgetUser(userId: string) {
     this.tables();

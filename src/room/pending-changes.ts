@@ -11,7 +11,9 @@
  */
 import type { InlineEmote } from "../db/history";
 import type { Deps } from "../env";
-import { isAdminRole, loadChannel, requireMember, requirePoster } from "../features/channels/access";
+import { screenBody } from "../features/moderation/blocklist";
+import { fileBlocklistReport } from "../features/moderation/reports";
+import { APP_MODERATOR, isAdminRole, loadAsAppModerator, loadChannel, requireMember, requirePoster } from "../features/channels/access";
 import { appendAudit } from "../features/moderation/audit";
 import { keptInOrder, mentionableMembers } from "../features/mentions/mentions.queries";
 import { checkMessageContent } from "../features/messages/content";
@@ -124,12 +126,16 @@ export function editWaiting(deps: Deps, me: string, channelId: string, messageId
   const check = async () => {
     const access = await loadChannel(deps.db, channelId, me);
     await requirePoster(deps.db, access, me);
+    // The blocklist applies to edits as to sends (DESIGN §15): blocked → 422, masked → stored masked.
+    screened = await screenBody(deps.db, body);
     return mentionedUserIds && keptInOrder(mentionedUserIds, await mentionableMembers(deps.db, channelId, me, mentionedUserIds));
   };
-  return onWaiting(deps, channelId, messageId, check, (op, mentioned) => {
+  let screened = { body, flagged: false };
+  const done = onWaiting(deps, channelId, messageId, check, (op, mentioned) => {
     const row = live(op);
     if (row.senderId !== me) throw notYourMessage();
     checkMessageContent(body, inlineEmotes, row.attachments.length);
+    body = screened.body;
     const next: FlushOp = {
       ...op,
       row: { ...row, body, inlineEmotes, editedAt: Date.now(), mentionedUserIds: mentioned ?? row.mentionedUserIds },
@@ -137,6 +143,10 @@ export function editWaiting(deps: Deps, me: string, channelId: string, messageId
     };
     const edited = updated(next, deps.writeAhead!.flusher);
     return { ...edited, value: edited.events[0]!.data as MessageJson };
+  });
+  return done.then(async (value) => {
+    if (value !== WAITING_NOT_FOUND && screened.flagged) await fileBlocklistReport(deps, value);
+    return value;
   });
 }
 
@@ -153,15 +163,16 @@ export async function deleteWaiting(deps: Deps, me: string, channelId: string, m
 
 function deleteWaitingRow(deps: Deps, me: string, channelId: string, messageId: string): Waiting<undefined> {
   const check = async () => {
-    const access = await loadChannel(deps.db, channelId, me);
-    const membership = requireMember(access);
+    const app = me === APP_MODERATOR;
+    const access = app ? await loadAsAppModerator(deps.db, channelId) : await loadChannel(deps.db, channelId, me);
+    const moderator = app || isAdminRole(requireMember(access).role);
     // A reply leaves its thread: its root's count goes down (the root read before the decision).
     const rootId = deps.writeAhead?.pending(messageId)?.op.row.parentId;
-    return { membership, root: rootId ? await threadRoot(deps, deps.history(access.channel.shard), channelId, rootId) : undefined };
+    return { moderator, root: rootId ? await threadRoot(deps, deps.history(access.channel.shard), channelId, rootId) : undefined };
   };
-  return onWaiting(deps, channelId, messageId, check, (op, { membership, root }) => {
+  return onWaiting(deps, channelId, messageId, check, (op, { moderator, root }) => {
     const row = live(op);
-    if (row.senderId !== me && !isAdminRole(membership.role)) throw notDeletable();
+    if (row.senderId !== me && !moderator) throw notDeletable();
     const next: FlushOp = {
       ...op,
       row: { ...row, body: "", inlineEmotes: [], attachments: [], deletedAt: Date.now(), pinnedAt: null, pinnedBy: null },

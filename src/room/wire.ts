@@ -142,6 +142,8 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   blockChanged(channelId: string, blockerId: string, blockedId: string, blocked: boolean): Promise<void>;
   /** Erasure (DESIGN §17, src/room/forget-user.ts). */
   forgetUser(userId: string): Promise<void>;
+  /** An app-wide ban (DESIGN §15): the user's sockets here close (4003); membership is untouched. */
+  closeUserSockets(channelId: string, userId: string, reason: string): Promise<void>;
   /** Tests only (FAULT_INJECTION=true). */
   failNextCalls(n: number): Promise<void>;
   holdAt(point: string): Promise<void>;
@@ -166,6 +168,8 @@ export interface UserHubRpc extends Rpc.DurableObjectBranded {
   remind(userId: string, reminder: { id: string; [field: string]: string | number | null }, at: number): Promise<void>;
   forgetReminder(id: string): Promise<void>;
   reminderStats(): Promise<{ waiting: number; wakes: number }>;
+  /** An app-wide ban (DESIGN §15): closes the user's sockets (4003); answers the channels where they have sockets open. */
+  disconnect(reason: string): Promise<string[]>;
   /** Tests and benches. */
   stats(): Promise<{ seq: number; userSockets: number; channelSockets: number; online: boolean }>;
   /** Tests only (FAULT_INJECTION=true). */

@@ -1,4 +1,4 @@
-import { RESERVED_ID_PREFIXES, isReservedUserId } from "../../platform/auth";
+import { RESERVED_TEXT, isReservedUserId } from "../../platform/auth";
 import { ApiError, channelNotFound } from "../../platform/errors";
 import { isId } from "../../platform/ids";
 import { roomOf } from "../../realtime/notify";
@@ -10,7 +10,7 @@ import type * as routes from "./admin.routes";
 
 export const provisionUser: AppRouteHandler<typeof routes.provisionUser> = async (c) => {
   const { userID } = c.req.valid("param");
-  if (isReservedUserId(userID)) throw new ApiError("VALIDATION_FAILED", `ids starting ${RESERVED_ID_PREFIXES.join(" or ")} are reserved`);
+  if (isReservedUserId(userID)) throw new ApiError("VALIDATION_FAILED", RESERVED_TEXT);
   const row = await provision(c.get("db"), userID, c.req.valid("json").display_name);
   const json = { id: row.id, display_name: row.displayName, kind: row.kind };
   // Created now: its creation and last update are the same instant.
@@ -20,7 +20,7 @@ export const provisionUser: AppRouteHandler<typeof routes.provisionUser> = async
 export const provisionUsers: AppRouteHandler<typeof routes.provisionUsers> = async (c) => {
   const byId = new Map(c.req.valid("json").users.map((u) => [u.id, u.display_name]));
   const reserved = [...byId.keys()].find(isReservedUserId);
-  if (reserved) throw new ApiError("VALIDATION_FAILED", `ids starting ${RESERVED_ID_PREFIXES.join(" or ")} are reserved (${reserved})`);
+  if (reserved) throw new ApiError("VALIDATION_FAILED", `${RESERVED_TEXT} (${reserved})`);
   const counts = await provisionMany(c.get("db"), [...byId].map(([id, displayName]) => ({ id, displayName })));
   return c.json(counts, 200);
 };

@@ -44,6 +44,17 @@ export async function loadChannel(db: Db, channelId: string, userId: string): Pr
   return visibleChannel(await findChannelWithMembership(db, channelId, userId));
 }
 
+/** The actor id of the app's moderators (the admin API): never a user's (auth.ts reserves it). */
+export const APP_MODERATOR = "admin";
+
+/** The channel as the app's moderator sees it: any channel that exists, without membership. */
+export async function loadAsAppModerator(db: Db, channelId: string): Promise<ChannelAccess> {
+  if (!isId(channelId)) throw channelNotFound();
+  const found = await findChannelWithMembership(db, channelId, APP_MODERATOR);
+  if (!found) throw channelNotFound();
+  return found;
+}
+
 export function requireMember(access: ChannelAccess): Membership {
   if (!access.membership) throw new ApiError("CHAT_NOT_MEMBER", "You are not a member of this channel");
   return access.membership;

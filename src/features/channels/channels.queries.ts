@@ -6,7 +6,7 @@ import { countChannelOn } from "./placement";
 import { rememberShard } from "./shard-memo";
 import { newId } from "../../platform/ids";
 import { mentionCountSql } from "../mentions/mentions.queries";
-import { banUntilSql, muteUntilSql, untilOf } from "../moderation/moderation.queries";
+import { banUntilSql, muteUntilSql, shadowUntilSql, untilOf } from "../moderation/moderation.queries";
 
 /** The channel's current position (messages ever sent there), read inside the statement that uses it. */
 export const channelPosition = (channelId: string) => sql`(select ${channels.lastPosition} from ${channels} where ${channels.id} = ${channelId})`;
@@ -37,6 +37,8 @@ export interface Membership {
 export interface Standing {
   bannedUntil?: number | null;
   mutedUntil?: number | null;
+  /** An app-wide shadow ban (its end; null: until lifted). Set even once expired, while the row lasts: their own history still shows their shadow messages. */
+  shadowUntil?: number | null;
 }
 
 /**
@@ -54,6 +56,7 @@ export function channelWithMembershipQuery(db: Db, channelId: string, userId: st
       blocked: sql<number>`${dmBlockedSql(userId)}`,
       banUntil: banUntilSql(userId),
       muteUntil: muteUntilSql(userId),
+      shadowUntil: shadowUntilSql(userId),
     })
     .from(channels)
     .leftJoin(channelMembers, and(eq(channelMembers.channelId, channels.id), eq(channelMembers.userId, userId)))
@@ -68,7 +71,7 @@ export function toAccess(row: ChannelWithMembershipRow | undefined) {
   rememberShard(row.channel.id, row.channel.shard);
   const membership: Membership | null =
     row.role === null ? null : { role: row.role, hidden: row.hidden!, joinedAt: row.joinedAt!, readPosition: row.readPosition! };
-  const standing: Standing = { bannedUntil: untilOf(row.banUntil), mutedUntil: untilOf(row.muteUntil) };
+  const standing: Standing = { bannedUntil: untilOf(row.banUntil), mutedUntil: untilOf(row.muteUntil), shadowUntil: untilOf(row.shadowUntil) };
   return { channel: row.channel, membership, blocked: Boolean(row.blocked), standing };
 }
 

@@ -31,12 +31,13 @@ export const sendMessage = createRoute({
     "A body of at most 1000 code points and/or up to 10 of your own completed uploads (any number of images, at most one other file); `inline_emotes` mark code-point ranges of the body. " +
     "`parent_id` replies in a thread (a reply to a reply joins the root); `mentioned_user_ids` keeps members other than you. " +
     "Send an `Idempotency-Key` header: a retry with the same key within 24 h returns the original message (with `Idempotent-Replayed: true`) and stores nothing. " +
+    "The app's blocklist (DESIGN §15) applies: a blocked word or link is 422 `CHAT_MESSAGE_BLOCKED` (nothing stored), a masked one is stored with `*` for each matched character, a flagged one is posted and reported. " +
     "Every subscriber gets a `message` event; sending marks the channel read for you. " +
     "With `send_at` (10 s to 30 days ahead) the message is scheduled instead: 202 with `{\"scheduled_message\"}`, checked now as a send would be (content, your right to post, uploads, which it claims) " +
     "and sent at that time (within 2 s) as you, checked again as if you sent it then; refused then, nothing is stored, it stays in your list as `failed` and your user socket gets `scheduled_failed`. " +
     "`Idempotency-Key` does not apply to scheduling. See `/v1/users/me/scheduled-messages`.",
   request: { params: ChannelParams, headers: IdempotencyHeaders, body: jsonBody(SendMessageBody) },
-  responses: { 201: json(Message, "The stored message"), 202: json(ScheduledAnswer, "Scheduled (with `send_at`)"), ...errorResponses(400, 403, 404, 409) },
+  responses: { 201: json(Message, "The stored message"), 202: json(ScheduledAnswer, "Scheduled (with `send_at`)"), ...errorResponses(400, 403, 404, 409, 422) },
 });
 
 export const editMessage = createRoute({
@@ -48,9 +49,9 @@ export const editMessage = createRoute({
   description:
     "The author only, under the same posting rules as a send. The body and `inline_emotes` are replaced (omitted emotes: none); " +
     "`mentioned_user_ids` replaces the mentions when given and keeps them when omitted. Attachments cannot change. A deleted message is 404. " +
-    "Subscribers get a `message_update` event with the whole message.",
+    "The blocklist applies as to a send (422 `CHAT_MESSAGE_BLOCKED`, masking, flagging). Subscribers get a `message_update` event with the whole message.",
   request: { params: MessageParams, body: jsonBody(EditMessageBody) },
-  responses: { 200: json(Message, "The edited message"), ...errorResponses(400, 403, 404) },
+  responses: { 200: json(Message, "The edited message"), ...errorResponses(400, 403, 404, 422) },
 });
 
 export const deleteMessage = createRoute({

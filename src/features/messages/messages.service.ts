@@ -7,7 +7,10 @@ import { ApiError, messageNotFound } from "../../platform/errors";
 import { publish } from "../../realtime/notify";
 import { markDeleted } from "../attachments/attachments.queries";
 import { removeUploads } from "../attachments/uploads";
-import { isAdminRole, loadChannel, requireMember, requirePoster } from "../channels/access";
+import { type IdWindow, ownShadowMessages } from "../../history/shadow";
+import { screenBody } from "../moderation/blocklist";
+import { fileBlocklistReport } from "../moderation/reports";
+import { APP_MODERATOR, isAdminRole, loadAsAppModerator, loadChannel, requireMember, requirePoster } from "../channels/access";
 import { appendAudit } from "../moderation/audit";
 import { knownShard } from "../channels/shard-memo";
 import { deleteMentions, insertMentions, keptInOrder, mentionableMembers } from "../mentions/mentions.queries";
@@ -29,12 +32,26 @@ export async function listMessages(deps: Deps, me: string, channelId: string, pa
   const access = await loadChannel(deps.db, channelId, me);
   requireMember(access);
   const found = await (early ?? read(access.channel.shard));
-  const messages = await withSenders(deps.db, found.messages);
+  // A shadow-banned reader sees their own shadow messages (DESIGN §15): nobody else ever reads them.
+  const own = access.standing?.shadowUntil !== undefined ? await shadowInPage(deps, access.channel.shard, channelId, me, page, found) : [];
+  const rows = own.length ? [...found.messages, ...own].sort((a, b) => (a.id < b.id ? 1 : -1)) : found.messages;
+  const messages = await withSenders(deps.db, rows);
   return {
     messages: messages.map((m) => messageJson(m, found.reactions.get(m.id))),
     has_more: found.hasMore,
     ...(found.hasMoreAfter !== undefined ? { has_more_after: found.hasMoreAfter } : {}),
   };
+}
+
+/** The reader's shadow messages in the ids this page covers (the page's cursors are unchanged: its oldest and newest stay regular messages). */
+function shadowInPage(deps: Deps, shard: string, channelId: string, me: string, page: history.Page, found: { messages: { id: string }[]; hasMore: boolean }) {
+  const ids = found.messages.map((m) => m.id);
+  const window: IdWindow =
+    page.after || page.around
+      ? { above: ids.at(-1), below: ids[0], inclusive: true }
+      : { below: page.before, above: found.hasMore ? ids.at(-1) : undefined };
+  if ((page.after || page.around) && !ids.length) return Promise.resolve([]);
+  return ownShadowMessages(deps.history(shard), channelId, me, window);
 }
 
 export const notYourMessage = () => new ApiError("CHAT_NOT_MESSAGE_AUTHOR", "You can only edit your own messages");
@@ -60,6 +77,9 @@ export async function editMessage(
   const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
   if (message.senderId !== me) throw notYourMessage();
   checkMessageContent(body, inlineEmotes, message.attachments.length);
+  // The blocklist applies to edits as to sends (DESIGN §15): blocked → 422, masked → stored masked.
+  const screened = await screenBody(db, body);
+  body = screened.body;
   const now = Date.now();
   const mentioned = mentionedUserIds && keptInOrder(mentionedUserIds, await mentionableMembers(db, access.channel.id, me, mentionedUserIds));
   // Under a legal hold the version being replaced is kept (DESIGN §17); the user sees the edit as usual.
@@ -78,17 +98,20 @@ export async function editMessage(
     reactions.get(message.id),
   );
   await publish(deps, access.channel.id, "message_update", edited);
+  if (screened.flagged) await fileBlocklistReport(deps, edited);
   return edited;
 }
 
 /** The author, or the channel's owner/admins, delete a message: a tombstone stays, its uploads go. */
 export async function deleteMessage(deps: Deps, me: string, channelId: string, messageId: string) {
   const { db } = deps;
-  const access = await loadChannel(db, channelId, me);
-  const membership = requireMember(access);
+  // The app's moderators (a report resolved through the admin API) delete in any channel.
+  const app = me === APP_MODERATOR;
+  const access = app ? await loadAsAppModerator(db, channelId) : await loadChannel(db, channelId, me);
+  const moderator = app || isAdminRole(requireMember(access).role);
   const shard = deps.history(access.channel.shard);
   const message = await history.requireLiveMessage(shard, access.channel.id, messageId);
-  if (message.senderId !== me && !isAdminRole(membership.role)) {
+  if (message.senderId !== me && !moderator) {
     throw notDeletable();
   }
   const now = Date.now();

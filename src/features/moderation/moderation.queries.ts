@@ -1,6 +1,6 @@
 /** Bans, mutes and slow mode in the directory (DESIGN §15). Reports and the audit log have their own files. */
 import { and, desc, eq, sql } from "drizzle-orm";
-import { channelBans, channelMutes } from "../../db/moderation";
+import { appBans, channelBans, channelMutes } from "../../db/moderation";
 import { channels } from "../../db/directory";
 import type { Db } from "../../env";
 
@@ -12,6 +12,9 @@ export const banUntilSql = (userId: string) =>
   sql<number | null>`(select coalesce(b.expires_at, ${FOREVER}) from ${channelBans} b where b.channel_id = ${channels.id} and b.user_id = ${userId})`;
 export const muteUntilSql = (userId: string) =>
   sql<number | null>`(select m.expires_at from ${channelMutes} m where m.channel_id = ${channels.id} and m.user_id = ${userId})`;
+
+/** When `userId`'s app-wide shadow ban ends (-1: until lifted), null when they have none (DESIGN §15). */
+export const shadowUntilSql = (userId: string) => sql<number | null>`(select coalesce(a.expires_at, ${FOREVER}) from ${appBans} a where a.user_id = ${userId} and a.shadow = 1)`;
 
 /** The subselect's value as a Standing field: undefined (none), null (until lifted) or the end in ms. */
 export const untilOf = (v: number | null | undefined) => (v === null || v === undefined ? undefined : v === FOREVER ? null : v);

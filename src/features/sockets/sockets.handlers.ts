@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
+import { refuseAppBanned } from "../../platform/app-bans";
 import { authenticateUser, bearer } from "../../platform/auth";
 import { ApiError, type ErrorCode, channelNotFound, invalidToken } from "../../platform/errors";
 import { isId } from "../../platform/ids";
@@ -26,6 +27,8 @@ async function socketUser(c: Context<AppEnv>, channelId: string, ticket: string 
   if (!verified) throw invalidToken("Ticket is invalid, expired or for another channel");
   const user = await getUser(c.get("db"), verified.userId);
   if (!user) throw invalidToken("Ticket names an unknown user");
+  // A ticket taken before an app-wide ban (DESIGN §15) does not open a socket after it.
+  await refuseAppBanned(c.get("db"), user.id);
   return { user: { id: user.id, name: user.displayName }, ticket: verified };
 }
 

@@ -13,6 +13,9 @@ import { readPosting } from "../../features/messages/messages.queries";
 import { createDb } from "../../platform/db";
 import { messageJson } from "../../features/messages/messages.schemas";
 import { withSenders } from "../../features/messages/senders";
+import { screenBody } from "../../features/moderation/blocklist";
+import { fileBlocklistReport } from "../../features/moderation/reports";
+import { acceptShadow, isShadowed } from "./shadow-send";
 import { threadRoot, withThread } from "../pending-changes";
 import { messageNotFound } from "../../platform/errors";
 import { type SendInput, type SendRoom, type Sending, json, messageEventId, permitted, posterKey, slowModeMs } from "./send-rules";
@@ -61,6 +64,10 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
     const again = await findAccepted(deps, room, shard, channelId, prior, true);
     if (again) return { ...again, replayed: true };
   }
+  // The blocklist (DESIGN §15): a blocked text is refused here, before anything is claimed; a masked
+  // one is stored (and announced) masked; a flagged one gets the system's report once accepted.
+  const screened = await screenBody(db, input.body);
+  const shadowed = isShadowed(input, verdict, now);
   // Slow mode refuses before any upload is claimed; it is checked again, and recorded, in the accept step.
   const slowMs = slowModeMs(input, verdict, channel);
   if (slowMs) room.slowMode.check(senderId, slowMs, now);
@@ -68,12 +75,16 @@ export async function sendMessage(deps: Deps, input: SendInput, room: SendRoom) 
   const id = prior ?? input.messageId ?? newId(now);
   if (attachments.length && !(await claimForMessage(db, input.assetIds, input.uploaderId, id))) throw attachmentInUse();
   const mentions = [...new Set(requested)].filter((u) => u !== senderId);
-  const fields = { id, channelId, position: null, senderId, body: input.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentions, now };
+  const fields = { id, channelId, position: null, senderId, body: screened.body, inlineEmotes: emotes, attachments, mentionedUserIds: mentions, now };
   const sending = { deps, input, room, shard, fields, slowMs };
   // Written ahead of the message: a retry after a reset mid-send finds the id (see SendKeys).
   if (key && !prior) room.keys.record(senderId, key, id, now);
   try {
-    return await accept(sending, channel, thread);
+    // A shadow-banned sender's message reaches only themselves (shadow-send.ts): no report either, since nobody else sees it.
+    if (shadowed) return await acceptShadow(sending, storedRow({ ...fields, position: 0, mentionedUserIds: [] }, thread?.rootId ?? null));
+    const sent = await accept(sending, channel, thread);
+    if (screened.flagged) await fileBlocklistReport(deps, sent.message);
+    return sent;
   } catch (err) {
     // A refusal stores nothing: the key is free again. After any other failure it stays, so the
     // retry looks for the message under the same id.

@@ -1,0 +1,36 @@
+/**
+ * A shadow-banned sender's message (DESIGN §15): accepted like any other up to the last step, then
+ * kept out of everything others see. It takes no position and no seq (nobody sees a gap or an
+ * unread), is stored in the shard's `shadow_messages` (never in `messages`, so no history, thread,
+ * search, count, webhook or push of anyone else can include it), and reaches only its author's own
+ * sockets in this room, as a `message` frame with `seq` null.
+ */
+import { shadowMessages } from "../../db/history";
+import type { MessageRow } from "../../history";
+import { inForce } from "../../features/moderation/moderation.queries";
+import type { PostingVerdict } from "../../features/messages/messages.queries";
+import { messageJson } from "../../features/messages/messages.schemas";
+import { withSenders } from "../../features/messages/senders";
+import type { SendInput, Sending } from "./send-rules";
+
+/** Whether this send is a shadow-banned member's (publishers are not users: they cannot be app-banned). */
+export const isShadowed = (input: SendInput, verdict: PostingVerdict, now = Date.now()) => input.poster.kind === "member" && inForce(verdict.access?.standing?.shadowUntil, now);
+
+export async function acceptShadow(s: Sending, row: MessageRow) {
+  const { deps, room, fields } = s;
+  await s.shard.insert(shadowMessages).values({
+    id: row.id,
+    channelId: row.channelId,
+    senderId: row.senderId,
+    parentId: row.parentId,
+    body: row.body,
+    attachments: row.attachments,
+    inlineEmotes: row.inlineEmotes,
+    createdAt: row.createdAt,
+  });
+  if (s.slowMs) room.slowMode.record(fields.senderId, Date.now());
+  const [named] = await withSenders(deps.db, [row]);
+  const message = messageJson({ ...named!, position: null });
+  await deps.localRoom?.room.sendTo(fields.channelId, fields.senderId, "message", message);
+  return { message, replayed: false };
+}
