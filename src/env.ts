@@ -120,7 +120,9 @@ export interface PushNotification {
 export type PushJob =
   | { kind: "message"; message: PushMessage }
   | { kind: "window"; channelId: string; userIds: string[] }
-  | { kind: "send"; subscriptionId: string; notification: PushNotification; attempt: number };
+  | { kind: "send"; subscriptionId: string; notification: PushNotification; attempt: number }
+  /** A reminder that fired (src/realtime/reminders.ts): a push to its owner's browsers when they are offline. */
+  | { kind: "reminder"; userId: string; reminder: { id: string; channel_id: string; message_id: string | null; text: string | null } };
 
 /** Erase one user (src/features/erasure/erase.ts): one time-bounded run per message. */
 export interface EraseJob {

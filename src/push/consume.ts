@@ -10,7 +10,7 @@ import type { Env, PushJob, PushMessage, PushNotification } from "../env";
 import { createDb } from "../platform/db";
 import { shardBinding } from "../platform/shards";
 import { defaultsToAll } from "./levels";
-import { notificationOf } from "./notification";
+import { notificationOf, topicOf } from "./notification";
 import { claimEndedWindows, enterWindows, recipients, stillReachable, threadParticipants } from "./recipients.queries";
 import { sendPush, type Target } from "./send";
 import { forgetSubscription, getSubscription } from "./subscriptions.queries";
@@ -102,6 +102,19 @@ async function onWindows(env: Env, channelId: string, userIds: string[]) {
   await Promise.all(claimed.map((c) => sendAll(env, subs.filter((s) => s.userId === c.userId), JSON.parse(c.pending) as PushNotification)));
 }
 
+/**
+ * A reminder fired: its owner's browsers get it unless a socket of theirs is open (the frame reached
+ * them) or they are in do-not-disturb — the same reachability as a message's push, no coalescing.
+ */
+async function onReminder(env: Env, job: Extract<PushJob, { kind: "reminder" }>) {
+  if (!(await vapidOf(env))) return;
+  const subs = await stillReachable(env.DB, [job.userId], Date.now());
+  if (subs.length === 0) return;
+  const { id, channel_id, message_id, text } = job.reminder;
+  const payload = { type: "reminder", id, channel_id, message_id, title: "Reminder", body: [...(text ?? "")].slice(0, 200).join("") };
+  await sendAll(env, subs, { payload: JSON.stringify(payload), urgency: "high", topic: await topicOf(`reminder:${id}`) });
+}
+
 async function onRetry(env: Env, job: Extract<PushJob, { kind: "send" }>) {
   const sub = await getSubscription(createDb(env.DB), job.subscriptionId);
   if (sub) await sendAll(env, [{ ...sub, subscriptionId: sub.id }], job.notification, job.attempt);
@@ -114,6 +127,7 @@ export async function consumePush(batch: MessageBatch<PushJob>, env: Env): Promi
         const job = m.body;
         if (job.kind === "message") await onMessage(env, job.message);
         else if (job.kind === "window") await onWindows(env, job.channelId, job.userIds);
+        else if (job.kind === "reminder") await onReminder(env, job);
         else await onRetry(env, job);
         m.ack();
       } catch (err) {

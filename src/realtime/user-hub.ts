@@ -1,3 +1,4 @@
+import type { PushJob } from "../env";
 import { DurableObject } from "cloudflare:workers";
 import type { ChannelRoomRpc, UserHubRpc } from "../room/wire";
 import { type InjectedFault, failNext, injectedFault } from "./faults";
@@ -15,6 +16,8 @@ const REPLAY_MS = 10 * 60 * 1000;
 interface HubEnv {
   DB: D1Database;
   CHANNEL_ROOM: DurableObjectNamespace<ChannelRoomRpc>;
+  /** Pushes for reminders that fire while the user is offline (src/push/consume.ts). */
+  PUSH: Queue<PushJob>;
   FAULT_INJECTION?: string;
 }
 
@@ -55,7 +58,13 @@ export class UserHub extends DurableObject<HubEnv> implements PresenceHub, UserH
     this.reminders = new HubReminders(
       this.sql,
       ctx.storage,
-      (data, eventId) => this.deliver(this.getMeta("user_id")!, "reminder", data, eventId),
+      async (data, eventId) => {
+        const userId = this.getMeta("user_id")!;
+        await this.deliver(userId, "reminder", data, eventId);
+        // Offline (no socket got the frame): a push, when the user has browsers subscribed (src/push/consume.ts).
+        const reminder = data as Extract<PushJob, { kind: "reminder" }>["reminder"];
+        await env.PUSH.send({ kind: "reminder", userId, reminder } satisfies PushJob, { contentType: "json" });
+      },
       (id) => env.DB.prepare("DELETE FROM reminders WHERE id = ?").bind(id).run(),
     );
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));

@@ -1,12 +1,12 @@
 // Web Push end to end (DESIGN §16): a stand-in push service (the loopback receiver) gets each push;
 // the test, holding the subscription's private key, checks the VAPID JWT against the key the API
 // publishes, decrypts the body, and reads the payload as a browser would.
-import { createScheduledController, env } from "cloudflare:test";
+import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { scheduled } from "../../src/scheduled";
 import { type TestUser, call, createChannel, newUser, send, settled } from "../helpers/api";
 import { type Device, awaitPushes, newDevice, pushesTo, subscribe, vapidPublicKey } from "../helpers/push";
-import { connectUser } from "../helpers/user-socket";
+import { connectUser, hubOf } from "../helpers/user-socket";
 import { eventually } from "../helpers/webhooks";
 
 const put = (user: TestUser, path: string, body: unknown) => call("PUT", path, { token: user.token, body });
@@ -215,5 +215,20 @@ describe("push routes", () => {
     await scheduled(createScheduledController(), env);
     const left = await env.DB.prepare("SELECT user_id FROM push_windows WHERE channel_id = 'cron-test' ORDER BY user_id").all();
     expect(left.results).toEqual([{ user_id: "old-held" }, { user_id: "open" }]);
+  });
+
+  it("a reminder that fires while its owner is offline is pushed to their browsers", async () => {
+    const alice = await newUser("Alice");
+    const chat = await createChannel(alice, { type: "group", name: "Rota" });
+    const device = await newDevice();
+    await subscribe(alice, device);
+    const key = await vapidPublicKey(alice);
+    const made = await call("POST", "/v1/reminders", { token: alice.token, body: { channel_id: chat.id, text: "call the plumber", remind_at: Math.floor(Date.now() / 1000) + 60 } });
+    expect(made.status, made.text).toBe(201);
+    // Due now: the hub's stored reminder moved into the past, then its alarm run (no socket is open).
+    await runInDurableObject(hubOf(alice.id), (_hub, state) => void state.storage.sql.exec("UPDATE reminders SET due_at = ?", Date.now() - 1));
+    await runDurableObjectAlarm(hubOf(alice.id));
+    const [push] = await awaitPushes(device, key, 1);
+    expect(push!.payload).toMatchObject({ type: "reminder", id: made.json.reminder.id, channel_id: chat.id, title: "Reminder", body: "call the plumber" });
   });
 });
