@@ -29,7 +29,7 @@ async function previewOf(env: Env, db: Db, url: string): Promise<LinkPreview | n
 export async function fetchPreview(env: Env, url: string): Promise<LinkPreview | null> {
   const page = await fetchPublic(env, url, (t) => t === "text/html" || t === "application/xhtml+xml", PAGE_MAX_BYTES, AbortSignal.timeout(FETCH_TIMEOUT_MS), "text/html");
   if ("refused" in page) {
-    console.log(JSON.stringify({ level: "info", previews: "no preview", url, reason: page.refused }));
+    if (env.LOG_LEVEL !== "silent") console.log(JSON.stringify({ level: "info", previews: "no preview", url, reason: page.refused }));
     return null;
   }
   const meta = await readMeta(page.bytes, page.url);
