@@ -177,8 +177,10 @@ test("on a 390×844 phone the channel list is a drawer: open it, open a channel,
   expect(composer.width).toBeGreaterThan(250);
   await box.fill("Sent from a phone");
   await page.getByRole("button", { name: "Send", exact: true }).click();
-  const sent = log.getByRole("article").filter({ hasText: "Sent from a phone" });
-  await sent.locator(".meta").waitFor(WAIT); // stored (the pending copy has no time)
+  // Stored: the pending copy (class `pending`) is replaced by the message (grouped under the earlier one,
+  // so without a header of its own).
+  const sent = log.locator("article.message:not(.pending)").filter({ hasText: "Sent from a phone" });
+  await sent.waitFor(WAIT);
   const sentBox = (await sent.boundingBox())!;
   expect(sentBox.x).toBeGreaterThanOrEqual(0);
   expect(sentBox.x + sentBox.width).toBeLessThanOrEqual(390);
