@@ -1,6 +1,6 @@
 // Who is signed in: the token (and, for the dev login, what it takes to mint a new one), kept in
 // localStorage so a reload stays signed in.
-import { ChatClient } from "../sdk";
+import { ChatClient } from "../sdk/index";
 
 const KEY = "edge-chat.session";
 

@@ -4,8 +4,8 @@
 // call these functions.
 import { batch, computed, signal } from "@preact/signals";
 import { disableNotifications } from "./push/push";
-import type { Channel, ChatClient, Me, Message, SocketStatus } from "../sdk";
-import { randomId } from "../sdk";
+import type { Channel, ChatClient, Me, Message, SocketStatus } from "../sdk/index";
+import { randomId } from "../sdk/index";
 import { clientFor, type Session, saveSession } from "./session";
 
 export const client = signal<ChatClient | null>(null);

@@ -1,7 +1,7 @@
 // The SDK on its own in Node 22 (global fetch and WebSocket) against the same wrangler dev as the
 // browser tests: REST, events, reconnect with since_seq replay, idempotent sends, token refresh, upload.
 import { afterAll, expect, inject, test } from "vitest";
-import { ChatApiError, ChatClient, type ChannelEvent, type NotifyData } from "../../sdk";
+import { ChatApiError, ChatClient, type ChannelEvent, type NotifyData } from "../../sdk/index";
 
 const base = inject("apiBase");
 const run = Math.random().toString(36).slice(2, 7);

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ChannelNotifications } from "./push-controls";
 import { closeDrawer, drawerOpen } from "../layout";
 import { loadSession } from "../session";
-import type { Channel } from "../../sdk";
+import type { Channel } from "../../sdk/index";
 import { activeChannel, channelName, connection, error, me, online, pins, start, thread, togglePins, view } from "../store";
 import { Composer } from "./composer";
 import { SendLater } from "./scheduled";

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { Attachment } from "../../sdk";
+import type { Attachment } from "../../sdk/index";
 import { client } from "../store";
 
 const kb = (n: number) => (n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);

@@ -1,4 +1,4 @@
-import type { Channel } from "../../sdk";
+import type { Channel } from "../../sdk/index";
 import { closeDrawer } from "../layout";
 import { activeId, channelName, channels, openChannel, view } from "../store";
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Attachment } from "../../sdk";
+import type { Attachment } from "../../sdk/index";
 import { activeChannel, client, error, me, members, send, typed } from "../store";
 
 interface Upload {

@@ -1,7 +1,7 @@
 // Link previews under a message (DESIGN §18): title, site, description and the image, all as the
 // server fetched them; the image is the server's signed copy (a path on this origin), so the linked
 // site never learns who reads. Links open in a new tab without a referrer.
-import type { Message } from "../../sdk";
+import type { Message } from "../../sdk/index";
 
 type Preview = NonNullable<Message["previews"]>[number];
 

@@ -1,6 +1,6 @@
 import { signal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
-import type { Channel, Member, Person } from "../../sdk";
+import type { Channel, Member, Person } from "../../sdk/index";
 import { activeId, channelName, client, error, me, members as mentionable, refreshChannels } from "../store";
 import { PeoplePicker } from "./people-picker";
 

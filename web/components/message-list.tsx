@@ -1,6 +1,6 @@
 import { LinkPreviews } from "./link-previews";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { Message } from "../../sdk";
+import type { Message } from "../../sdk/index";
 import type { ComponentChildren } from "preact";
 import { activeChannel, activeId, client, error, hasMore, loadingOlder, loadOlder, me, members, messages, openThread, otherRead, pending, send } from "../store";
 import { AttachmentView } from "./attachment";

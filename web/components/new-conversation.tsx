@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { Person } from "../../sdk";
+import type { Person } from "../../sdk/index";
 import { closeDrawer } from "../layout";
 import { client, error, openChannel, refreshChannels } from "../store";
 import { PeoplePicker } from "./people-picker";

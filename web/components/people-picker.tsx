@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Person } from "../../sdk";
+import type { Person } from "../../sdk/index";
 import { client } from "../store";
 
 let nextId = 0;

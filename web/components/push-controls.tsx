@@ -1,7 +1,7 @@
 // Push notification controls, kept in one file: "Enable notifications" and do-not-disturb in the user
 // menu, and the notification level in a channel's header. The API does the deciding (DESIGN §16).
 import { useEffect, useState } from "preact/hooks";
-import type { Channel } from "../../sdk";
+import type { Channel } from "../../sdk/index";
 import { client, me, openChannel } from "../store";
 import { enableNotifications, notificationsEnabled, onOpenChannel, pushSupported, registerWorker } from "../push/push";
 

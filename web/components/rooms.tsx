@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { Room } from "../../sdk";
+import type { Room } from "../../sdk/index";
 import { client, error, openChannel, refreshChannels } from "../store";
 
 /** Public rooms: discover, join, create. */

@@ -4,7 +4,7 @@
  * state, so the composer and the message list only mount them.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { Message } from "../../sdk";
+import type { Message } from "../../sdk/index";
 import { activeId, client, error } from "../store";
 
 interface Scheduled {

@@ -1,7 +1,7 @@
 // Web Push in the page: register the service worker (public/sw.js, built from web/push/sw.ts),
 // subscribe with the server's VAPID key, hand the subscription to the API, and undo it at sign-out.
 // Kept apart from the store: the rest of the client only calls these.
-import type { ChatClient } from "../../sdk";
+import type { ChatClient } from "../../sdk/index";
 
 const SW_URL = "/sw.js";
 /** The subscription id the API gave this browser, so sign-out can delete exactly it. */
