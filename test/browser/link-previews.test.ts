@@ -3,21 +3,18 @@
 // copy on its own origin, so the page never contacts the linked site (the context is offline to it).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { launchChromium, offlineContext } from "./helpers/browser";
+import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
 import { gradientPng } from "./helpers/png";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
 const run = Math.random().toString(36).slice(2, 7);
-let browser: Browser;
+const chromium = chromiumForFile();
 let pages: http.Server;
 let origin = "";
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  browser = await launchChromium(inject("chromiumPath"));
   // The linked site: an Open Graph page and its image, on loopback (allowed while DEV_LOGIN=true).
   pages = http.createServer((req, res) => {
     if (req.url === "/cover.png") return void res.writeHead(200, { "Content-Type": "image/png" }).end(gradientPng(64, 64));
@@ -30,30 +27,23 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
 });
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+afterAll(() => {
   pages?.close();
 });
 
 test("a message with a link shows its preview: title, site, description and the server's copy of the image", async () => {
   const id = `lp-${run}`;
-  const login = await fetch(`${base}/v1/dev/token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sub: id, name: "Lena" }) });
-  const { token } = (await login.json()) as { token: string };
+  const token = await devToken(base, id, "Lena");
   const auth = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
   const room = (await (await fetch(`${base}/v1/channels`, { method: "POST", headers: auth, body: JSON.stringify({ type: "room", name: `Links ${run}` }) })).json()) as { id: string };
   const sent = await fetch(`${base}/v1/channels/${room.id}/messages`, { method: "POST", headers: auth, body: JSON.stringify({ body: `the plan: ${origin}/plan` }) });
   expect(sent.status).toBe(201);
 
-  const { context, failures } = await offlineContext(browser, [base]);
-  contexts.push(context);
+  const { context, failures } = await chromium.context([base]);
   const page = await context.newPage();
   await page.setViewportSize({ width: 1100, height: 720 });
   await page.goto(base);
-  const form = page.getByRole("form", { name: "Sign in" });
-  await form.getByRole("textbox", { name: "User id" }).fill(id);
-  await form.getByRole("textbox", { name: "Display name" }).fill("Lena");
-  await form.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, id, "Lena");
   await page.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: new RegExp(`^Links ${run}`) }).click();
   const card = page.getByRole("link", { name: `Link preview: Launch plan ${run}` });
   await card.waitFor(WAIT);

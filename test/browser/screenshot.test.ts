@@ -3,27 +3,16 @@
 // The test asserts what the picture must show; `SCREENSHOT=1 npx vitest run --project browser
 // test/browser/screenshot.test.ts` also writes the picture.
 import path from "node:path";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { launchChromium, offlineContext } from "./helpers/browser";
+import { expect, inject, test } from "vitest";
+import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
 const run = Math.random().toString(36).slice(2, 7);
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium(inject("chromiumPath"));
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-});
+const chromium = chromiumForFile();
 
 async function person(id: string, name: string) {
-  const login = await fetch(`${base}/v1/dev/token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sub: id, name }) });
-  const { token } = (await login.json()) as { token: string };
+  const token = await devToken(base, id, name);
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
   const post = async (url: string, body: unknown) => {
     const res = await fetch(`${base}${url}`, { method: "POST", headers, body: JSON.stringify(body) });
@@ -43,15 +32,11 @@ test("a conversation on screen: the channel list, messages with a thread and unr
   await maya.post(`/v1/channels/${launch.id}/messages`, { body: "Perfect, thanks!", parent_id: ask.id });
   await omar.post(`/v1/channels/${design.id}/messages`, { body: "New mockups for the settings page" });
 
-  const { context, failures } = await offlineContext(browser, [base]);
-  contexts.push(context);
+  const { context, failures } = await chromium.context([base]);
   const page = await context.newPage();
   await page.setViewportSize({ width: 1100, height: 640 });
   await page.goto(base);
-  const form = page.getByRole("form", { name: "Sign in" });
-  await form.getByRole("textbox", { name: "User id" }).fill(maya.id);
-  await form.getByRole("textbox", { name: "Display name" }).fill(maya.name);
-  await form.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, maya.id, maya.name);
   const nav = page.getByRole("navigation", { name: "Channels" });
   await nav.getByRole("link", { name: /^Launch/ }).click();
   const log = page.getByRole("log", { name: "Messages" });

@@ -1,27 +1,17 @@
 // The web client's layout as a person sees it (issue #26): no console errors on load, a working
 // sign-in check, and a message that mentions you staying on one line. Bounding boxes, not classes.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { launchChromium, offlineContext } from "./helpers/browser";
+import type { Page } from "playwright-core";
+import { expect, inject, test } from "vitest";
+import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
 const run = Math.random().toString(36).slice(2, 7);
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium(inject("chromiumPath"));
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-});
+const chromium = chromiumForFile();
 
 /** A page on the client that records console errors and uncaught exceptions. */
 async function openClient(width = 1100, height = 720): Promise<{ page: Page; errors: string[] }> {
-  const { context } = await offlineContext(browser, [base]);
-  contexts.push(context);
+  const { context } = await chromium.context([base]);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
@@ -32,18 +22,14 @@ async function openClient(width = 1100, height = 720): Promise<{ page: Page; err
 }
 
 async function signIn(page: Page, id: string, name: string) {
-  const form = page.getByRole("form", { name: "Sign in" });
-  await form.getByRole("textbox", { name: "User id" }).fill(id);
-  await form.getByRole("textbox", { name: "Display name" }).fill(name);
-  await form.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, id, name);
   // Signed in: "Sign out" shows, or on a phone the "Channels" button of the drawer that holds it.
   await page.getByRole("button", { name: "Sign out" }).or(page.getByRole("button", { name: "Channels", exact: true })).waitFor(WAIT);
 }
 
 /** The API as a user, for setting up a conversation (the browser then shows it). */
 async function asUser(id: string, name: string) {
-  const login = await fetch(`${base}/v1/dev/token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sub: id, name }) });
-  const { token } = (await login.json()) as { token: string };
+  const token = await devToken(base, id, name);
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}${path}`, { method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);

@@ -1,45 +1,31 @@
 // People in the web client (issue #26, DESIGN §19): finding someone by name instead of an exact id,
 // and a group's members — add, remove, rename, leave — as two people see it in two browsers.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { launchChromium, offlineContext } from "./helpers/browser";
+import type { Page } from "playwright-core";
+import { expect, inject, test } from "vitest";
+import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
 const run = Math.random().toString(36).slice(2, 7);
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium(inject("chromiumPath"));
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-});
+const chromium = chromiumForFile();
 
 /** Someone who has signed in once (through the API): from then on others can find them. */
 async function exists(id: string, name: string) {
-  const login = await fetch(`${base}/v1/dev/token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sub: id, name }) });
-  const { token } = (await login.json()) as { token: string };
+  const token = await devToken(base, id, name);
   const me = await fetch(`${base}/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
   expect(me.ok).toBe(true);
 }
 
 /** A signed-in page; `problems` collects console errors, page errors, failed requests and CSP refusals. */
 async function signIn(id: string, name: string): Promise<{ page: Page; problems: string[] }> {
-  const { context, failures } = await offlineContext(browser, [base]);
-  contexts.push(context);
+  const { context, failures } = await chromium.context([base]);
   const page = await context.newPage();
   const problems = failures;
   page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   page.on("pageerror", (e) => problems.push(String(e)));
   await page.setViewportSize({ width: 1100, height: 760 });
   await page.goto(base);
-  const form = page.getByRole("form", { name: "Sign in" });
-  await form.getByRole("textbox", { name: "User id" }).fill(id);
-  await form.getByRole("textbox", { name: "Display name" }).fill(name);
-  await form.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, id, name);
   await page.getByRole("button", { name: "Sign out" }).waitFor(WAIT);
   return { page, problems };
 }

@@ -1,0 +1,39 @@
+// What every web-client test file sets up: one Chromium for the file, the contexts its tests open
+// (closed with it), a user token from the dev login route, and the client's sign-in form.
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
+import { type OfflineContext, launchChromium, offlineContext } from "./browser";
+
+/** Call at the top of a test file: `contexts(origins)` gives a fresh offline context, closed after the file. */
+export function chromiumForFile() {
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  const opened: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium(inject("chromiumPath"));
+  });
+  afterAll(async () => {
+    for (const c of opened) await c.close().catch(() => {});
+    await browser?.close();
+  });
+  return {
+    async context(origins: string[]): Promise<OfflineContext> {
+      const made = await offlineContext(browser!, origins);
+      opened.push(made.context);
+      return made;
+    },
+  };
+}
+
+/** A user token from `POST /v1/dev/token` (the browser project's server runs with DEV_LOGIN=true). */
+export async function devToken(base: string, sub: string, name: string): Promise<string> {
+  const login = await fetch(`${base}/v1/dev/token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sub, name }) });
+  return ((await login.json()) as { token: string }).token;
+}
+
+/** Fills and submits the client's sign-in form (the caller waits for what it expects to see next). */
+export async function submitSignIn(page: Page, id: string, name: string) {
+  const form = page.getByRole("form", { name: "Sign in" });
+  await form.getByRole("textbox", { name: "User id" }).fill(id);
+  await form.getByRole("textbox", { name: "Display name" }).fill(name);
+  await form.getByRole("button", { name: "Sign in" }).click();
+}
