@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { sign } from "hono/jwt";
 import { d1Bindings } from "../scripts/d1-bindings.mjs";
 import { ensureDevVars } from "../scripts/dev-vars.mjs";
@@ -48,10 +49,11 @@ export function localD1(state) {
  * Starts the API on a fresh state: migrations of every D1 binding applied, then the seed SQL of each
  * database (`{ DB: sql, HISTORY_0: [chunk, chunk, …] }`, a string or a list of chunks, each run as
  * one file). `prepare(d1)` runs after seeding, before the server starts (e.g. to measure the
- * databases). `args`: more `wrangler dev` arguments (e.g. `--var NAME:value`). `stop()` kills the server
+ * databases). `args`: more `wrangler dev` arguments (e.g. `--var NAME:value`). `onLine(text)`: each line the
+ * server prints (its logs), else they are dropped. `stop()` kills the server
  * and deletes the state; `pid` is wrangler's, `adminToken` the ADMIN_TOKEN it serves.
  */
-export async function startServer({ port, seed = {}, prepare, args = [] } = {}) {
+export async function startServer({ port, seed = {}, prepare, args = [], onLine } = {}) {
   const state = mkdtempSync(path.join(tmpdir(), "chat-bench-"));
   const d1 = localD1(state);
   const bindings = d1Bindings();
@@ -73,7 +75,8 @@ export async function startServer({ port, seed = {}, prepare, args = [] } = {}) 
     await prepare?.(d1);
     // Before the server starts: on a fresh checkout this creates .dev.vars, which wrangler dev reads once.
     const { JWT_SECRET, ADMIN_TOKEN } = ensureDevVars();
-    server = spawn(process.execPath, [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, ...args], { env, stdio: "ignore" });
+    server = spawn(process.execPath, [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, ...args], { env, stdio: onLine ? ["ignore", "pipe", "pipe"] : "ignore" });
+    if (onLine) for (const stream of [server.stdout, server.stderr]) createInterface({ input: stream }).on("line", onLine);
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {

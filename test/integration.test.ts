@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, createChannel, expectError, fetchUrl, newUser, uniqueId } from "./helpers/api";
+import { call, createChannel, expectError, fetchUrl, newUser, settled, uniqueId } from "./helpers/api";
 import { makePng } from "./helpers/images";
 import {
   admin,
@@ -276,6 +276,7 @@ describe("sending as a publisher", () => {
     const [message] = (await call("GET", `/v1/channels/${group.id}/messages`, { token: bob.token })).json.messages;
     expect(message).toMatchObject({ id: res.json.data.messageId, sender_id: `pub_${pub.id}`, sender_type: "publisher", sender_name: "Alerts", body: "Disk almost full" });
     expect((await client.expect("message")).data).toEqual(message);
+    await settled(group.id); // counts trail the send by the directory queue (DESIGN §12)
     const listed = (await call("GET", "/v1/channels", { token: bob.token })).json.find((c: { id: string }) => c.id === group.id);
     expect(listed.unread_count).toBe(1);
   });
@@ -327,6 +328,7 @@ describe("sending as a publisher", () => {
     const second = await withKey(key, "POST", path, { senderId: pub.id, text: "Reminder" });
     expect(first.status).toBe(200);
     expect(second.json.data.conversationId).toBe(first.json.data.conversationId);
+    await settled(first.json.data.conversationId);
     const dm = (await call("GET", "/v1/channels", { token: bob.token })).json.find((c: { id: string }) => c.id === first.json.data.conversationId);
     expect(dm).toMatchObject({ type: "dm", other_user_id: `pub_${pub.id}`, other_user_name: "Alerts", unread_count: 2 });
     const unknown = `/chat/v1/conversations/privateMessage/${numericId()}`;

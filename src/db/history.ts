@@ -5,6 +5,9 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
+/** Who deleted a message (the tombstone's `deleted_by`). */
+export type DeletedBy = "author" | "moderator" | "retention";
+
 export interface InlineEmote {
   shortcode: string;
   asset_id: string;
@@ -68,6 +71,8 @@ export const messages = sqliteTable(
     createdAt: integer().notNull(),
     editedAt: integer(),
     deletedAt: integer(),
+    /** Who made the tombstone (DESIGN §15): its author, a channel or app moderator, or the retention sweep. */
+    deletedBy: text().$type<DeletedBy>(),
     /** Null until previews were looked for (most messages have no link: they stay null). */
     linkPreviews: text({ mode: "json" }).$type<LinkPreviewState>(),
   },

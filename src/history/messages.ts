@@ -4,7 +4,7 @@
  * sender names: those live in the directory (features/messages/senders.ts adds them).
  */
 import { SQL, and, asc, desc, eq, getTableColumns, gt, gte, inArray, is, isNull, lt, or, sql } from "drizzle-orm";
-import { type InlineEmote, type MessageRow, type StoredAttachment, messages, reactionCounts, reactions } from "../db/history";
+import { type DeletedBy, type InlineEmote, type MessageRow, type StoredAttachment, messages, reactionCounts, reactions } from "../db/history";
 import type { HistoryDb } from "../env";
 import { messageNotFound } from "../platform/errors";
 import { type ReactionRow, groupReactions, reactionsQuery } from "./reactions";
@@ -113,7 +113,7 @@ export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<Messa
 }
 
 /** What changed about an accepted message before its flush (src/room/pending-changes.ts): stored as it is now. */
-export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "parentId" | "editedAt" | "deletedAt" | "pinnedAt" | "pinnedBy">>;
+export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "parentId" | "editedAt" | "deletedAt" | "deletedBy" | "pinnedAt" | "pinnedBy">>;
 
 /**
  * Messages the channel's room accepted (write-ahead), flushed in one shard transaction, each as the
@@ -122,7 +122,7 @@ export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "parentId" | "ed
  */
 export function insertAccepted(db: HistoryDb, rows: AcceptedRow[]) {
   return rows.map((m) => {
-    const changed = { editedAt: m.editedAt ?? null, deletedAt: m.deletedAt ?? null, pinnedAt: m.pinnedAt ?? null, pinnedBy: m.pinnedBy ?? null };
+    const changed = { editedAt: m.editedAt ?? null, deletedAt: m.deletedAt ?? null, deletedBy: m.deletedBy ?? null, pinnedAt: m.pinnedAt ?? null, pinnedBy: m.pinnedBy ?? null };
     const values = { ...rowValues(m, m.parentId ?? null), ...changed };
     // Only the id may conflict (a retried flush): a taken position must fail loudly, never drop a message.
     const { body, inlineEmotes, attachments, mentionedUserIds } = values;
@@ -174,12 +174,13 @@ export async function softDeleteMessage(
   db: HistoryDb,
   message: Pick<MessageRow, "id" | "channelId" | "parentId">,
   now: number,
+  by: DeletedBy,
 ): Promise<false | { root?: MessageRow; mentionedUserIds: string[] }> {
   const { id: messageId, channelId, parentId } = message;
   const [deleted, root] = await db.batch([
     db
       .update(messages)
-      .set({ deletedAt: now, body: "", inlineEmotes: [], attachments: [], pinnedAt: null, pinnedBy: null })
+      .set({ deletedAt: now, deletedBy: by, body: "", inlineEmotes: [], attachments: [], pinnedAt: null, pinnedBy: null })
       .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)))
       // The mentions as they are at the delete (a concurrent edit may have changed them since our read).
       .returning({ id: messages.id, mentionedUserIds: messages.mentionedUserIds }),

@@ -91,7 +91,7 @@ export async function removeExpired(db: HistoryDb, rows: ExpiredRow[], now: numb
     items.push(
       db
         .update(messages)
-        .set({ deletedAt: sql`coalesce(${messages.deletedAt}, ${now})`, body: "", inlineEmotes: [], attachments: [], mentionedUserIds: [], pinnedAt: null, pinnedBy: null })
+        .set({ deletedAt: sql`coalesce(${messages.deletedAt}, ${now})`, deletedBy: sql`coalesce(${messages.deletedBy}, 'retention')`, body: "", inlineEmotes: [], attachments: [], mentionedUserIds: [], pinnedAt: null, pinnedBy: null })
         .where(inArray(messages.id, part)),
       db.delete(reactions).where(inArray(reactions.messageId, part)),
       db.delete(reactionCounts).where(inArray(reactionCounts.messageId, part)),

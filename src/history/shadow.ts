@@ -21,19 +21,21 @@ export async function ownShadowMessages(db: HistoryDb, channelId: string, sender
   if (w.above) where.push(w.inclusive ? gte(shadowMessages.id, w.above) : gt(shadowMessages.id, w.above));
   if (w.below) where.push(w.inclusive ? lte(shadowMessages.id, w.below) : lt(shadowMessages.id, w.below));
   const rows = await db.select().from(shadowMessages).where(and(...where)).orderBy(asc(shadowMessages.id)).limit(MAX_SHADOW_PER_PAGE);
-  return rows.map(
-    (r) =>
-      ({
-        ...r,
-        position: null,
-        replyCount: 0,
-        lastReplyAt: null,
-        mentionedUserIds: [],
-        pinnedAt: null,
-        pinnedBy: null,
-        editedAt: null,
-        deletedAt: null,
-        linkPreviews: null,
-      }) as MessageRow,
-  );
+  return rows.map(asMessageRow);
 }
+
+/** A shadow message as a message row: no position, replies, mentions, pins, edits or previews. */
+export const asMessageRow = (r: typeof shadowMessages.$inferSelect) =>
+  ({
+    ...r,
+    position: null,
+    replyCount: 0,
+    lastReplyAt: null,
+    mentionedUserIds: [],
+    pinnedAt: null,
+    pinnedBy: null,
+    editedAt: null,
+    deletedAt: null,
+    deletedBy: null,
+    linkPreviews: null,
+  }) as MessageRow;

@@ -363,7 +363,7 @@ export class ChannelRoom extends DurableObject<Env> implements ChannelRoomRpc {
     this.tables();
     const run = this.scheduler.run;
     const scheduled = { waiting: run.waiting(), ...run.counts, next_due: this.scheduledStore.nextDue() };
-    return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog().waiting, flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, sockets: this.ctx.getWebSockets().length, alarms: this.alarms, scheduled };
+    return { seq: this.log.currentSeq(), unflushed: this.flusher.backlog().waiting, flushed_messages: this.flusher.counts.messages, flushes: this.flusher.counts.flushes, d1_transactions: this.flusher.counts.transactions, directory_transactions: this.flusher.counts.directory, sockets: this.ctx.getWebSockets().length, alarms: this.alarms, scheduled };
   }
 
   /**

@@ -28,6 +28,13 @@ const RETRY_MIN_MS = 200;
 const RETRY_MAX_MS = 10_000;
 /** At most this many messages per flush (a D1 batch is one transaction; keep it small). */
 const FLUSH_MAX = 200;
+/**
+ * Group commit under a burst: a flush that follows another at once (more arrived meanwhile) first
+ * waits this long for more, unless someone waits for it (a REST send, a change of a waiting
+ * message). Socket sends are acked before their flush, so nobody sees the wait; D1 sees fewer,
+ * larger transactions.
+ */
+const GATHER_MS = 10;
 
 /**
  * What a flush writes for one accepted message: its row as the room holds it now (changes made
@@ -51,8 +58,6 @@ const unavailable = () => new ApiError("CHAT_UNAVAILABLE", "This channel's chang
 
 interface Waiter {
   seq: number;
-  /** A REST or integration send: its flush writes the directory inline (read-your-writes). */
-  directory: boolean;
   done: (flushed: Flushed | undefined) => void;
 }
 
@@ -74,7 +79,8 @@ export class Flusher {
   failNext = 0;
   backlogMax = BACKLOG_MAX_EVENTS;
   /** Since this instance started: messages flushed, flushes that wrote, D1 transactions they took. */
-  readonly counts = { messages: 0, flushes: 0, transactions: 0 };
+  /** `transactions`: D1 transactions of both kinds; `directory`: those written inline to the directory (mentions, early deletes). */
+  readonly counts = { messages: 0, flushes: 0, transactions: 0, directory: 0 };
   /** The last directory update this instance queued (tests and benches wait for it to be applied). */
   lastQueued: { channelId: string; stamp: number } | undefined;
 
@@ -163,11 +169,11 @@ export class Flusher {
    * Resolves once everything up to `seq` is in D1 (with the flush's cost and bookmarks), or with
    * undefined after `ms` (the message is durable in the room either way).
    */
-  waitFor(seq: number, ms = FLUSH_WAIT_MS, directory = false): Promise<Flushed | undefined> {
+  waitFor(seq: number, ms = FLUSH_WAIT_MS): Promise<Flushed | undefined> {
     const first = this.firstUnflushed();
     if (first === undefined || first > seq) return Promise.resolve(undefined);
     return new Promise((resolve) => {
-      const waiter: Waiter = { seq, directory, done: (f) => (clearTimeout(timer), this.waiters.delete(waiter), resolve(f)) };
+      const waiter: Waiter = { seq, done: (f) => (clearTimeout(timer), this.waiters.delete(waiter), resolve(f)) };
       const timer = setTimeout(() => waiter.done(undefined), ms);
       this.waiters.add(waiter);
       this.kick();
@@ -201,28 +207,29 @@ export class Flusher {
   }
 
   private async loop() {
+    let followUp = false;
     do {
       this.again = false;
+      if (followUp && this.waiters.size === 0) await new Promise((r) => setTimeout(r, GATHER_MS));
+      followUp = true;
       if (this.paused) return;
       const ops = this.sql()
         .exec<{ seq: number; op: string }>("SELECT seq, op FROM unflushed ORDER BY seq LIMIT ?", FLUSH_MAX)
         .toArray()
         .map((r) => ({ seq: r.seq, op: JSON.parse(r.op) as FlushOp }));
       if (!ops.length) return;
-      // A REST or integration send waiting for this flush gets read-your-writes for its directory
-      // part too (the channel list, counts): written inline. Otherwise it goes through the queue.
-      // Decided after the shard batch: by then a REST send accepted just before has its waiter in.
-      const [first, last] = [ops[0]!.seq, ops.at(-1)!.seq];
-      let inline = false;
-      // Mention rows go inline too: an edit right after the send replaces them, and a late queued insert
+      // The directory's part goes through the DIRECTORY queue, coalesced across channels (§12: no
+      // per-message directory write; counts trail by the queue's second). A REST send waits for the
+      // shard only: history is what it promises to read back.
+      // Mention rows go inline: an edit right after the send replaces them, and a late queued insert
       // would bring back ones it removed (mentions are rare next to plain messages).
       // So do deletes made before the flush: the directory must skip their positions in unread counts.
-      const mentions = ops.some((o) => o.op.mentioned.length > 0 || o.op.row.deletedAt != null);
-      const decideInline = () => (inline = mentions || [...this.waiters].some((w) => w.directory && w.seq >= first && w.seq <= last));
+      const inline = ops.some((o) => o.op.mentioned.length > 0 || o.op.row.deletedAt != null);
+      const last = ops.at(-1)!.seq;
       let result: Flushed;
       for (const o of ops) this.writing.add(o.op.row.id);
       try {
-        result = await this.write(ops.map((o) => o.op), decideInline);
+        result = await this.write(ops.map((o) => o.op), inline);
       } catch (err) {
         this.failures++;
         const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (this.failures - 1));
@@ -239,6 +246,7 @@ export class Flusher {
       this.counts.messages += ops.length;
       this.counts.flushes += 1;
       this.counts.transactions += inline ? 2 : 1; // the shard batch, and the directory's when inline (else queued, coalesced)
+      if (inline) this.counts.directory += 1;
       this.sql().exec("DELETE FROM unflushed WHERE seq <= ?", last);
       // Waiters for a seq that was not a message (a reaction's, say) are done once nothing before it waits.
       const next = this.firstUnflushed() ?? Number.POSITIVE_INFINITY;
@@ -253,7 +261,7 @@ export class Flusher {
    * with the cost and the shard's bookmark. A flush is done when both are: a retried flush inserts
    * nothing twice and queues an update that changes nothing twice.
    */
-  private async write(ops: FlushOp[], inline: () => boolean): Promise<Flushed> {
+  private async write(ops: FlushOp[], inline: boolean): Promise<Flushed> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error("injected fault: D1 unavailable");
@@ -279,7 +287,7 @@ export class Flusher {
     // Replies take no position: they never count as unread, move no cursor, reorder no channel list.
     const accepted = ops.flatMap((o) => (o.row.position === null ? [] : [{ messageId: o.row.id, senderId: o.row.senderId, position: o.row.position, now: o.row.now, mentioned: o.mentioned }]));
     const update = accepted.length ? { channelId, stamp: this.stamp(), dm, accepted } : undefined;
-    if (inline()) {
+    if (inline) {
       const directory = session("DB", this.env.DB);
       const db = createDb(directory.db);
       const gone = ops.filter((o) => o.row.deletedAt != null);

@@ -68,6 +68,7 @@ export function waitingJson(op: FlushOp, thread?: { count: number; last: number 
     inline_emotes: deleted ? [] : r.inlineEmotes,
     edited_at: r.editedAt == null ? null : seconds(r.editedAt),
     deleted,
+    deleted_by: deleted ? (r.deletedBy ?? "author") : null,
     reactions: deleted ? [] : summarize(op),
     mentioned_user_ids: deleted ? [] : (r.mentionedUserIds ?? []),
     pinned_at: r.pinnedAt == null ? null : seconds(r.pinnedAt),
@@ -175,7 +176,7 @@ function deleteWaitingRow(deps: Deps, me: string, channelId: string, messageId: 
     if (row.senderId !== me && !moderator) throw notDeletable();
     const next: FlushOp = {
       ...op,
-      row: { ...row, body: "", inlineEmotes: [], attachments: [], deletedAt: Date.now(), pinnedAt: null, pinnedBy: null },
+      row: { ...row, body: "", inlineEmotes: [], attachments: [], deletedAt: Date.now(), deletedBy: row.senderId === me ? "author" : "moderator", pinnedAt: null, pinnedBy: null },
       mentioned: [],
       reactions: [],
       removedAssets: row.attachments.map((a) => a.asset_id),

@@ -151,7 +151,7 @@ export interface ChannelRoomRpc extends Rpc.DurableObjectBranded {
   release(point: string): Promise<void>;
   waitingChanges(): Promise<{ alone: number; behindKeys: number }>;
   settle(): Promise<void>;
-  stats(): Promise<{ seq: number; unflushed: number; flushed_messages: number; flushes: number; d1_transactions: number; sockets: number; alarms: number; scheduled: { waiting: number; wakes: number; sent: number; failed: number; next_due: number | null } }>;
+  stats(): Promise<{ seq: number; unflushed: number; flushed_messages: number; flushes: number; d1_transactions: number; directory_transactions: number; sockets: number; alarms: number; scheduled: { waiting: number; wakes: number; sent: number; failed: number; next_due: number | null } }>;
   pauseFlushes(paused: boolean): Promise<void>;
   failNextFlushes(n: number): Promise<void>;
   limitBacklog(n: number): Promise<void>;

@@ -131,10 +131,10 @@ export class WriteAhead {
     return this.log.announced(eventId, since);
   }
 
-  /** A REST or integration send: waits for its flush, which then writes the directory inline. */
+  /** A REST or integration send: waits for its flush into the shard (the directory follows through the queue). */
   waitFor(seq: number): Promise<Flushed | undefined> {
     this.ready();
-    return this.flusher.waitFor(seq, undefined, true);
+    return this.flusher.waitFor(seq);
   }
 
   messageFlushed(messageId: string): Promise<void> {

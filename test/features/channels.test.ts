@@ -286,6 +286,7 @@ describe("list channels", () => {
         slow_mode_s: 0,
         hidden: false,
         role: "member",
+        muted_until: null,
       },
       {
         id: group.id,
@@ -302,6 +303,7 @@ describe("list channels", () => {
         slow_mode_s: 0,
         hidden: false,
         role: "owner",
+        muted_until: null,
       },
     ]);
   });

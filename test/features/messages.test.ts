@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type TestUser, addMember, createChannel, expectError, expectStatus, listed, newUser, send } from "../helpers/api";
+import { type TestUser, addMember, createChannel, expectError, expectStatus, listed, newUser, send, settled } from "../helpers/api";
 import { api, invalid } from "../helpers/client";
 import { shardOf } from "../helpers/shards";
 
@@ -46,6 +46,7 @@ describe("send message", () => {
       created_at: expect.any(Number),
       edited_at: null,
       deleted: false,
+      deleted_by: null,
       reactions: [],
       parent_id: null,
       reply_count: 0,
@@ -134,6 +135,7 @@ describe("send message", () => {
     await expectStatus(api(bob.token).v1.channels[":channelID"].members.me.$put({ param: { channelID: dm.id }, json: { hidden: true } }), 200);
     expect(await myChannels(bob)).toEqual([]);
     await send(alice, dm.id, "ping");
+    await settled(dm.id); // the directory follows the send through its queue (DESIGN §12)
     expect(await myChannels(bob)).toMatchObject([{ id: dm.id, hidden: false, unread_count: 1 }]);
   });
 
@@ -144,6 +146,7 @@ describe("send message", () => {
     const ids = async () => (await myChannels(alice)).map((c) => c.id);
     expect(await ids()).toEqual([second.id, first.id]);
     const bump = await send(alice, first.id, "bump");
+    await settled(first.id);
     expect(await ids()).toEqual([first.id, second.id]);
     expect((await listed(alice, first.id))!.last_message_at).toBe(bump.created_at);
     expect((await listed(alice, second.id))!.last_message_at).toBeNull();
@@ -234,6 +237,8 @@ describe("edit and delete", () => {
     await expectStatus(message(alice, group.id, other.id).delete(), 204);
     const tombstones = (await page(bob, group.id)).messages;
     expect(tombstones.map((m) => m.id)).toEqual([other.id, mine.id]);
+    // Who made each tombstone (DESIGN §15): the admin's delete of Carol's message is a moderator's.
+    expect(tombstones.map((m) => m.deleted_by)).toEqual(["moderator", "author"]);
     for (const m of tombstones) expect(m).toMatchObject({ deleted: true, body: "", attachments: [], inline_emotes: [], reactions: [] });
     await expectError(message(bob, group.id, mine.id).delete(), 404, "CHAT_MESSAGE_NOT_FOUND");
     await expectError(message(bob, group.id, mine.id).edit({ body: "x" }), 404, "CHAT_MESSAGE_NOT_FOUND");

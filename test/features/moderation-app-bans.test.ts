@@ -107,12 +107,20 @@ describe("shadow bans", () => {
       }
     }
     expect(ack.data).toMatchObject({ body: "zyxshadow again" });
+    // A retry with the same Idempotency-Key answers the first message, once (not a second one, not a 500).
+    const keyed = () => api(member.token).v1.channels[":channelID"].messages.$post({ param: { channelID: channel.id }, json: { body: "zyxshadow keyed" }, header: { "idempotency-key": "shadow-key-1" } });
+    const first = await expectStatus(keyed(), 201);
+    expect(await own.expect("message")).toMatchObject({ seq: null, data: { id: first.id } });
+    const retried = await keyed();
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(((await retried.json()) as { id: string }).id).toBe(first.id);
     await watcher.expectSilence();
     // The next regular message takes the next position: no gap for anyone.
     const after = await expectStatus(sendRaw(owner, channel.id, "after"), 201);
     const history = (user: TestUser) => expectStatus(api(user.token).v1.channels[":channelID"].messages.$get({ param: { channelID: channel.id }, query: {} }), 200);
     expect((await history(owner)).messages.map((m: { id: string }) => m.id)).toEqual([after.id, before.id]);
-    expect((await history(member)).messages.map((m: { body: string }) => m.body)).toEqual(["after", "zyxshadow again", "zyxshadow hello", "before"]);
+    expect((await history(member)).messages.map((m: { body: string }) => m.body)).toEqual(["after", "zyxshadow keyed", "zyxshadow again", "zyxshadow hello", "before"]);
     // Counts and search: the owner has nothing unread and finds nothing.
     const list = await expectStatus(api(owner.token).v1.channels.$get({ query: {} }), 200);
     expect(list.find((c: { id: string }) => c.id === channel.id)).toMatchObject({ unread_count: 0 });

@@ -4,6 +4,7 @@ import { type TestUser, addMember, createChannel, expectError, expectStatus, new
 import { api, invalid, rawRequest } from "../helpers/client";
 import { freezeClock } from "../helpers/clock";
 import { apiKey, publisher, withKey } from "../helpers/integration";
+import { shardOf } from "../helpers/shards";
 import { type Client, connect, openSocket } from "../helpers/ws";
 
 const ch = (user: TestUser, channelID: string) => api(user.token).v1.channels[":channelID"];
@@ -153,6 +154,10 @@ describe("mutes", () => {
     expect(await expectStatus(mute(owner, channel.id, member.id, 60), 200)).toEqual(m);
     expect((await expectStatus(ch(member, channel.id).$get({ param: { channelID: channel.id } }), 200)).muted_until).toBe(until);
     expect((await expectStatus(ch(owner, channel.id).$get({ param: { channelID: channel.id } }), 200)).muted_until).toBeNull();
+    // The channel list says it too (a client shows why it cannot post without reading each channel).
+    const listed = async (user: TestUser) => (await expectStatus(api(user.token).v1.channels.$get({ query: {} }), 200)).find((c: { id: string }) => c.id === channel.id);
+    expect(await listed(member)).toMatchObject({ muted_until: until });
+    expect(await listed(owner)).toMatchObject({ muted_until: null });
 
     await expectError(sendRaw(member, channel.id, "hi"), 403, "CHAT_MUTED");
     const id = msgId();
@@ -290,6 +295,14 @@ describe("audit log", () => {
         [owner.id, member.id, waiting.id],
         [owner.id, member.id, stored.id],
       ]);
+      // The tombstones say who deleted them (DESIGN §15): the event at once, history once flushed.
+      expect((await until(client, "message_delete")).data).toMatchObject({ id: waiting.id, deleted: true, deleted_by: "moderator" });
+      const tombstones = async () => Object.fromEntries((await historyOf(member, channel.id)).map((m: { id: string; deleted_by: string | null }) => [m.id, m.deleted_by]));
+      await room.pauseFlushes(false);
+      await room.settle();
+      const row = await (await shardOf(channel.id)).prepare("select deleted_by from messages where id = ?").bind(waiting.id).first();
+      expect(row).toEqual({ deleted_by: "moderator" });
+      expect(await tombstones()).toEqual({ [waiting.id]: "moderator", [own.id]: "author", [stored.id]: "moderator" });
     } finally {
       await room.pauseFlushes(false);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type TestUser, addMember, createChannel, expectError, expectStatus, listed, newUser, send } from "../helpers/api";
+import { type TestUser, addMember, createChannel, expectError, expectStatus, listed, newUser, send, settled } from "../helpers/api";
 import { api } from "../helpers/client";
 
 async function setup() {
@@ -99,6 +99,7 @@ describe("read cursor and unread counts", () => {
     const busy = await createChannel(writer, { type: "group", name: "busy", member_ids: [reader.id] });
     for (let i = 0; i < 60; i++) await send(writer, busy.id, `m${i}`);
     for (let i = 0; i < 99; i++) await createChannel(reader, { type: "group", name: `g${i}` });
+    await settled(busy.id); // counts trail the sends by the directory queue (DESIGN §12)
     const list = () => api(reader.token).v1.channels.$get({ query: {} });
     const res = await list();
     const timing = res.headers.get("Server-Timing")!;
@@ -109,6 +110,7 @@ describe("read cursor and unread counts", () => {
     const rowsRead = (t: string) => Number(t.match(/d1-rows-read;desc="(\d+)"/)![1]);
     // Counts come from positions: 100 more unread messages cost the list nothing more.
     for (let i = 0; i < 100; i++) await send(writer, busy.id, `more ${i}`);
+    await settled(busy.id);
     const later = await list();
     const laterTiming = later.headers.get("Server-Timing")!;
     expect((await expectStatus(later, 200)).find((c) => c.id === busy.id)!.unread_count).toBe(160);

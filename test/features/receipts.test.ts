@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
+import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send, settled } from "../helpers/api";
 import { api, rawRequest } from "../helpers/client";
 import { SHARDS, channelOnShard } from "../helpers/shards";
 import { connect } from "../helpers/ws";
@@ -21,6 +21,7 @@ describe("read receipts", () => {
     const m1 = await send(alice, group.id, "one"); // sending moves the sender's cursor
     const m2 = await send(alice, group.id, "two");
     const cursor = await markRead(bob, group.id, m1.id);
+    await settled(group.id); // the sender's own cursor moves with the directory queue (DESIGN §12)
     expect((await expectStatus(reads(carol, group.id), 200)).reads).toEqual([
       { user_id: alice.id, last_read_message_id: m2.id, updated_at: expect.any(Number) },
       { user_id: bob.id, last_read_message_id: m1.id, updated_at: cursor.updated_at },

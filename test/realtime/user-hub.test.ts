@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { HUB_OPEN } from "../../src/realtime/sockets.queries";
 import type { UserHub } from "../../src/realtime/user-hub";
-import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send } from "../helpers/api";
+import { type TestUser, addMember, createChannel, expectError, expectStatus, newUser, send, settled } from "../helpers/api";
 import { api } from "../helpers/client";
 import { connect, openSocket } from "../helpers/ws";
 import { connectUser, hubOf, openUserSocket, waitForRow } from "../helpers/user-socket";
@@ -208,7 +208,8 @@ describe("delivery", () => {
       mentions_me: true,
     });
     expect((await carolSocket.client.expect("notify")).data).toMatchObject({ message_id: reply.id, mentions_me: false });
-    // The reply is in Bob's mentions feed, and counts in his channel list.
+    // The reply is in Bob's mentions feed once flushed (a notify does not wait for the flush, DESIGN §6).
+    await settled(group.id);
     const feed = await expectStatus(api(bob.token).v1.users.me.mentions.$get({ query: {} }), 200);
     expect(feed.messages.map((m) => m.id)).toEqual([reply.id]);
   });

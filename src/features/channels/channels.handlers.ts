@@ -2,6 +2,8 @@ import { depsOf } from "../../platform/context";
 import { inRoom } from "../../room/changes";
 import type { AppRouteHandler } from "../../platform/openapi";
 import { seconds } from "../../platform/schemas";
+import { untilOf } from "../moderation/moderation.queries";
+import { mutedUntilSeconds } from "./access";
 import * as q from "./channels.queries";
 import type * as routes from "./channels.routes";
 import { channelJson } from "./channels.schemas";
@@ -28,6 +30,7 @@ export const listChannels: AppRouteHandler<typeof routes.listChannels> = async (
     last_read_message_id: r.lastReadMessageId,
     hidden: r.hidden,
     role: r.role,
+    muted_until: mutedUntilSeconds({ mutedUntil: untilOf(r.muteUntil) }),
   }));
   return c.json(body, 200);
 };

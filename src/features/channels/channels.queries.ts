@@ -129,6 +129,8 @@ export async function listChannelsForUser(db: Db, userId: string, includeHidden:
       lastReadMessageId: channelMembers.lastReadMessageId,
       unreadCount: unreadCountSql,
       mentionCount: mentionCountSql,
+      // Your mute here (DESIGN §15), so a client can say why it cannot post without reading each channel.
+      muteUntil: muteUntilSql(userId),
       // Aliased: the metered D1 client reads rows by column name, and `id` is the channel's.
       otherUserId: sql<string | null>`${otherUser.id}`.as("other_user_id"),
       otherUserName: sql<string | null>`${otherUser.displayName}`.as("other_user_name"),

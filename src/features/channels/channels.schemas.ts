@@ -29,7 +29,7 @@ export const Channel = z
       .int()
       .nullable()
       .optional()
-      .openapi({ example: null, description: "GET and PUT of one channel: until when you are muted here (unix seconds), null when you are not" }),
+      .openapi({ example: null, description: "Yours: until when you are muted here (unix seconds), null when you are not (in the channel list, GET and PUT of one channel; not in events)" }),
     other_user_id: z.string().optional().openapi({ description: "DMs only" }),
     other_user_name: z.string().optional().openapi({ description: "DMs only" }),
   })

@@ -48,11 +48,13 @@ export async function findUserInChannel(db: Db, channelId: string, userId: strin
 
 /**
  * Adds a membership and counts it, atomically. A duplicate fails the whole batch (UNIQUE).
- * Newcomers start with nothing unread: their read position is the channel's current one.
+ * Newcomers start with nothing unread: their read position is the channel's current one — the
+ * room's (`roomPosition`: positions it handed out that the directory queue has not brought yet) or
+ * the directory's, whichever is higher.
  */
-export async function addMember(db: Db, channelId: string, userId: string, role: MemberRole, now = Date.now()) {
+export async function addMember(db: Db, channelId: string, userId: string, role: MemberRole, now = Date.now(), roomPosition = 0) {
   await db.batch([
-    db.insert(channelMembers).values({ channelId, userId, role, joinedAt: now, readPosition: channelPosition(channelId) }),
+    db.insert(channelMembers).values({ channelId, userId, role, joinedAt: now, readPosition: sql`max(${channelPosition(channelId)}, ${roomPosition})` }),
     db
       .update(channels)
       .set({ memberCount: sql`${channels.memberCount} + 1` })

@@ -43,7 +43,7 @@ export async function addMember(deps: Deps, me: string, channelId: string, userI
   }
   if (userId !== me) await refuseBlockers(db, me, [userId]);
   try {
-    const joinedAt = await q.addMember(db, access.channel.id, userId, role);
+    const joinedAt = await q.addMember(db, access.channel.id, userId, role, Date.now(), deps.writeAhead?.storedPosition());
     const member = memberJson({ userId, displayName: target.displayName, role, joinedAt });
     await publish(deps, access.channel.id, "member_add", member);
     await announceChannelAdd(deps, userId, channelJson(access.channel));

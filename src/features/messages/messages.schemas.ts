@@ -62,6 +62,10 @@ export const Message = z
     created_at: UnixSeconds,
     edited_at: UnixSeconds.nullable(),
     deleted: z.boolean(),
+    deleted_by: z
+      .enum(["author", "moderator", "retention"])
+      .nullable()
+      .openapi({ description: "On a tombstone: who deleted it — its author, a moderator (channel owner/admin or the app's), or the retention sweep; null while the message lives" }),
     reactions: z.array(Reaction),
     parent_id: Snowflake.nullable().openapi({ description: "The thread's root for a reply; null for a top-level message" }),
     reply_count: z.number().int().openapi({ description: "Replies in this message's thread (roots only; 0 otherwise)" }),
@@ -151,6 +155,7 @@ export function messageJson(m: StoredMessage, reactions: ReactionSummary[] = [])
     created_at: seconds(m.createdAt),
     edited_at: m.editedAt === null ? null : seconds(m.editedAt),
     deleted,
+    deleted_by: deleted ? (m.deletedBy ?? "author") : null,
     reactions: deleted ? [] : reactions,
     parent_id: m.parentId,
     reply_count: m.replyCount,

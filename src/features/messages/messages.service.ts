@@ -120,7 +120,7 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   if (held) await history.keepOriginal(shard, message, "delete", now);
   const assetIds = held ? [] : message.attachments.map((a) => a.asset_id);
   // Of racing deletes exactly one changes the row; the others answer 404 and send no event.
-  const deleted = await history.softDeleteMessage(shard, message, now);
+  const deleted = await history.softDeleteMessage(shard, message, now, message.senderId === me ? "author" : "moderator");
   if (!deleted) throw messageNotFound();
   // The directory learns of it: unread counts skip the position; nobody can reuse the uploads.
   // (A reply has no position: it never counted.)
@@ -134,7 +134,7 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const [first, ...rest] = directoryWrites;
   if (first) await db.batch([first, ...rest]);
   const root = deleted.root;
-  const gone = { ...message, deletedAt: now, pinnedAt: null, pinnedBy: null }; // as stored now: a delete unpins
+  const gone = { ...message, deletedAt: now, deletedBy: message.senderId === me ? ("author" as const) : ("moderator" as const), pinnedAt: null, pinnedBy: null }; // as stored now: a delete unpins
   const [[tombstone, rootWithSender], rootReactions] = await Promise.all([
     withSenders(db, root ? [gone, root] : [gone]),
     root ? history.reactionsFor(shard, [root.id]) : undefined,

@@ -156,6 +156,7 @@ function storedRow(m: history.NewMessage & { position: number }, parentId: strin
     pinnedBy: null,
     editedAt: null,
     deletedAt: null,
+    deletedBy: null,
     mentionedUserIds: m.mentionedUserIds ?? [],
   };
 }

@@ -5,7 +5,9 @@
  * search, count, webhook or push of anyone else can include it), and reaches only its author's own
  * sockets in this room, as a `message` frame with `seq` null.
  */
+import { and, eq } from "drizzle-orm";
 import { shadowMessages } from "../../db/history";
+import { asMessageRow } from "../../history/shadow";
 import type { MessageRow } from "../../history";
 import { inForce } from "../../features/moderation/moderation.queries";
 import type { PostingVerdict } from "../../features/messages/messages.queries";
@@ -18,7 +20,7 @@ export const isShadowed = (input: SendInput, verdict: PostingVerdict, now = Date
 
 export async function acceptShadow(s: Sending, row: MessageRow) {
   const { deps, room, fields } = s;
-  await s.shard.insert(shadowMessages).values({
+  const inserted = await s.shard.insert(shadowMessages).values({
     id: row.id,
     channelId: row.channelId,
     senderId: row.senderId,
@@ -27,10 +29,22 @@ export async function acceptShadow(s: Sending, row: MessageRow) {
     attachments: row.attachments,
     inlineEmotes: row.inlineEmotes,
     createdAt: row.createdAt,
-  });
+  })
+    // A retry with the same Idempotency-Key reuses the id (send.ts): the first message answers it, sent once.
+    .onConflictDoNothing()
+    .returning({ id: shadowMessages.id });
+  if (inserted.length === 0) return { message: await storedShadow(s, row.id), replayed: true };
   if (s.slowMs) room.slowMode.record(fields.senderId, Date.now());
   const [named] = await withSenders(deps.db, [row]);
   const message = messageJson({ ...named!, position: null });
   await deps.localRoom?.room.sendTo(fields.channelId, fields.senderId, "message", message);
   return { message, replayed: false };
+}
+
+/** The shadow message stored under `id` by an earlier attempt (only its author ever sees it). */
+async function storedShadow(s: Sending, id: string) {
+  const [stored] = await s.shard.select().from(shadowMessages).where(and(eq(shadowMessages.id, id), eq(shadowMessages.senderId, s.fields.senderId)));
+  if (!stored) throw new Error(`shadow message ${id} taken by another sender`);
+  const [named] = await withSenders(s.deps.db, [asMessageRow(stored)]);
+  return messageJson({ ...named!, position: null });
 }
