@@ -4,7 +4,7 @@
 // test/browser/screenshot.test.ts` also writes the picture.
 import path from "node:path";
 import { expect, inject, test } from "vitest";
-import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
+import { chromiumForFile, devToken, submitSignIn, untilUnread } from "./helpers/suite";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
@@ -20,7 +20,7 @@ async function person(id: string, name: string) {
     return res.json() as Promise<{ id: string }>;
   };
   await fetch(`${base}/v1/users/me`, { headers });
-  return { id, name, post };
+  return { id, name, post, token };
 }
 
 test("a conversation on screen: the channel list, messages with a thread and unread badges", async () => {
@@ -31,6 +31,7 @@ test("a conversation on screen: the channel list, messages with a thread and unr
   const ask = await omar.post(`/v1/channels/${launch.id}/messages`, { body: "On it. Staging first, then prod after lunch.", mentioned_user_ids: [maya.id] });
   await maya.post(`/v1/channels/${launch.id}/messages`, { body: "Perfect, thanks!", parent_id: ask.id });
   await omar.post(`/v1/channels/${design.id}/messages`, { body: "New mockups for the settings page" });
+  await untilUnread(base, maya.token, design.id, 1);
 
   const { context, failures } = await chromium.context([base]);
   const page = await context.newPage();

@@ -84,7 +84,8 @@ test("sends are idempotent: a retry with the same key stores one message", async
   expect(again.id).toBe(first.id);
   const page = await bob.client.history(dm.id);
   expect(page.messages.map((m) => m.body)).toEqual(["exactly once"]);
-  expect((await bob.client.channels()).find((c) => c.id === dm.id)?.unread_count).toBe(1);
+  // Counts follow through the directory queue (DESIGN §12): about a second after the 201.
+  await expect.poll(async () => (await bob.client.channels()).find((c) => c.id === dm.id)?.unread_count, { timeout: 10_000 }).toBe(1);
 });
 
 test("a read answered 503 CHAT_UNAVAILABLE is repeated after Retry-After: the caller just gets the page", async () => {

@@ -2,7 +2,7 @@
 // sign-in check, and a message that mentions you staying on one line. Bounding boxes, not classes.
 import type { Page } from "playwright-core";
 import { expect, inject, test } from "vitest";
-import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
+import { chromiumForFile, devToken, submitSignIn, untilUnread } from "./helpers/suite";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
@@ -184,6 +184,7 @@ test("a channel link's accessible name carries its unread count", async () => {
   // Hal's newest channel opens on sign-in (and is read); Design stays unread.
   const own = await hal<{ id: string }>("POST", "/v1/channels", { type: "group", name: `Notes ${run}`, member_ids: [] });
   await hal("POST", `/v1/channels/${own.id}/messages`, { body: "mine" });
+  await untilUnread(base, await devToken(base, halId, "Hal"), design.id, 3);
 
   const { page, errors } = await openClient();
   await signIn(page, halId, "Hal");

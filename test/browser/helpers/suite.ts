@@ -37,3 +37,18 @@ export async function submitSignIn(page: Page, id: string, name: string) {
   await form.getByRole("textbox", { name: "Display name" }).fill(name);
   await form.getByRole("button", { name: "Sign in" }).click();
 }
+
+/**
+ * Waits (≤ 10 s) until `token`'s channel list shows `channelId` with `unread` unread messages: counts
+ * follow sends through the directory queue (DESIGN §12), so a page opened right after API sends
+ * would show them a second late.
+ */
+export async function untilUnread(base: string, token: string, channelId: string, unread: number) {
+  let seen: number | undefined;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const res = await fetch(`${base}/v1/channels`, { headers: { Authorization: `Bearer ${token}` } });
+    seen = ((await res.json()) as { id: string; unread_count: number }[]).find((c) => c.id === channelId)?.unread_count;
+    if (seen === unread) return;
+  }
+  throw new Error(`channel ${channelId}: ${seen} unread after 10 s, not ${unread}`);
+}
