@@ -42,8 +42,13 @@ export class ChatApiError extends Error {
     return new ChatApiError(SEND_ERROR_STATUS[code] ?? 400, code, data.message ?? "send refused", data.details, null, waitMs);
   }
 
-  /** Worth retrying as-is (with the same Idempotency-Key): overload, restarts, rate limits. */
+  /**
+   * Worth retrying as-is (with the same Idempotency-Key): overload, restarts, rate limits. Not slow
+   * mode (429 `CHAT_SLOW_MODE`): that wait is a moderator's rule for people, up to hours, so a send
+   * does not sit on it; the caller shows it and `retryAfterMs` says how long.
+   */
   get retryable(): boolean {
+    if (this.code === "CHAT_SLOW_MODE") return false;
     return this.status === 0 || this.status === 429 || this.status >= 500;
   }
 }
