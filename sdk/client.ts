@@ -8,7 +8,10 @@ import { ChatApiError, randomId } from "./errors";
 import { RETRY_LATER, type RetryOptions, isSafeMethod, retryAfterMs, retryDelay } from "./retry";
 import { type BackoffOptions, ReconnectingSocket, type ServerFrame, type SocketStatus } from "./socket";
 import { UserSocket } from "./user-socket";
-import type { Api, Attachment, Channel, ChannelEventMap, Me, Member, Message, MessagePage, Person, Profile, Room, SendMessage, ThumbnailSize } from "./types";
+import type {
+  Api, Attachment, Ban, Channel, ChannelEventMap, Me, Member, Message, MessagePage, Mute, Person, Profile, Report, ReportPage, ReportReason, ResolveReport, Room,
+  SendMessage, ThumbnailSize,
+} from "./types";
 import { sendBytes, type UploadProgress } from "./upload";
 
 export interface ChatClientOptions {
@@ -311,9 +314,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const waiter = frame.client_msg_id ? this.#inflight.get(channelId)?.get(frame.client_msg_id) : undefined;
     if (!waiter) return;
     if (frame.type === "ack") return waiter.resolve(frame.data as Message);
-    const e = (frame.data ?? {}) as { code?: string; message?: string; details?: unknown };
-    const status = e.code === "RATE_LIMITED" ? 429 : 400;
-    waiter.reject(new ChatApiError(status, e.code ?? "ERROR", e.message ?? "send refused", e.details));
+    waiter.reject(ChatApiError.fromFrame((frame.data ?? {}) as { code?: string; message?: string; details?: unknown }));
   }
 
   /** Replies in a thread, newest first (the root is not in the page). */
@@ -447,6 +448,78 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   #progress(opts: UploadOptions) {
     return { onProgress: opts.onProgress, signal: opts.signal, fetch: this.#fetchImpl };
+  }
+
+  // ---- Moderation (DESIGN §15: channel moderators are its owner and admins; others get CHAT_NOT_ADMIN) ----
+
+  /**
+   * Bans someone from a group or room: they are removed (`member_remove` with `reason: "banned"`) and
+   * cannot join, be added or post (403 `CHAT_BANNED`) until `duration_s` has passed or `unban`.
+   * Banning someone already banned answers the ban in force.
+   */
+  ban(channelId: string, userId: string, opts: { reason?: string; duration_s?: number } = {}): Promise<Ban> {
+    return unwrap(this.api.v1.channels[":channelID"].bans.$post({ param: { channelID: channelId }, json: { user_id: userId, ...opts } }));
+  }
+
+  /** Lifts a ban (they are not re-added); `CHAT_BAN_NOT_FOUND` when none is in force. */
+  async unban(channelId: string, userId: string): Promise<void> {
+    await unwrapEmpty(this.api.v1.channels[":channelID"].bans[":userID"].$delete({ param: { channelID: channelId, userID: userId } }));
+  }
+
+  /** Bans in force, newest first. */
+  async bans(channelId: string): Promise<Ban[]> {
+    const { bans } = await unwrap(this.api.v1.channels[":channelID"].bans.$get({ param: { channelID: channelId } }));
+    return bans;
+  }
+
+  /** Mutes a member for `durationS` (1 s – 28 days): they still read, but sends, reactions and typing are 403 `CHAT_MUTED`. */
+  mute(channelId: string, userId: string, durationS: number): Promise<Mute> {
+    return unwrap(this.api.v1.channels[":channelID"].mutes.$post({ param: { channelID: channelId }, json: { user_id: userId, duration_s: durationS } }));
+  }
+
+  /** Lifts a mute; `CHAT_MUTE_NOT_FOUND` when none is in force. */
+  async unmute(channelId: string, userId: string): Promise<void> {
+    await unwrapEmpty(this.api.v1.channels[":channelID"].mutes[":userID"].$delete({ param: { channelID: channelId, userID: userId } }));
+  }
+
+  /** Mutes in force, newest first. */
+  async mutes(channelId: string): Promise<Mute[]> {
+    const { mutes } = await unwrap(this.api.v1.channels[":channelID"].mutes.$get({ param: { channelID: channelId } }));
+    return mutes;
+  }
+
+  /**
+   * Reports a message to the channel's moderators (any member who can read it). The report keeps the
+   * message as it is now; reporting the same message again answers your first report.
+   */
+  report(channelId: string, messageId: string, reason: ReportReason, note?: string): Promise<Report> {
+    return unwrap(
+      this.api.v1.channels[":channelID"].messages[":messageID"].reports.$post({
+        param: { channelID: channelId, messageID: messageId },
+        json: { reason, ...(note ? { note } : {}) },
+      }),
+    );
+  }
+
+  /** The channel's reports, newest first (`status` absent: open and resolved); page with `before` (the last report's id). */
+  channelReports(channelId: string, status?: "open" | "resolved", page: { before?: string; limit?: number } = {}): Promise<ReportPage> {
+    const query = { ...(status ? { status } : {}), ...(page.before ? { before: page.before } : {}), ...(page.limit ? { limit: String(page.limit) } : {}) };
+    return unwrap(this.api.v1.channels[":channelID"].reports.$get({ param: { channelID: channelId }, query }));
+  }
+
+  /**
+   * Resolves a report: `dismiss`, `delete_message`, `mute_user` (for `duration_s`, default an hour) or
+   * `ban_user` (until lifted unless `duration_s`), each as if done directly. A resolved report is answered as it is.
+   */
+  resolveReport(channelId: string, reportId: string, resolution: ResolveReport): Promise<Report> {
+    return unwrap(
+      this.api.v1.channels[":channelID"].reports[":reportID"].resolve.$post({ param: { channelID: channelId, reportID: reportId }, json: resolution }),
+    );
+  }
+
+  /** Slow mode: plain members wait `seconds` (0 = off, at most 21600) between top-level messages (429 `CHAT_SLOW_MODE`). */
+  setSlowMode(channelId: string, seconds: number) {
+    return unwrap(this.api.v1.channels[":channelID"].$put({ param: { channelID: channelId }, json: { slow_mode_s: seconds } }));
   }
 
   // ---- Real-time --------------------------------------------------------------------------------

@@ -21,6 +21,15 @@ export type Attachment = InferResponseType<Api["v1"]["attachments"]["$post"], 20
 export type CreateChannel = InferRequestType<Api["v1"]["channels"]["$post"]>["json"];
 /** A send (scheduling with `send_at` is not the SDK's `send`: its answer is a scheduled message, not a message). */
 export type SendMessage = Omit<InferRequestType<ChannelApi["messages"]["$post"]>["json"], "send_at">;
+/** Moderation (DESIGN §15): a channel's bans and mutes in force, and reports of its messages. */
+export type Ban = InferResponseType<ChannelApi["bans"]["$post"], 201>;
+export type Mute = InferResponseType<ChannelApi["mutes"]["$post"], 201>;
+export type Report = InferResponseType<ChannelApi["messages"][":messageID"]["reports"]["$post"], 201>;
+export type ReportPage = InferResponseType<ChannelApi["reports"]["$get"], 200>;
+/** Why a message is reported: spam, harassment, hate, sexual, violence, self_harm or other. */
+export type ReportReason = InferRequestType<ChannelApi["messages"][":messageID"]["reports"]["$post"]>["json"]["reason"];
+/** How a moderator resolves a report: `{ action: "dismiss" | "delete_message" | "mute_user" | "ban_user", duration_s?, note? }`. */
+export type ResolveReport = InferRequestType<ChannelApi["reports"][":reportID"]["resolve"]["$post"]>["json"];
 export type ThumbnailSize = NonNullable<
   InferRequestType<ChannelApi["messages"][":messageID"]["attachments"][":attachmentID"]["url"]["$get"]>["query"]["size"]
 >;
@@ -34,7 +43,8 @@ export interface ChannelEventMap {
   reaction_remove: { message_id: string; emote_asset_id: string; user_id: string };
   member_add: { user_id: string; role?: string };
   member_update: { user_id: string; role?: string };
-  member_remove: { user_id: string };
+  /** `reason` "banned" when a moderator banned them (DESIGN §15); absent when they left or were removed. */
+  member_remove: { user_id: string; reason?: "banned" };
   channel_update: Channel;
   channel_delete: { id: string };
   typing: { user_id: string };

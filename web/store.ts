@@ -7,6 +7,7 @@ import { disableNotifications } from "./push/push";
 import type { Channel, ChatClient, Me, Message, SocketStatus } from "../sdk/index";
 import { randomId } from "../sdk/index";
 import { clientFor, type Session, saveSession } from "./session";
+import { loadStanding, refusedSend, removal, removedFrom } from "./moderation";
 
 export const client = signal<ChatClient | null>(null);
 export const me = signal<Me | null>(null);
@@ -74,6 +75,7 @@ export function signOut(): void {
     activeId.value = null;
     messages.value = [];
     statuses.value = new Map();
+    removal.value = null;
   });
 }
 
@@ -108,6 +110,8 @@ function listenUser(c: ChatClient) {
   });
   user.on("channel_update", (ch) => patchChannel(ch.id, (x) => ({ ...x, ...ch, unread_count: x.unread_count, mention_count: x.mention_count })));
   user.on("channel_remove", ({ channel_id }) => {
+    const gone = channels.value.find((x) => x.id === channel_id);
+    if (gone) removedFrom(channel_id, gone.name, null); // not silently: say why the channel went
     channels.value = channels.value.filter((x) => x.id !== channel_id);
     if (activeId.value === channel_id) activeId.value = null;
   });
@@ -175,6 +179,11 @@ function listen(c: ChatClient) {
   c.on("typing", ({ channelId, data }) => channelId === activeId.value && data.user_id !== me.value?.id && void typingStarted(channelId, data.user_id));
   c.on("channel_update", refreshSoon);
   c.on("member_add", refreshSoon);
+  // Your own role changed (made admin, say): the list's `role` decides what the client offers you.
+  c.on("member_update", ({ data }) => data.user_id === me.value?.id && refreshSoon());
+  c.on("member_remove", ({ channelId, data }) => {
+    if (data.user_id === me.value?.id) removedFrom(channelId, channels.value.find((x) => x.id === channelId)?.name, data.reason === "banned");
+  });
   c.on("closed", ({ channelId }) => {
     if (channelId === activeId.value) activeId.value = null;
     refreshSoon();
@@ -255,6 +264,7 @@ export async function openChannel(channelId: string, opts: { around?: string } =
   c.subscribe(channelId);
   void c.members(channelId, { limit: 1000 }).then((list) => activeId.value === channelId && (members.value = list), () => {});
   const ch = channels.value.find((x) => x.id === channelId);
+  if (ch?.type !== "dm") void loadStanding(c, channelId); // muted here? (DMs have no mutes)
   if (ch?.type === "dm") {
     void c.reads(channelId).then(({ reads }) => {
       if (activeId.value !== channelId) return;
@@ -378,7 +388,8 @@ export async function send(body: string, attachments: { asset_id: string }[] = [
     pending.value = pending.value.filter((p) => p.key !== key);
   } catch (err) {
     pending.value = pending.value.map((p) => (p.key === key ? { ...p, failed: true } : p));
-    error.value = `Not sent: ${(err as Error).message}`;
+    // A mute or slow mode: the composer says so in its place (web/moderation.ts), not the banner.
+    if (!refusedSend(channelId, err)) error.value = `Not sent: ${(err as Error).message}`;
   }
 }
 
@@ -387,7 +398,7 @@ async function sendReply(c: ChatClient, channelId: string, rootId: string, body:
     const reply = await c.reply(channelId, rootId, { body, ...(mentioned.length ? { mentioned_user_ids: mentioned } : {}) });
     if (activeId.value === channelId) upsertReply(reply);
   } catch (err) {
-    error.value = `Reply not sent: ${(err as Error).message}`;
+    if (!refusedSend(channelId, err)) error.value = `Reply not sent: ${(err as Error).message}`;
   }
 }
 

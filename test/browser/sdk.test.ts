@@ -208,3 +208,46 @@ test("the user socket: notify with mentions_me, channel_add; pins, search, menti
   await ivan.client.react(group.id, m.id, "👍");
   expect((await hana.client.history(group.id)).messages[0]!.reactions).toMatchObject([{ emote_asset_id: "👍", count: 1, user_ids: [ivan.id] }]);
 });
+
+test("moderation: report and resolve, ban and mute (listed, lifted), slow mode; a socket send's refusal has REST's status", async () => {
+  const owner = await user("olga");
+  const member = await user("petr");
+  const group = await owner.client.createGroup(`moderation ${run}`, [member.id]);
+  const m = await owner.client.send(group.id, `report me ${run}`, { via: "rest" });
+
+  const report = await member.client.report(group.id, m.id, "spam", "a link farm");
+  expect(report).toMatchObject({ reporter_id: member.id, reason: "spam", note: "a link farm", status: "open" });
+  expect((await member.client.report(group.id, m.id, "hate")).id).toBe(report.id); // the first report, again
+  const refused = await member.client.channelReports(group.id).catch((err: unknown) => err);
+  expect(refused).toMatchObject({ status: 403, code: "CHAT_NOT_ADMIN" });
+  expect((await owner.client.channelReports(group.id, "open")).reports.map((r) => [r.id, r.message.body])).toEqual([[report.id, m.body]]);
+  expect(await owner.client.resolveReport(group.id, report.id, { action: "dismiss" })).toMatchObject({ status: "resolved" });
+  expect((await owner.client.channelReports(group.id, "open")).reports).toEqual([]);
+
+  // A mute: the member's socket send is refused as REST would refuse it (403), until it is lifted.
+  const mute = await owner.client.mute(group.id, member.id, 600);
+  expect((await owner.client.mutes(group.id)).map((x) => x.user_id)).toEqual([member.id]);
+  expect((await member.client.channel(group.id)).muted_until).toBe(mute.expires_at);
+  await member.client.subscribe(group.id).ready();
+  const muted = await member.client.send(group.id, "still here?").catch((err: unknown) => err);
+  expect(muted).toBeInstanceOf(ChatApiError);
+  expect(muted).toMatchObject({ status: 403, code: "CHAT_MUTED" });
+  await owner.client.unmute(group.id, member.id);
+  expect(await owner.client.mutes(group.id)).toEqual([]);
+
+  // Slow mode: the second message within 30 s is a 429 with the wait, not retried by send.
+  expect((await owner.client.setSlowMode(group.id, 30)).slow_mode_s).toBe(30);
+  await member.client.send(group.id, "first");
+  const slow = (await member.client.send(group.id, "second").catch((err: unknown) => err)) as ChatApiError;
+  expect(slow).toMatchObject({ status: 429, code: "CHAT_SLOW_MODE" });
+  expect(slow.retryable).toBe(false);
+  expect(slow.retryAfterMs).toBeGreaterThan(20_000);
+
+  // A ban removes the member; the API lists it until it is lifted.
+  const ban = await owner.client.ban(group.id, member.id, { reason: "spam" });
+  expect(ban).toMatchObject({ user_id: member.id, banned_by: owner.id, reason: "spam", expires_at: null });
+  expect((await owner.client.bans(group.id)).map((b) => b.user_id)).toEqual([member.id]);
+  expect(await member.client.send(group.id, "let me back", { via: "rest" }).catch((err: unknown) => err)).toMatchObject({ status: 403, code: "CHAT_BANNED" });
+  await owner.client.unban(group.id, member.id);
+  expect(await owner.client.bans(group.id)).toEqual([]);
+});

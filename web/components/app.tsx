@@ -9,6 +9,9 @@ import { SendLater } from "./scheduled";
 import { MessageItem, MessageList } from "./message-list";
 import { SearchResults } from "./search";
 import { MembersButton, MembersPanel, membersOpen } from "./members-panel";
+import { ModerationButton, ModerationPanel, isModerator, moderationOpen } from "./moderation-panel";
+import { MutedLine, SlowModeLine, mutedIn } from "./standing";
+import { removal } from "../moderation";
 import { ThreadPane } from "./thread";
 import { Rooms } from "./rooms";
 import { Sidebar } from "./sidebar";
@@ -24,6 +27,7 @@ export function App() {
   if (booting) return <p class="boot">Loading…</p>;
   if (!me.value) return <SignIn />;
   const channel = activeChannel.value;
+  const muted = channel && mutedIn(channel);
   return (
     <div class={`shell ${drawerOpen.value ? "drawer-open" : ""}`} onKeyDown={(e) => e.key === "Escape" && drawerOpen.value && closeDrawer()}>
       <Sidebar />
@@ -38,6 +42,11 @@ export function App() {
         {error.value && (
           <div class="banner error" role="alert">
             {error.value} <button type="button" onClick={() => (error.value = null)}>Dismiss</button>
+          </div>
+        )}
+        {removal.value && (
+          <div class="banner" role="status">
+            {removal.value.text} <button type="button" onClick={() => (removal.value = null)}>Dismiss</button>
           </div>
         )}
         {view.value === "rooms" ? (
@@ -56,12 +65,15 @@ export function App() {
                   Pinned messages
                 </button>
                 <MembersButton channel={channel} />
+                <ModerationButton channel={channel} />
               </header>
               {membersOpen.value && channel.type !== "dm" && <MembersPanel key={channel.id} channel={channel} />}
+              {moderationOpen.value && isModerator(channel) && <ModerationPanel key={channel.id} channel={channel} />}
               {pins.value !== null && <PinsPanel />}
               <MessageList />
               <TypingLine />
-              <Composer />
+              <SlowModeLine channel={channel} />
+              {muted ? <MutedLine channelId={channel.id} mutedUntil={muted} /> : <Composer />}
               <SendLater />
             </div>
             <ThreadPane />

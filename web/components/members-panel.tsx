@@ -2,6 +2,8 @@ import { signal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
 import type { Channel, Member, Person } from "../../sdk/index";
 import { activeId, channelName, client, error, me, members as mentionable, refreshChannels } from "../store";
+import { expectRemoval } from "../moderation";
+import { MemberModeration, MemberNotice, useMutes } from "./member-moderation";
 import { PeoplePicker } from "./people-picker";
 
 /** Whether the members panel is open (it stays open from one group to the next). */
@@ -21,8 +23,8 @@ const act = (fn: () => Promise<unknown>) => fn().catch((err: Error) => void (err
 
 /**
  * A group's or room's members, live (member_* and channel_update on the channel socket), with what
- * the server lets you do: owner and admins add people (found by name), remove members and rename;
- * anyone but the owner leaves. The server decides; the buttons only follow its rules (members.routes.ts).
+ * the server lets you do: owner and admins add people (found by name), mute, ban and remove members
+ * and rename; anyone but the owner leaves. The server decides; the buttons only follow its rules (members.routes.ts).
  */
 export function MembersPanel({ channel }: { channel: Channel }) {
   const [list, setList] = useState<Member[] | null>(null);
@@ -44,7 +46,9 @@ export function MembersPanel({ channel }: { channel: Channel }) {
 
   const myRole = list?.find((m) => m.user_id === me.value?.id)?.role;
   const manages = myRole === "owner" || myRole === "admin";
+  // Whom you may remove, mute or ban: not yourself, not the owner, and admins only if you own it.
   const removable = (m: Member) => manages && m.user_id !== me.value?.id && m.role !== "owner" && (myRole === "owner" || m.role !== "admin");
+  const [mutes] = useMutes(channel.id, manages);
 
   return (
     <section class="members" aria-label="Members">
@@ -59,6 +63,7 @@ export function MembersPanel({ channel }: { channel: Channel }) {
                 {m.user_id === me.value?.id && " (you)"}
               </span>
               {m.role !== "member" && <span class="muted">{m.role}</span>}
+              {removable(m) && <MemberModeration channel={channel} member={m} mutedUntil={mutes.get(m.user_id)} />}
               {removable(m) && (
                 <button type="button" class="link" aria-label={`Remove ${m.display_name}`} onClick={() => void act(() => client.value!.removeMember(channel.id, m.user_id).then(load))}>
                   Remove
@@ -68,6 +73,7 @@ export function MembersPanel({ channel }: { channel: Channel }) {
           ))}
         </ul>
       )}
+      <MemberNotice />
       {manages && <AddPeople channel={channel} members={list ?? []} added={load} />}
       {manages && <Rename channel={channel} />}
       {myRole && myRole !== "owner" && <Leave channel={channel} />}
@@ -123,6 +129,7 @@ function Leave({ channel }: { channel: Channel }) {
   const [asking, setAsking] = useState(false);
   const leave = () =>
     act(async () => {
+      expectRemoval(channel.id); // your own leaving needs no "you were removed" notice
       await client.value!.leave(channel.id);
       if (activeId.value === channel.id) activeId.value = null;
       await refreshChannels();

@@ -5,6 +5,7 @@ import type { ComponentChildren } from "preact";
 import { activeChannel, activeId, client, error, hasMore, loadingOlder, loadOlder, me, members, messages, openThread, otherRead, pending, send } from "../store";
 import { AttachmentView } from "./attachment";
 import { RemindMe } from "./scheduled";
+import { ReportForm } from "./report";
 
 /** Quick reactions: emoji are valid `emote_asset_id`s themselves (one RGI emoji each). */
 export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
@@ -99,6 +100,7 @@ export function renderBody(m: Message): ComponentChildren {
 
 export function MessageItem({ m, grouped, seen = false, inThread = false }: { m: Message; grouped: boolean; seen?: boolean; inThread?: boolean }) {
   const [editing, setEditing] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const own = m.sender_id === me.value?.id;
   const c = client.value!;
   const act = (fn: () => Promise<unknown>) => void fn().catch((err: Error) => (error.value = err.message));
@@ -163,6 +165,7 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
         </div>
       )}
       {replies}
+      {reporting && <ReportForm m={m} close={() => setReporting(false)} />}
       {seen && <div class="seen muted">Seen</div>}
       {/* Not while editing: the toolbar floats over the message's first line, where Save and Cancel are. */}
       {!editing && (
@@ -179,6 +182,7 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
         <RemindMe m={m} />
         {own && <button type="button" onClick={() => setEditing(true)}>Edit</button>}
         {own && <button type="button" onClick={() => act(() => c.delete(m.channel_id, m.id))}>Delete</button>}
+        {!own && !reporting && <button type="button" onClick={() => setReporting(true)}>Report</button>}
       </div>
       )}
     </article>

@@ -1,7 +1,8 @@
 import { useLayoutEffect, useRef } from "preact/hooks";
-import { thread } from "../store";
+import { activeChannel, thread } from "../store";
 import { Composer } from "./composer";
 import { MessageItem } from "./message-list";
+import { MutedLine, mutedIn } from "./standing";
 
 /** A thread beside the channel: the root, its replies (live), and a composer that replies. */
 export function ThreadPane() {
@@ -11,6 +12,8 @@ export function ThreadPane() {
     if (ref.current) ref.current.scrollTop = ref.current.scrollHeight;
   }, [t?.replies.length]);
   if (!t) return null;
+  const channel = activeChannel.value;
+  const muted = channel && mutedIn(channel); // replies are refused too
   return (
     <aside class="thread" aria-label="Thread">
       <header class="thread-header">
@@ -31,7 +34,7 @@ export function ThreadPane() {
           <MessageItem key={r.id} m={r} inThread grouped={i > 0 && t.replies[i - 1]!.sender_id === r.sender_id && r.created_at - t.replies[i - 1]!.created_at < 300} />
         ))}
       </div>
-      <Composer key={t.root.id} parentId={t.root.id} />
+      {muted && channel ? <MutedLine channelId={channel.id} mutedUntil={muted} /> : <Composer key={t.root.id} parentId={t.root.id} />}
     </aside>
   );
 }
