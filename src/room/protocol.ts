@@ -160,7 +160,7 @@ export const ChannelServerFrame = z
     channelFrame("FrameReactionRemove", "reaction_remove", Seq, ReactionData, "A reaction removed"),
     channelFrame("FrameMemberAdd", "member_add", Seq, Member, "A member joined or was added"),
     channelFrame("FrameMemberUpdate", "member_update", Seq, Member, "A member's role changed"),
-    channelFrame("FrameMemberRemove", "member_remove", Seq, z.object({ user_id: z.string() }), "A member left or was removed"),
+    channelFrame("FrameMemberRemove", "member_remove", Seq, z.object({ user_id: z.string(), reason: z.literal("banned").optional() }), "A member left or was removed (`reason`: \"banned\" after a ban, DESIGN §15)"),
     channelFrame("FrameChannelUpdate", "channel_update", Seq, Channel, "The channel changed (name, settings, owner)"),
     channelFrame("FrameChannelDelete", "channel_delete", Seq, z.object({ id: z.string() }), "The channel was deleted; the socket then closes with 4004"),
     channelFrame("FrameTyping", "typing", NoSeq, z.object({ user_id: z.string() }), "Someone else is typing (at most one per user per 3 s; lasts 8 s)"),

@@ -113,7 +113,7 @@ export function MessageItem({ m, grouped, seen = false, inThread = false }: { m:
   if (m.deleted) {
     return (
       <article class="message deleted" aria-label={`${m.sender_name}, deleted message`}>
-        <span class="muted">Message deleted</span>
+        <span class="muted">{m.deleted_by === "moderator" ? "Message removed by a moderator" : "Message deleted"}</span>
         {replies}
       </article>
     );
