@@ -39,16 +39,17 @@ async function pool(n, task) {
 }
 
 try {
-  const owner = await server.token("dir-owner");
+  // One owner per channel, each sending into their own: per-user rate limits never trip.
+  const owners = await Promise.all(Array.from({ length: CHANNELS }, (_, i) => server.token(`dir-owner-${i}`)));
   const ids = new Array(CHANNELS);
   const began = performance.now();
-  await pool(CHANNELS, async (i) => (ids[i] = (await api(server.base, owner, "POST", "/v1/channels", { type: "group", name: `busy ${i}` })).json.id));
+  await pool(CHANNELS, async (i) => (ids[i] = (await api(server.base, owners[i], "POST", "/v1/channels", { type: "group", name: `busy ${i}` })).json.id));
   console.log(`${CHANNELS} channels created in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   // Creations may still have queue traffic in flight (none expected): let it pass before counting.
   await sleep(2000);
   counting = true;
   const sendBegan = performance.now();
-  for (let r = 0; r < ROUNDS; r++) await pool(CHANNELS, (i) => api(server.base, owner, "POST", `/v1/channels/${ids[i]}/messages`, { body: `round ${r}` }));
+  for (let r = 0; r < ROUNDS; r++) await pool(CHANNELS, (i) => api(server.base, owners[i], "POST", `/v1/channels/${ids[i]}/messages`, { body: `round ${r}` }));
   const sendMs = performance.now() - sendBegan;
   const messages = CHANNELS * ROUNDS;
   // Wait until the consumer has taken an update for every flush (REST sends taking turns per channel: one per message at most).
