@@ -2,7 +2,7 @@
 // and a group's members — add, remove, rename, leave — as two people see it in two browsers.
 import type { Page } from "playwright-core";
 import { expect, inject, test } from "vitest";
-import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
+import { chromiumForFile, devToken, signedIn } from "./helpers/suite";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
@@ -17,18 +17,7 @@ async function exists(id: string, name: string) {
 }
 
 /** A signed-in page; `problems` collects console errors, page errors, failed requests and CSP refusals. */
-async function signIn(id: string, name: string): Promise<{ page: Page; problems: string[] }> {
-  const { context, failures } = await chromium.context([base]);
-  const page = await context.newPage();
-  const problems = failures;
-  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-  page.on("pageerror", (e) => problems.push(String(e)));
-  await page.setViewportSize({ width: 1100, height: 760 });
-  await page.goto(base);
-  await submitSignIn(page, id, name);
-  await page.getByRole("button", { name: "Sign out" }).waitFor(WAIT);
-  return { page, problems };
-}
+const signIn = (id: string, name: string) => signedIn(chromium, base, id, name);
 
 /** Types into a people picker and picks the person offered under that name. */
 async function pick(page: Page, label: string, typed: string, offered: string) {

@@ -3,7 +3,7 @@
 // from the panel. Each side is seen in its own browser, found by roles, names and visible text.
 import type { Page } from "playwright-core";
 import { expect, inject, test } from "vitest";
-import { chromiumForFile, devToken, submitSignIn } from "./helpers/suite";
+import { chromiumForFile, devToken, signedIn } from "./helpers/suite";
 
 const base = inject("apiBase");
 const WAIT = { timeout: 30_000 };
@@ -47,15 +47,7 @@ async function post(who: Who, channelId: string, body: string): Promise<void> {
 
 /** A signed-in page with the group open; `problems` collects console errors, page errors, failed requests and CSP refusals. */
 async function openAs(who: Who, channel: string): Promise<{ page: Page; problems: string[] }> {
-  const { context, failures } = await chromium.context([base]);
-  const page = await context.newPage();
-  const problems = failures;
-  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-  page.on("pageerror", (e) => problems.push(String(e)));
-  await page.setViewportSize({ width: 1100, height: 760 });
-  await page.goto(base);
-  await submitSignIn(page, people[who].id, people[who].name);
-  await page.getByRole("button", { name: "Sign out" }).waitFor(WAIT);
+  const { page, problems } = await signedIn(chromium, base, people[who].id, people[who].name);
   await channelLink(page, channel).click();
   await page.getByRole("heading", { name: `# ${channel}` }).waitFor(WAIT);
   return { page, problems };

@@ -83,46 +83,51 @@ export function ModerationPanel({ channel }: { channel: Channel }) {
               ))}
             </ul>
           )}
-          <h2>Banned</h2>
-          {lists.bans.length === 0 ? (
-            <p class="muted">Nobody is banned.</p>
-          ) : (
-            <ul class="standing-list" aria-label="Banned">
-              {lists.bans.map((b) => (
-                <li key={b.user_id}>
-                  <span class="member-name">
-                    {nameOf(b.user_id)} <span class="muted">{b.expires_at ? `until ${until(b.expires_at)}` : "until lifted"}{b.reason ? ` · ${b.reason}` : ""}</span>
-                  </span>
-                  <button type="button" class="link" aria-label={`Lift ban on ${nameOf(b.user_id)}`} onClick={() => act(() => c.unban(channel.id, b.user_id), `${nameOf(b.user_id)} may join again.`)}>
-                    Lift
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-          <h2>Muted</h2>
-          {lists.mutes.length === 0 ? (
-            <p class="muted">Nobody is muted.</p>
-          ) : (
-            <ul class="standing-list" aria-label="Muted">
-              {lists.mutes.map((m) => (
-                <li key={m.user_id}>
-                  <span class="member-name">
-                    {nameOf(m.user_id)} <span class="muted">until {until(m.expires_at)}</span>
-                  </span>
-                  <button type="button" class="link" aria-label={`Lift mute on ${nameOf(m.user_id)}`} onClick={() => act(() => c.unmute(channel.id, m.user_id), `${nameOf(m.user_id)} may post again.`)}>
-                    Lift
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
+          <StandingList
+            title="Banned"
+            empty="Nobody is banned."
+            rows={lists.bans.map((b) => ({ userId: b.user_id, detail: `${b.expires_at ? `until ${until(b.expires_at)}` : "until lifted"}${b.reason ? ` · ${b.reason}` : ""}` }))}
+            lift={(userId) => act(() => c.unban(channel.id, userId), `${nameOf(userId)} may join again.`)}
+            what="ban"
+          />
+          <StandingList
+            title="Muted"
+            empty="Nobody is muted."
+            rows={lists.mutes.map((m) => ({ userId: m.user_id, detail: `until ${until(m.expires_at)}` }))}
+            lift={(userId) => act(() => c.unmute(channel.id, userId), `${nameOf(userId)} may post again.`)}
+            what="mute"
+          />
           <button type="button" class="secondary" onClick={() => void load()}>
             Refresh
           </button>
         </>
       )}
     </section>
+  );
+}
+
+/** The bans or the mutes in force, each with its Lift button. */
+function StandingList({ title, empty, rows, lift, what }: { title: string; empty: string; rows: { userId: string; detail: string }[]; lift: (userId: string) => void; what: "ban" | "mute" }) {
+  return (
+    <>
+      <h2>{title}</h2>
+      {rows.length === 0 ? (
+        <p class="muted">{empty}</p>
+      ) : (
+        <ul class="standing-list" aria-label={title}>
+          {rows.map((r) => (
+            <li key={r.userId}>
+              <span class="member-name">
+                {nameOf(r.userId)} <span class="muted">{r.detail}</span>
+              </span>
+              <button type="button" class="link" aria-label={`Lift ${what} on ${nameOf(r.userId)}`} onClick={() => lift(r.userId)}>
+                Lift
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 

@@ -52,3 +52,19 @@ export async function untilUnread(base: string, token: string, channelId: string
   }
   throw new Error(`channel ${channelId}: ${seen} unread after 10 s, not ${unread}`);
 }
+
+/**
+ * A page of the client signed in as `id` (1100×760), once "Sign out" shows; `problems` collects console
+ * errors, page errors, failed requests and CSP refusals.
+ */
+export async function signedIn(chromium: ReturnType<typeof chromiumForFile>, base: string, id: string, name: string): Promise<{ page: Page; problems: string[] }> {
+  const { context, failures: problems } = await chromium.context([base]);
+  const page = await context.newPage();
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(String(e)));
+  await page.setViewportSize({ width: 1100, height: 760 });
+  await page.goto(base);
+  await submitSignIn(page, id, name);
+  await page.getByRole("button", { name: "Sign out" }).waitFor({ timeout: 30_000 });
+  return { page, problems };
+}
