@@ -29,8 +29,8 @@ export function mutedNow(channelId: string): number | null {
 }
 
 /**
- * Your standing in a channel, read when it opens: the channel list does not carry `muted_until`
- * (only GET /v1/channels/{id} does), and a mute sends no event to the muted member.
+ * Your standing in a channel, read again when it opens: the channel list's `muted_until` is as old
+ * as the list, and a mute sends no event to the muted member.
  */
 export async function loadStanding(c: ChatClient, channelId: string): Promise<void> {
   const channel = await c.channel(channelId).catch(() => null);

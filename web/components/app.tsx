@@ -73,8 +73,13 @@ export function App() {
               <MessageList />
               <TypingLine />
               <SlowModeLine channel={channel} />
-              {muted ? <MutedLine channelId={channel.id} mutedUntil={muted} /> : <Composer />}
-              <SendLater />
+              {/* Muted: nothing to send now or later (a scheduled send would be refused when due). */}
+              {muted ? <MutedLine channelId={channel.id} mutedUntil={muted} /> : (
+                <>
+                  <Composer />
+                  <SendLater />
+                </>
+              )}
             </div>
             <ThreadPane />
           </div>
