@@ -234,7 +234,7 @@ describe("write-ahead: the room first, D1 behind it", () => {
 
   it("the directory follows socket sends through its queue; a late update never undoes a later mark-unread", async () => {
     const { alice, bob, chat, aliceSocket } = await group();
-    const first = await send(alice, chat.id, "over REST"); // its directory part is written before the 201
+    const first = await send(alice, chat.id, "over REST"); // its directory part goes through the queue too
     await aliceSocket.expect("message");
     const second = await sendOverSocket(aliceSocket, "over the socket"); // its part goes through the queue
     // Alice moves her cursor back to the first message before the queued update (which moves her
@@ -244,6 +244,27 @@ describe("write-ahead: the room first, D1 behind it", () => {
     expect(await listed(alice, chat.id)).toMatchObject({ last_read_message_id: first.id, unread_count: 0 });
     expect(await listed(bob, chat.id)).toMatchObject({ unread_count: 2, last_message_at: expect.any(Number) });
     expect((await storedRows(chat.id)).map((r) => r.id)).toEqual([first.id, second.data.id]);
+  });
+
+  it("REST sends: the 201's bookmark reads each message back at once; unread counts reach the exact value within 5 s", async () => {
+    const { alice, bob, chat } = await group();
+    for (let i = 0; i < 5; i++) {
+      const res = await api(alice.token).v1.channels[":channelID"].messages.$post({ param: { channelID: chat.id }, header: {}, json: { body: `r${i}` } });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      const bookmarked = api(bob.token, { "X-D1-Bookmark": res.headers.get("X-D1-Bookmark")! });
+      const page = await expectStatus(bookmarked.v1.channels[":channelID"].messages.$get({ param: { channelID: chat.id }, query: {} }), 200);
+      expect(page.messages[0]!.id).toBe(id);
+    }
+    // The directory follows through its queue (DESIGN §12): polled, not waited for with settle().
+    const began = Date.now();
+    let unread: number | undefined;
+    while (Date.now() - began < 5000) {
+      unread = (await expectStatus(api(bob.token).v1.channels.$get({ query: {} }), 200)).find((c) => c.id === chat.id)?.unread_count;
+      if (unread === 5) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(unread).toBe(5);
   });
 
   it("a send refused after its uploads were claimed (the backlog filled meanwhile) frees them: the retry sends them", async () => {
