@@ -2,7 +2,7 @@
 // channel's history shard together) on a channel with 10,000 messages, against a real `wrangler dev`
 // (local D1) seeded in a throwaway state directory.
 import { ensureDevVars } from "../scripts/dev-vars.mjs";
-import { api, d1Cost, startServer } from "./server.mjs";
+import { api, d1Cost, seededId, startServer } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PORT = process.env.BENCH_PORT ?? "8790";
@@ -23,7 +23,7 @@ function seedSql() {
   for (let i = 1; i <= MESSAGES; i += 500) {
     const rows = [];
     for (let p = i; p < i + 500 && p <= MESSAGES; p++) {
-      const id = (1_200_000_000_000_000_000n + BigInt(p) * 4_194_304n).toString();
+      const id = seededId(p);
       // A conversation for the first half; then Bob is away (read up to the middle) and Alice posts on.
       const sender = p <= MESSAGES / 2 && p % 2 === 0 ? "bob" : "alice";
       rows.push(`('${id}', '${channel}', ${p}, '${sender}', 'message number ${p}', ${now - (MESSAGES - p) * 1000})`);
@@ -51,7 +51,7 @@ async function main() {
       return r.json;
     };
     const page = await measure("GET …/messages?limit=50 (newest)", "bob", "GET", `${c}/messages?limit=50`);
-    const mid = (1_200_000_000_000_000_000n + BigInt(MESSAGES / 2) * 4_194_304n).toString();
+    const mid = seededId(MESSAGES / 2);
     await measure("GET …/messages?limit=50&before=<middle>", "bob", "GET", `${c}/messages?limit=50&before=${mid}`);
     await measure("GET …/messages?limit=50&around=<middle>", "bob", "GET", `${c}/messages?limit=50&around=${mid}`);
     await measure("GET /v1/channels (unread_count 5000)", "bob", "GET", "/v1/channels");

@@ -7,7 +7,7 @@
 // max_batch_timeout is 1 s), parts, the most lines and bytes in one part (one job run's output and
 // about its memory), that every message came back once and in order, and the extrapolation to
 // 1,000,000 messages (runs scale linearly: each reads the next pages by id through an index).
-import { api, seededRandom, startServer, WORDS } from "./server.mjs";
+import { api, seededId as id, seededRandom, sqlString as q, startServer, WORDS } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_EXPORT_MESSAGES ?? 100_000);
 const PORT = process.env.BENCH_PORT ?? "8794";
@@ -15,8 +15,6 @@ const PER_INSERT = 500;
 
 const random = seededRandom(0x5eed);
 const body = () => Array.from({ length: 4 + Math.floor(random() * 14) }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ");
-const id = (n) => (1_200_000_000_000_000_000n + BigInt(n) * 4_194_304n).toString();
-const q = (s) => `'${s.replaceAll("'", "''")}'`;
 
 function seed() {
   const now = Date.now();

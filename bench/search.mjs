@@ -14,7 +14,7 @@
 // words, wide two-letter prefixes, a phrase that never occurs, repeats) against a one-word query,
 // as ratios of p50 time and rows read; the target is at most 5×. Searches have their own limiter
 // (60 a minute per user), so the searches rotate over SEARCHERS users with Bob's memberships.
-import { api, d1Cost, percentile, startServer, seededRandom, WORDS } from "./server.mjs";
+import { api, d1Cost, percentile, seededId as id, seededRandom, sqlString as q, startServer, WORDS } from "./server.mjs";
 
 const MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 100_000);
 const PORT = process.env.BENCH_PORT ?? "8793";
@@ -35,8 +35,6 @@ const body = (p) => {
   if (p % 97 === 3) words.push("café");
   return words.join(" ");
 };
-const id = (n) => (1_200_000_000_000_000_000n + BigInt(n) * 4_194_304n).toString();
-const q = (s) => `'${s.replaceAll("'", "''")}'`;
 
 function seed() {
   const now = Date.now();

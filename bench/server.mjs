@@ -125,6 +125,12 @@ export function d1Cost(res) {
 
 export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+/** The id of seeded message `n`: snowflakes of one length, ascending with `n` (one millisecond apart). */
+export const seededId = (n) => (1_200_000_000_000_000_000n + BigInt(n) * 4_194_304n).toString();
+
+/** A string as an SQL literal, for seed files. */
+export const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
+
 /** A seeded pseudo-random generator (mulberry32): the same data on every run of a bench. */
 export function seededRandom(seed) {
   let state = seed;
