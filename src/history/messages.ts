@@ -112,6 +112,9 @@ export async function insertMessage(db: HistoryDb, m: NewMessage): Promise<Messa
   return inserted!;
 }
 
+/** Who a delete by `me` makes the tombstone's author: the message's own sender, or a moderator. */
+export const deletedBy = (senderId: string, me: string): DeletedBy => (senderId === me ? "author" : "moderator");
+
 /** What changed about an accepted message before its flush (src/room/pending-changes.ts): stored as it is now. */
 export type AcceptedRow = NewMessage & Partial<Pick<MessageRow, "parentId" | "editedAt" | "deletedAt" | "deletedBy" | "pinnedAt" | "pinnedBy">>;
 

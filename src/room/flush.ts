@@ -78,8 +78,10 @@ export class Flusher {
   paused = false;
   failNext = 0;
   backlogMax = BACKLOG_MAX_EVENTS;
-  /** Since this instance started: messages flushed, flushes that wrote, D1 transactions they took. */
-  /** `transactions`: D1 transactions of both kinds; `directory`: those written inline to the directory (mentions, early deletes). */
+  /**
+   * Since this instance started: messages flushed, flushes that wrote, D1 transactions they took (shard
+   * and directory), and of those the directory's written inline (mentions, deletes before the flush).
+   */
   readonly counts = { messages: 0, flushes: 0, transactions: 0, directory: 0 };
   /** The last directory update this instance queued (tests and benches wait for it to be applied). */
   lastQueued: { channelId: string; stamp: number } | undefined;

@@ -20,7 +20,7 @@ import { checkMessageContent } from "../features/messages/content";
 import { notDeletable, notYourMessage } from "../features/messages/messages.service";
 import { MAX_PINS, tooManyPins } from "../features/pins/pins.service";
 import { MAX_DISTINCT_EMOTES, reactionExists, reactionNotFound, tooManyEmotes } from "../features/reactions/reactions.service";
-import { type ReactionSummary, getMessage, listPinned, reactionsFor } from "../history";
+import { type ReactionSummary, deletedBy, getMessage, listPinned, reactionsFor } from "../history";
 import type { HistoryDb } from "../env";
 import { messageJson } from "../features/messages/messages.schemas";
 import { withSenders } from "../features/messages/senders";
@@ -176,7 +176,7 @@ function deleteWaitingRow(deps: Deps, me: string, channelId: string, messageId: 
     if (row.senderId !== me && !moderator) throw notDeletable();
     const next: FlushOp = {
       ...op,
-      row: { ...row, body: "", inlineEmotes: [], attachments: [], deletedAt: Date.now(), deletedBy: row.senderId === me ? "author" : "moderator", pinnedAt: null, pinnedBy: null },
+      row: { ...row, body: "", inlineEmotes: [], attachments: [], deletedAt: Date.now(), deletedBy: deletedBy(row.senderId, me), pinnedAt: null, pinnedBy: null },
       mentioned: [],
       reactions: [],
       removedAssets: row.attachments.map((a) => a.asset_id),

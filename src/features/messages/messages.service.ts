@@ -119,8 +119,9 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const held = await isHeld(db, access.channel.id, message.senderId);
   if (held) await history.keepOriginal(shard, message, "delete", now);
   const assetIds = held ? [] : message.attachments.map((a) => a.asset_id);
+  const by = history.deletedBy(message.senderId, me);
   // Of racing deletes exactly one changes the row; the others answer 404 and send no event.
-  const deleted = await history.softDeleteMessage(shard, message, now, message.senderId === me ? "author" : "moderator");
+  const deleted = await history.softDeleteMessage(shard, message, now, by);
   if (!deleted) throw messageNotFound();
   // The directory learns of it: unread counts skip the position; nobody can reuse the uploads.
   // (A reply has no position: it never counted.)
@@ -134,7 +135,7 @@ export async function deleteMessage(deps: Deps, me: string, channelId: string, m
   const [first, ...rest] = directoryWrites;
   if (first) await db.batch([first, ...rest]);
   const root = deleted.root;
-  const gone = { ...message, deletedAt: now, deletedBy: message.senderId === me ? ("author" as const) : ("moderator" as const), pinnedAt: null, pinnedBy: null }; // as stored now: a delete unpins
+  const gone = { ...message, deletedAt: now, deletedBy: by, pinnedAt: null, pinnedBy: null }; // as stored now: a delete unpins
   const [[tombstone, rootWithSender], rootReactions] = await Promise.all([
     withSenders(db, root ? [gone, root] : [gone]),
     root ? history.reactionsFor(shard, [root.id]) : undefined,

@@ -35,8 +35,7 @@ export async function acceptShadow(s: Sending, row: MessageRow) {
     .returning({ id: shadowMessages.id });
   if (inserted.length === 0) return { message: await storedShadow(s, row.id), replayed: true };
   if (s.slowMs) room.slowMode.record(fields.senderId, Date.now());
-  const [named] = await withSenders(deps.db, [row]);
-  const message = messageJson({ ...named!, position: null });
+  const message = await shadowJson(s, row);
   await deps.localRoom?.room.sendTo(fields.channelId, fields.senderId, "message", message);
   return { message, replayed: false };
 }
@@ -45,6 +44,11 @@ export async function acceptShadow(s: Sending, row: MessageRow) {
 async function storedShadow(s: Sending, id: string) {
   const [stored] = await s.shard.select().from(shadowMessages).where(and(eq(shadowMessages.id, id), eq(shadowMessages.senderId, s.fields.senderId)));
   if (!stored) throw new Error(`shadow message ${id} taken by another sender`);
-  const [named] = await withSenders(s.deps.db, [asMessageRow(stored)]);
+  return shadowJson(s, asMessageRow(stored));
+}
+
+/** A shadow message as its author sees it: named, no position. */
+async function shadowJson(s: Sending, row: MessageRow) {
+  const [named] = await withSenders(s.deps.db, [row]);
   return messageJson({ ...named!, position: null });
 }
