@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { partKey } from "../../src/features/exports/files";
 import { runExport } from "../../src/features/exports/run";
-import { type TestUser, call, createChannel, expectError, expectStatus, fetchUrl, newUser, send, settled, upload } from "../helpers/api";
+import { type TestUser, call, createChannel, expectError, expectStatus, fetchUrl, newUser, send, settled, tamperedSignature, upload } from "../helpers/api";
 import { api } from "../helpers/client";
 
 const admin = (method: string, path: string, body?: unknown) => call(method, path, { token: env.ADMIN_TOKEN, body });
@@ -81,7 +81,7 @@ describe("exports (DESIGN §17)", () => {
     expect((await object!.text()).trimEnd().split("\n").length).toBe(lines.length);
 
     // A tampered link, a swapped part, an expired one: 403; the admin routes refuse a user token.
-    const tampered = done.url.replace(/sig=./, (s: string) => (s.endsWith("A") ? "sig=B" : "sig=A"));
+    const tampered = tamperedSignature(done.url);
     await expectError(await call("GET", new URL(tampered).pathname + new URL(tampered).search), 403, "FILE_SIGNATURE_INVALID");
     const swapped = new URL(done.url);
     swapped.pathname = swapped.pathname.replace(/\/1$/, "/2");
