@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createChannel, expectError, expectStatus, listed, newUser, send, upload } from "../helpers/api";
 import { api } from "../helpers/client";
 import { shardOf } from "../helpers/shards";
+import { eventually } from "../helpers/webhooks";
 import { originalKey } from "../../src/features/attachments/storage";
 import { type Client, type Frame, connect } from "../helpers/ws";
 
@@ -256,15 +257,9 @@ describe("write-ahead: the room first, D1 behind it", () => {
       const page = await expectStatus(bookmarked.v1.channels[":channelID"].messages.$get({ param: { channelID: chat.id }, query: {} }), 200);
       expect(page.messages[0]!.id).toBe(id);
     }
-    // The directory follows through its queue (DESIGN §12): polled, not waited for with settle().
-    const began = Date.now();
-    let unread: number | undefined;
-    while (Date.now() - began < 5000) {
-      unread = (await expectStatus(api(bob.token).v1.channels.$get({ query: {} }), 200)).find((c) => c.id === chat.id)?.unread_count;
-      if (unread === 5) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(unread).toBe(5);
+    // The directory follows through its queue (DESIGN §12): polled, not waited for with settle() (nor listed(), which settles).
+    const unread = async () => (await expectStatus(api(bob.token).v1.channels.$get({ query: {} }), 200)).find((c) => c.id === chat.id)?.unread_count;
+    await eventually(async () => (await unread()) === 5, 5000);
   });
 
   it("a send refused after its uploads were claimed (the backlog filled meanwhile) frees them: the retry sends them", async () => {
